@@ -1,0 +1,91 @@
+// The application factory: registers everything, listens nowhere. Read it as the table of contents.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import type { Config } from './config.js'
+import { loggerOptions } from './logger.js'
+import type { PrismaClient } from './db/client.js'
+import prismaPlugin from './plugins/prisma.js'
+import redisPlugin from './plugins/redis.js'
+import queuesPlugin from './plugins/queues.js'
+import errorHandler from './plugins/error-handler.js'
+import rateLimit from './abuse/rate-limit.js'
+import { createCaptcha, type Captcha } from './captcha/index.js'
+import { createNoticeRepository, type NoticeRepository } from './privacy/notices.js'
+import healthRoutes from './health/routes.js'
+import contactRoutes from './contacts/routes.js'
+import privacyRoutes from './privacy/routes.js'
+import captchaRoutes from './captcha/routes.js'
+import intakeRoutes from './intake/routes.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    captcha: Captcha
+    notices: NoticeRepository
+  }
+}
+
+export interface AppDeps {
+  /** A Prisma client owned by the caller; the app then leaves it open on close. */
+  prisma?: PrismaClient
+  /** Where logs go (tests capture them); defaults to stdout. */
+  logStream?: NodeJS.WritableStream
+}
+
+export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const logger: FastifyServerOptions['logger'] = deps.logStream === undefined
+    ? loggerOptions(config)
+    : { ...loggerOptions(config), transport: undefined, stream: deps.logStream }
+  const app = Fastify({
+    logger,
+    trustProxy: parseTrustProxy(config.TRUST_PROXY),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    ajv: {
+      // Refuse unknown fields instead of silently dropping them, and report every failing field.
+      customOptions: { removeAdditional: false, allErrors: true }
+    }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('config', config)
+
+  // Infrastructure
+  await app.register(prismaPlugin, { connectionString: config.DATABASE_URL, client: deps.prisma })
+  await app.register(redisPlugin, { url: config.REDIS_URL })
+  await app.register(queuesPlugin, { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
+  app.decorate('notices', createNoticeRepository(app.prisma, config.PRIVACY_NOTICE_VERSION))
+  app.decorate('captcha', createCaptcha(config, app.log))
+
+  // Cross-cutting
+  await app.register(errorHandler)
+  await app.register(helmet)
+  await app.register(cors, {
+    origin: config.ALLOWED_ORIGINS,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'idempotency-key'],
+    maxAge: 600
+  })
+  await app.register(rateLimit, { secret: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX })
+
+  // Features
+  await app.register(healthRoutes)
+  await app.register(contactRoutes)
+  await app.register(privacyRoutes)
+  await app.register(captchaRoutes)
+  await app.register(intakeRoutes)
+
+  return app
+}
+
+/** TRUST_PROXY as Fastify's trustProxy: a boolean, a hop count, or a list of addresses. */
+export function parseTrustProxy (value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (value === 'true') return true
+  if (value === 'false' || value === '') return false
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value)
+    return (_address, hop) => hop < hops
+  }
+  return value.split(',').map((s) => s.trim())
+}

@@ -1,0 +1,80 @@
+// ALTCHA: self-hosted proof of work. Challenges are signed here and verified in-process.
+import { createChallenge, verifySolution, type Challenge, type DeriveKeyFunction, type Solution } from 'altcha-lib'
+import { deriveKey as pbkdf2 } from 'altcha-lib/algorithms/pbkdf2'
+import { deriveKey as sha } from 'altcha-lib/algorithms/sha'
+import type { CaptchaVerifier } from './provider.js'
+import { tokenKey } from './provider.js'
+
+export interface AltchaOptions {
+  hmacKey: string
+  algorithm: string
+  cost: number
+  expiresSeconds: number
+}
+
+interface AltchaPayload { challenge: Challenge, solution: Solution }
+
+const deriveKeyFor = (algorithm: string): DeriveKeyFunction => algorithm.startsWith('PBKDF2/') ? pbkdf2 : sha
+
+/** The widget posts base64 of JSON {challenge, solution}; anything else is not a payload. */
+function decodePayload (token: string): AltchaPayload | null {
+  try {
+    const payload = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Partial<AltchaPayload>
+    const nonce = payload.challenge?.parameters?.nonce
+    if (typeof nonce !== 'string' || typeof payload.solution !== 'object' || payload.solution === null) return null
+    return payload as AltchaPayload
+  } catch {
+    return null
+  }
+}
+
+export function createAltcha (options: AltchaOptions) {
+  const deriveKey = deriveKeyFor(options.algorithm)
+
+  const verifier: CaptchaVerifier = {
+    name: 'altcha',
+
+    // The challenge's nonce is covered by our signature: one challenge, one submission,
+    // whatever solution is presented for it.
+    replayKey (token) {
+      const payload = decodePayload(token)
+      return tokenKey('altcha', payload === null ? token : `nonce:${payload.challenge.parameters.nonce}`)
+    },
+
+    async verify (token) {
+      const payload = decodePayload(token)
+      if (payload === null) return { ok: false, reason: 'malformed-payload' }
+      // A challenge without an expiry would be valid forever; ours always have one.
+      if (payload.challenge.parameters.expiresAt === undefined) return { ok: false, reason: 'no-expiry' }
+      try {
+        const result = await verifySolution({
+          challenge: payload.challenge,
+          solution: payload.solution,
+          deriveKey,
+          hmacSignatureSecret: options.hmacKey
+        })
+        if (result.verified) return { ok: true }
+        if (result.expired) return { ok: false, reason: 'expired' }
+        if (result.invalidSignature === true) return { ok: false, reason: 'invalid-signature' }
+        return { ok: false, reason: 'invalid-solution' }
+      } catch {
+        // altcha-lib throws on parameters it cannot use (unknown algorithm, bad lengths).
+        return { ok: false, reason: 'malformed-payload' }
+      }
+    }
+  }
+
+  return {
+    verifier,
+    async createChallenge (): Promise<Challenge> {
+      return await createChallenge({
+        algorithm: options.algorithm,
+        cost: options.cost,
+        deriveKey,
+        expiresAt: new Date(Date.now() + options.expiresSeconds * 1000),
+        hmacSignatureSecret: options.hmacKey
+      })
+    }
+  }
+}
+export type Altcha = ReturnType<typeof createAltcha>

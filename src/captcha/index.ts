@@ -1,0 +1,90 @@
+// The enabled CAPTCHA providers behind one call, with each provider's outage policy.
+import type { FastifyBaseLogger } from 'fastify'
+import type { CaptchaProviderName, Config } from '../config.js'
+import { captchaFailed, captchaUnavailable } from '../errors.js'
+import { createAltcha, type Altcha } from './altcha.js'
+import { createFriendlyCaptchaVerifier } from './friendly-captcha.js'
+import { CaptchaUnreachable, type CaptchaVerifier } from './provider.js'
+import { createSiteverifyVerifier } from './siteverify.js'
+
+export interface CaptchaCheck {
+  provider: CaptchaProviderName
+  /** False when the provider was unreachable and its policy let the submission through. */
+  verified: boolean
+}
+
+function createVerifiers (config: Config, altcha: Altcha | null): CaptchaVerifier[] {
+  const timeoutMs = config.CAPTCHA_TIMEOUT_MS
+  const common = { timeoutMs, hostnames: config.SITE_HOSTNAMES, sendRemoteIp: config.CAPTCHA_SEND_REMOTE_IP }
+  return config.CAPTCHA_PROVIDERS.map((name): CaptchaVerifier => {
+    switch (name) {
+      case 'altcha':
+        return (altcha as Altcha).verifier
+      case 'hcaptcha':
+        return createSiteverifyVerifier({ ...common, name, url: config.HCAPTCHA_VERIFY_URL, secret: config.HCAPTCHA_SECRET as string, sitekey: config.HCAPTCHA_SITEKEY })
+      case 'turnstile':
+        return createSiteverifyVerifier({ ...common, name, url: config.TURNSTILE_VERIFY_URL, secret: config.TURNSTILE_SECRET as string, action: config.TURNSTILE_ACTION })
+      case 'recaptcha':
+        return createSiteverifyVerifier({ ...common, name, url: config.RECAPTCHA_VERIFY_URL, secret: config.RECAPTCHA_SECRET as string, action: config.RECAPTCHA_ACTION, minScore: config.RECAPTCHA_MIN_SCORE })
+      case 'friendlycaptcha':
+        return createFriendlyCaptchaVerifier({ url: config.FRIENDLYCAPTCHA_VERIFY_URL, apiKey: config.FRIENDLYCAPTCHA_API_KEY as string, sitekey: config.FRIENDLYCAPTCHA_SITEKEY, timeoutMs })
+    }
+    throw new Error(`unknown CAPTCHA provider ${String(name)}`)
+  })
+}
+
+export function createCaptcha (config: Config, log: FastifyBaseLogger) {
+  const altcha = config.CAPTCHA_PROVIDERS.includes('altcha')
+    ? createAltcha({ hmacKey: config.ALTCHA_HMAC_KEY, algorithm: config.ALTCHA_ALGORITHM, cost: config.ALTCHA_COST, expiresSeconds: config.ALTCHA_EXPIRES_SECONDS })
+    : null
+  const verifiers = new Map(createVerifiers(config, altcha).map((v) => [v.name as string, v]))
+  const failOpen = new Set<string>(config.CAPTCHA_FAIL_OPEN)
+  // A double click sends one token twice at once; it must reach the provider
+  // once, since providers refuse a token's second use.
+  const inFlight = new Map<string, Promise<CaptchaCheck>>()
+
+  const verifierFor = (provider: string): CaptchaVerifier => {
+    const verifier = verifiers.get(provider)
+    if (verifier === undefined) throw captchaFailed('unknown or disabled provider')
+    return verifier
+  }
+
+  async function check (verifier: CaptchaVerifier, token: string, remoteIp: string | undefined): Promise<CaptchaCheck> {
+    let result
+    try {
+      result = await verifier.verify(token, { remoteIp })
+    } catch (err) {
+      if (!(err instanceof CaptchaUnreachable)) throw err
+      if (failOpen.has(verifier.name)) {
+        log.warn({ provider: verifier.name, detail: err.detail, alert: 'captcha_fail_open' }, 'CAPTCHA provider unreachable; request accepted unverified')
+        return { provider: verifier.name, verified: false }
+      }
+      log.error({ provider: verifier.name, detail: err.detail }, 'CAPTCHA provider unreachable; request refused')
+      throw captchaUnavailable()
+    }
+    if (!result.ok) throw captchaFailed(result.reason)
+    return { provider: verifier.name, verified: true }
+  }
+
+  return {
+    altcha,
+
+    /** The key under which this solution is stored; throws CAPTCHA_FAILED for a provider that is not enabled. */
+    replayKey (provider: string, token: string): string {
+      return verifierFor(provider).replayKey(token)
+    },
+
+    /** Verifies a token; throws CAPTCHA_FAILED or CAPTCHA_UNAVAILABLE. */
+    async verify (provider: string, token: string, remoteIp: string | undefined): Promise<CaptchaCheck> {
+      const verifier = verifierFor(provider)
+      const key = verifier.replayKey(token)
+      let pending = inFlight.get(key)
+      if (pending === undefined) {
+        pending = check(verifier, token, remoteIp).finally(() => inFlight.delete(key))
+        inFlight.set(key, pending)
+      }
+      return await pending
+    }
+  }
+}
+export type Captcha = ReturnType<typeof createCaptcha>

@@ -1,0 +1,26 @@
+// GET /v1/captcha/challenge: a fresh, signed ALTCHA challenge for the form's widget.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
+import { notFound } from '../errors.js'
+
+const ChallengeSchema = Type.Object({
+  parameters: Type.Record(Type.String(), Type.Unknown()),
+  signature: Type.String()
+}, { additionalProperties: true })
+
+const captchaRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/v1/captcha/challenge', {
+    schema: {
+      summary: 'A new ALTCHA challenge (only when the altcha provider is enabled)',
+      response: { 200: ChallengeSchema, 404: ErrorSchema, ...commonErrorResponses }
+    }
+  }, async (_request, reply) => {
+    if (app.captcha.altcha === null) throw notFound('The altcha provider is not enabled.')
+    reply.header('cache-control', 'no-store')
+    const challenge = await app.captcha.altcha.createChallenge()
+    return { parameters: { ...challenge.parameters }, signature: challenge.signature ?? '' }
+  })
+}
+
+export default captchaRoutes

@@ -1,0 +1,153 @@
+// The service's configuration: one TypeBox schema over environment variables, checked at startup.
+import { randomBytes } from 'node:crypto'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+export const CAPTCHA_PROVIDER_NAMES = ['altcha', 'hcaptcha', 'turnstile', 'recaptcha', 'friendlycaptcha'] as const
+export type CaptchaProviderName = typeof CAPTCHA_PROVIDER_NAMES[number]
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+const PositiveInt = Type.Integer({ minimum: 1 })
+const Url = Type.String({ pattern: '^[a-z][a-z0-9+.-]*://', description: 'a URL' })
+const Secret = Type.String({ minLength: 16, description: 'a secret of at least 16 characters' })
+const List = <T extends TSchema>(item: T, description: string) => Type.Array(item, { description })
+
+/** Every variable the service reads, with its default. Keys are the variables' names. */
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ ...Port, default: 3000 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  DATABASE_URL: Type.String({ ...Url, default: 'postgresql://postgres@127.0.0.1:5432/contact_intake' }),
+  REDIS_URL: Type.String({ ...Url, default: 'redis://127.0.0.1:6379' }),
+  /** Prefix of every BullMQ key, so several deployments can share one Redis. */
+  QUEUE_PREFIX: Type.String({ minLength: 1, default: 'contact-intake' }),
+
+  CONTACTS_FILE: Type.String({ default: 'data/contacts.json' }),
+  PRIVACY_NOTICES_DIR: Type.String({ default: 'data/privacy-notices' }),
+  /** The notice version offered by GET /v1/privacy-notice; the newest one when empty. */
+  PRIVACY_NOTICE_VERSION: Type.Optional(Type.String({ minLength: 1 })),
+
+  /** Origins whose pages may post to the API from a browser. */
+  ALLOWED_ORIGINS: List(Type.String({ pattern: '^https?://[^/]+$' }), 'comma-separated origins such as https://www.ri.se'),
+  /** Hostnames a CAPTCHA provider may report the token was solved on. */
+  SITE_HOSTNAMES: List(Type.String({ minLength: 1 }), 'comma-separated host names such as www.ri.se'),
+  /** false, true, a number of hops, or comma-separated proxy addresses (Fastify's trustProxy). */
+  TRUST_PROXY: Type.String({ default: 'false' }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 32 * 1024 }),
+
+  RETENTION_DAYS: Type.Integer({ ...PositiveInt, default: 180 }),
+  DUPLICATE_WINDOW_SECONDS: Type.Integer({ ...PositiveInt, default: 600 }),
+  NOTIFY_MAX_ATTEMPTS: Type.Integer({ ...PositiveInt, default: 8 }),
+  /** How long the API waits for Redis to take a job before leaving it to the outbox relay. */
+  ENQUEUE_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 1000 }),
+  NOTIFY_FALLBACK_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' })),
+
+  RATE_LIMIT_MAX: Type.Integer({ ...PositiveInt, default: 10 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ ...PositiveInt, default: 600 }),
+  /** Key for the keyed hashes of client addresses and submissions; random per process when unset. */
+  PSEUDONYM_KEY: Type.Optional(Secret),
+
+  CAPTCHA_PROVIDERS: List(Type.Union(CAPTCHA_PROVIDER_NAMES.map((n) => Type.Literal(n))), `comma-separated, from ${CAPTCHA_PROVIDER_NAMES.join(', ')}`),
+  /** Providers whose outage lets submissions through, stored as unverified. */
+  CAPTCHA_FAIL_OPEN: List(Type.Union(CAPTCHA_PROVIDER_NAMES.map((n) => Type.Literal(n))), 'comma-separated provider names'),
+  CAPTCHA_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 3000 }),
+  /** Send the client address to third-party providers (it is personal data). */
+  CAPTCHA_SEND_REMOTE_IP: Type.Boolean({ default: false }),
+
+  /** Signs ALTCHA challenges; random per process when unset (challenges then die with the process). */
+  ALTCHA_HMAC_KEY: Type.Optional(Secret),
+  ALTCHA_ALGORITHM: Type.Union(['PBKDF2/SHA-256', 'PBKDF2/SHA-512', 'SHA-256'].map((a) => Type.Literal(a)), { default: 'PBKDF2/SHA-256' }),
+  ALTCHA_COST: Type.Integer({ ...PositiveInt, default: 5000 }),
+  ALTCHA_EXPIRES_SECONDS: Type.Integer({ minimum: 10, default: 600 }),
+
+  HCAPTCHA_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  HCAPTCHA_SITEKEY: Type.Optional(Type.String({ minLength: 1 })),
+  HCAPTCHA_VERIFY_URL: Type.String({ ...Url, default: 'https://api.hcaptcha.com/siteverify' }),
+  TURNSTILE_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  TURNSTILE_ACTION: Type.Optional(Type.String({ minLength: 1 })),
+  TURNSTILE_VERIFY_URL: Type.String({ ...Url, default: 'https://challenges.cloudflare.com/turnstile/v0/siteverify' }),
+  RECAPTCHA_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  RECAPTCHA_ACTION: Type.String({ minLength: 1, default: 'contact' }),
+  RECAPTCHA_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+  RECAPTCHA_VERIFY_URL: Type.String({ ...Url, default: 'https://www.google.com/recaptcha/api/siteverify' }),
+  FRIENDLYCAPTCHA_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  FRIENDLYCAPTCHA_SITEKEY: Type.Optional(Type.String({ minLength: 1 })),
+  FRIENDLYCAPTCHA_VERIFY_URL: Type.String({ ...Url, default: 'https://global.frcapi.com/api/v2/captcha/siteverify' }),
+
+  /** How long shutdown may take before the process exits anyway; keep it under the orchestrator's grace period. */
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 10_000 })
+}, { additionalProperties: false })
+
+const EPHEMERAL_SECRETS = ['PSEUDONYM_KEY', 'ALTCHA_HMAC_KEY'] as const
+
+export type Config = Static<typeof ConfigSchema> & Record<typeof EPHEMERAL_SECRETS[number], string> & {
+  /** Secrets that were not configured and were made up for this process only (startup warns about them). */
+  ephemeralSecrets: string[]
+}
+
+const LIST_DEFAULTS: Partial<Record<keyof Static<typeof ConfigSchema>, string[]>> = {
+  ALLOWED_ORIGINS: [],
+  SITE_HOSTNAMES: ['localhost'],
+  CAPTCHA_PROVIDERS: ['altcha'],
+  CAPTCHA_FAIL_OPEN: ['friendlycaptcha']
+}
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Reads the configuration from `env`. Throws a ConfigError naming each variable
+ * that is malformed, and what it expects, so the process stops with a clear message.
+ */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const [name, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = env[name]
+    if (schema.type === 'array') {
+      raw[name] = value === undefined ? LIST_DEFAULTS[name as keyof typeof LIST_DEFAULTS] : splitList(value)
+    } else if (value !== undefined && value !== '') {
+      raw[name] = value
+    }
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  const problems = [...Value.Errors(ConfigSchema, converted)].map((e) => {
+    const name = e.path.split('/')[1] ?? e.path
+    const expected = (ConfigSchema.properties[name as keyof typeof ConfigSchema.properties] as TSchema | undefined)?.description
+    return `${name}: ${e.message}${expected ? ` (expected ${expected})` : ''}; got ${JSON.stringify(env[name] ?? null)}`
+  })
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)])
+  const config = converted as Static<typeof ConfigSchema>
+  problems.push(...crossCheck(config))
+  if (problems.length > 0) throw new ConfigError(problems)
+  const ephemeralSecrets = EPHEMERAL_SECRETS.filter((name) => config[name] === undefined)
+  const made = Object.fromEntries(ephemeralSecrets.map((name) => [name, randomBytes(32).toString('hex')]))
+  return { ...config, ...made, ephemeralSecrets } as Config
+}
+
+function splitList (value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+}
+
+/** Rules that span variables: an enabled provider needs its secret. */
+function crossCheck (config: Static<typeof ConfigSchema>): string[] {
+  const needs: Record<CaptchaProviderName, keyof typeof config | null> = {
+    altcha: null,
+    hcaptcha: 'HCAPTCHA_SECRET',
+    turnstile: 'TURNSTILE_SECRET',
+    recaptcha: 'RECAPTCHA_SECRET',
+    friendlycaptcha: 'FRIENDLYCAPTCHA_API_KEY'
+  }
+  const problems: string[] = []
+  for (const provider of config.CAPTCHA_PROVIDERS) {
+    const variable = needs[provider]
+    if (variable !== null && config[variable] === undefined) {
+      problems.push(`${variable}: required because CAPTCHA_PROVIDERS includes ${provider}`)
+    }
+  }
+  if (config.CAPTCHA_PROVIDERS.length === 0) problems.push('CAPTCHA_PROVIDERS: at least one provider must be enabled')
+  return problems
+}

@@ -1,0 +1,100 @@
+// The contact directory file: its schema, its rules, and loading it into the database.
+import { readFile } from 'node:fs/promises'
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { ContactId, Email, LocaleSchema } from '../schemas/common.js'
+import type { PrismaClient } from '../db/client.js'
+
+export const ContactEntrySchema = Type.Object({
+  id: ContactId,
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  email: Email,
+  phone: Type.Optional(Type.String({ minLength: 5, maxLength: 40 })),
+  locale: Type.Optional(LocaleSchema),
+  active: Type.Optional(Type.Boolean()),
+  delegateId: Type.Optional(ContactId),
+  /** The delegate takes this contact's requests even while the contact is active. */
+  delegateStandsIn: Type.Optional(Type.Boolean()),
+  retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 }))
+}, { additionalProperties: false })
+export type ContactEntry = Static<typeof ContactEntrySchema>
+
+export const ContactFileSchema = Type.Object({
+  contacts: Type.Array(ContactEntrySchema, { minItems: 1 })
+}, { additionalProperties: false })
+
+export class DirectoryError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`Invalid contact directory:\n  ${problems.join('\n  ')}`)
+    this.name = 'DirectoryError'
+  }
+}
+
+/** Checks the rules the schema cannot express: unique ids, known delegates, no delegation cycles. */
+export function checkDirectory (entries: ContactEntry[]): string[] {
+  const problems: string[] = []
+  const byId = new Map<string, ContactEntry>()
+  for (const entry of entries) {
+    if (byId.has(entry.id)) problems.push(`${entry.id}: listed twice`)
+    byId.set(entry.id, entry)
+  }
+  for (const entry of entries) {
+    if (entry.delegateId === undefined) continue
+    if (entry.delegateId === entry.id) problems.push(`${entry.id}: cannot delegate to itself`)
+    else if (!byId.has(entry.delegateId)) problems.push(`${entry.id}: delegate ${entry.delegateId} is not in the directory`)
+    else if (byId.get(entry.delegateId)?.delegateId === entry.id) problems.push(`${entry.id}: delegation cycle with ${entry.delegateId}`)
+    if (entry.delegateStandsIn === true && entry.delegateId === undefined) problems.push(`${entry.id}: delegateStandsIn needs a delegateId`)
+  }
+  return problems
+}
+
+export function parseDirectory (json: unknown): ContactEntry[] {
+  if (!Value.Check(ContactFileSchema, json)) {
+    throw new DirectoryError([...Value.Errors(ContactFileSchema, json)].map((e) => `${e.path || '/'}: ${e.message}`))
+  }
+  const problems = checkDirectory(json.contacts)
+  if (problems.length > 0) throw new DirectoryError(problems)
+  return json.contacts
+}
+
+export async function readDirectoryFile (path: string): Promise<ContactEntry[]> {
+  let json: unknown
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'))
+  } catch (err) {
+    throw new DirectoryError([`${path}: ${(err as Error).message}`])
+  }
+  return parseDirectory(json)
+}
+
+/**
+ * Makes the database match the directory: every listed contact is created or
+ * updated; contacts no longer listed are deactivated (their past requests keep
+ * pointing at them). Delegates are set in a second pass, once all rows exist.
+ */
+export async function syncDirectory (prisma: PrismaClient, entries: ContactEntry[]): Promise<{ upserted: number, deactivated: number }> {
+  return await prisma.$transaction(async (tx) => {
+    for (const entry of entries) {
+      const data = {
+        name: entry.name,
+        title: entry.title,
+        email: entry.email,
+        phone: entry.phone ?? null,
+        locale: entry.locale ?? 'sv',
+        active: entry.active ?? true,
+        delegateStandsIn: entry.delegateStandsIn ?? false,
+        retentionDays: entry.retentionDays ?? null
+      }
+      await tx.contact.upsert({ where: { id: entry.id }, create: { id: entry.id, ...data }, update: data })
+    }
+    for (const entry of entries) {
+      await tx.contact.update({ where: { id: entry.id }, data: { delegateId: entry.delegateId ?? null } })
+    }
+    const { count } = await tx.contact.updateMany({
+      where: { id: { notIn: entries.map((e) => e.id) }, active: true },
+      data: { active: false }
+    })
+    return { upserted: entries.length, deactivated: count }
+  })
+}

@@ -1,0 +1,24 @@
+// Public contact directory for forms: GET /v1/contacts.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ContactId, commonErrorResponses } from '../schemas/common.js'
+import { createContactRepository } from './repository.js'
+
+const PublicContactSchema = Type.Object({
+  id: ContactId,
+  name: Type.String(),
+  title: Type.String()
+})
+
+const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const contacts = createContactRepository(app.prisma)
+
+  app.get('/v1/contacts', {
+    schema: {
+      summary: 'Active contacts a form may address',
+      response: { 200: Type.Object({ contacts: Type.Array(PublicContactSchema) }), ...commonErrorResponses }
+    }
+  }, async () => ({ contacts: await contacts.listActive() }))
+}
+
+export default contactRoutes

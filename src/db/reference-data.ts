@@ -1,0 +1,18 @@
+// Loads the contact directory and the privacy notices into the database (startup and `npm run db:seed`).
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import type { PrismaClient } from './client.js'
+import { readDirectoryFile, syncDirectory } from '../contacts/directory.js'
+import { publishNotices, readNoticeFiles } from '../privacy/notices.js'
+
+export async function loadReferenceData (
+  prisma: PrismaClient,
+  config: Pick<Config, 'CONTACTS_FILE' | 'PRIVACY_NOTICES_DIR'>,
+  log: Pick<FastifyBaseLogger, 'info'>
+): Promise<void> {
+  const entries = await readDirectoryFile(config.CONTACTS_FILE)
+  const notices = await readNoticeFiles(config.PRIVACY_NOTICES_DIR)
+  const directory = await syncDirectory(prisma, entries)
+  const { published } = await publishNotices(prisma, notices)
+  log.info({ ...directory, noticesPublished: published }, 'contact directory and privacy notices loaded')
+}

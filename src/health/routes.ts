@@ -1,0 +1,42 @@
+// Liveness and readiness probes.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+
+const Check = Type.Union([Type.Literal('up'), Type.Literal('down')])
+const ReadySchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  checks: Type.Object({ database: Check, redis: Check })
+})
+
+const PROBE_TIMEOUT_MS = 1500
+
+async function probe (run: () => Promise<unknown>): Promise<'up' | 'down'> {
+  try {
+    await Promise.race([
+      run(),
+      new Promise((_resolve, reject) => setTimeout(() => { reject(new Error('timeout')) }, PROBE_TIMEOUT_MS).unref())
+    ])
+    return 'up'
+  } catch {
+    return 'down'
+  }
+}
+
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/health/live', {
+    schema: { summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } }
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/health/ready', {
+    schema: { summary: 'PostgreSQL and Redis answer', response: { 200: ReadySchema, 503: ReadySchema } }
+  }, async (_request, reply) => {
+    const [database, redis] = await Promise.all([
+      probe(async () => await app.prisma.$queryRaw`SELECT 1`),
+      probe(async () => await app.redis.ping())
+    ])
+    const ok = database === 'up' && redis === 'up'
+    return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, redis } })
+  })
+}
+
+export default healthRoutes

@@ -1,0 +1,112 @@
+// Storage for contact requests on the intake path: one statement to read, one to write.
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js'
+
+export interface NewContactRequest {
+  id: string
+  notificationId: string
+  contactId: string
+  name: string
+  email: string
+  phone: string | null
+  organisation: string | null
+  message: string
+  locale: string
+  pageUrl: string | null
+  captchaProvider: string
+  captchaVerified: boolean
+  captchaKey: string
+  fingerprint: string
+  idempotencyKey: string | null
+  bodySha256: string | null
+  retentionDays: number
+  notice: { version: string, locale: string, sha256: string }
+}
+
+export interface StoredReceipt {
+  id: string
+  retainUntil: Date
+}
+
+/** An earlier request that the new one may repeat, and how. */
+export interface PriorRequest extends StoredReceipt {
+  sameCaptcha: boolean
+  sameFingerprint: boolean
+  sameIdempotencyKey: boolean
+  bodySha256: string | null
+}
+
+/** A unique key of contact_requests was already taken: the submission races an earlier one. */
+export class DuplicateSubmission extends Error {
+  constructor () {
+    super('a request with this CAPTCHA solution or Idempotency-Key already exists')
+    this.name = 'DuplicateSubmission'
+  }
+}
+
+function isUniqueViolation (err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false
+  if (err.code === 'P2002') return true
+  // Raw queries report the database's own SQLSTATE.
+  const meta = err.meta as { code?: string, driverAdapterError?: { cause?: { kind?: string, originalCode?: string } } } | undefined
+  return meta?.code === '23505' || meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation' || meta?.driverAdapterError?.cause?.originalCode === '23505'
+}
+
+export function createIntakeRepository (prisma: PrismaClient) {
+  return {
+    /**
+     * Earlier requests this submission may repeat: the same CAPTCHA solution,
+     * the same Idempotency-Key, or the same person and message within the window.
+     */
+    async findPrior (keys: { captchaKey: string, fingerprint: string, idempotencyKey: string | null, windowSeconds: number }): Promise<PriorRequest[]> {
+      return await prisma.$queryRaw<PriorRequest[]>`
+        SELECT id::text AS "id", retain_until AS "retainUntil", body_sha256 AS "bodySha256",
+               captcha_key = ${keys.captchaKey} AS "sameCaptcha",
+               fingerprint = ${keys.fingerprint} AND received_at > now() - make_interval(secs => ${keys.windowSeconds}) AS "sameFingerprint",
+               coalesce(idempotency_key = ${keys.idempotencyKey}, false) AS "sameIdempotencyKey"
+          FROM contact_requests
+         WHERE captcha_key = ${keys.captchaKey}
+            OR idempotency_key = ${keys.idempotencyKey}
+            OR (fingerprint = ${keys.fingerprint} AND received_at > now() - make_interval(secs => ${keys.windowSeconds}))
+         ORDER BY received_at
+         LIMIT 3`
+    },
+
+    /**
+     * Stores the request, its consent record and its notification in one
+     * statement: all three or nothing, in a single round trip. Throws
+     * DuplicateSubmission when the CAPTCHA solution or Idempotency-Key is taken.
+     */
+    async insert (r: NewContactRequest): Promise<StoredReceipt> {
+      try {
+        const rows = await prisma.$queryRaw<StoredReceipt[]>`
+          WITH request AS (
+            INSERT INTO contact_requests (id, contact_id, name, email, phone, organisation, message, locale, page_url,
+                                          captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, retain_until)
+            VALUES (${r.id}::uuid, ${r.contactId}, ${r.name}, ${r.email}, ${r.phone}, ${r.organisation}, ${r.message}, ${r.locale}, ${r.pageUrl},
+                    ${r.captchaProvider}, ${r.captchaVerified}, ${r.captchaKey}, ${r.fingerprint}, ${r.idempotencyKey}, ${r.bodySha256},
+                    now() + make_interval(days => ${r.retentionDays}::int))
+            RETURNING id, received_at, retain_until
+          ), consent AS (
+            INSERT INTO consent_records (request_id, notice_version, notice_locale, notice_sha256, method, consented_at)
+            SELECT id, ${r.notice.version}, ${r.notice.locale}, ${r.notice.sha256}, 'checkbox', received_at FROM request
+          ), notification AS (
+            INSERT INTO notifications (id, request_id) SELECT ${r.notificationId}::uuid, id FROM request
+          )
+          SELECT id::text AS "id", retain_until AS "retainUntil" FROM request`
+        return rows[0] as StoredReceipt
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new DuplicateSubmission()
+        throw err
+      }
+    },
+
+    /** Records that the notification's job reached the queue. */
+    async markQueued (notificationId: string): Promise<void> {
+      await prisma.notification.updateMany({
+        where: { id: notificationId, status: 'pending' },
+        data: { status: 'queued', queuedAt: new Date() }
+      })
+    }
+  }
+}
+export type IntakeRepository = ReturnType<typeof createIntakeRepository>

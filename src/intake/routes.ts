@@ -1,0 +1,41 @@
+// POST /v1/contact-requests: where the forms post.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
+import { createContactRepository } from '../contacts/repository.js'
+import { createIntakeRepository } from './repository.js'
+import { ContactRequestBodySchema, IntakeHeadersSchema, ReceiptSchema } from './schemas.js'
+import { createIntakeService } from './service.js'
+
+const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const intake = createIntakeService({
+    config: app.config,
+    requests: createIntakeRepository(app.prisma),
+    contacts: createContactRepository(app.prisma),
+    notices: app.notices,
+    captcha: app.captcha,
+    queue: app.queues.notify
+  })
+
+  app.post('/v1/contact-requests', {
+    config: {
+      rateLimit: { max: app.config.RATE_LIMIT_MAX, timeWindow: app.config.RATE_LIMIT_WINDOW_SECONDS * 1000 }
+    },
+    schema: {
+      summary: 'Submit a contact form',
+      description: 'Stores the request and routes it to the contact by e-mail. A repeat (same Idempotency-Key, same CAPTCHA solution with the same content, or the same person and message within minutes) gets the first answer.',
+      headers: IntakeHeadersSchema,
+      body: ContactRequestBodySchema,
+      response: { 202: ReceiptSchema, 403: ErrorSchema, 422: ErrorSchema, ...commonErrorResponses }
+    }
+  }, async (request, reply) => {
+    const receipt = await intake.submit({
+      body: request.body,
+      idempotencyKey: request.headers['idempotency-key'],
+      remoteIp: request.ip,
+      log: request.log
+    })
+    return await reply.code(202).send(receipt)
+  })
+}
+
+export default intakeRoutes

@@ -1,0 +1,154 @@
+// Intake: turns a valid form submission into a stored, consented, CAPTCHA-checked request.
+import { createHash, createHmac, randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import type { Captcha, CaptchaCheck } from '../captcha/index.js'
+import type { ContactRepository } from '../contacts/repository.js'
+import { routeRequest } from '../contacts/routing.js'
+import type { NoticeRepository } from '../privacy/notices.js'
+import { captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
+import { enqueueNotification, type NotifyQueue } from '../jobs/notify.js'
+import { DuplicateSubmission, type IntakeRepository, type PriorRequest, type StoredReceipt } from './repository.js'
+import type { ContactRequestBody, Receipt } from './schemas.js'
+
+export interface IntakeDeps {
+  config: Pick<Config, 'RETENTION_DAYS' | 'DUPLICATE_WINDOW_SECONDS' | 'NOTIFY_FALLBACK_EMAIL' | 'PSEUDONYM_KEY' | 'NOTIFY_MAX_ATTEMPTS' | 'ENQUEUE_TIMEOUT_MS'>
+  requests: IntakeRepository
+  contacts: ContactRepository
+  notices: NoticeRepository
+  captcha: Captcha
+  queue: NotifyQueue
+}
+
+export interface Submission {
+  body: ContactRequestBody
+  idempotencyKey: string | undefined
+  remoteIp: string
+  log: FastifyBaseLogger
+}
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex')
+
+const toReceipt = (stored: StoredReceipt): Receipt => ({ id: stored.id, status: 'received', retainUntil: stored.retainUntil.toISOString() })
+
+export function createIntakeService (deps: IntakeDeps) {
+  const { config, requests, contacts, notices, captcha } = deps
+
+  /** Keyed, so the stored value reveals nothing to someone who guesses a message. */
+  const fingerprintOf = (body: ContactRequestBody): string =>
+    createHmac('sha256', config.PSEUDONYM_KEY)
+      .update(`fingerprint\u0000${body.contactId}\u0000${body.email.trim().toLowerCase()}\u0000${body.message.trim()}`)
+      .digest('hex')
+
+  /** Answers the submission `prior` repeats, or null if it repeats none; throws when it may not repeat it. */
+  async function answerRepeat (prior: PriorRequest[], body: ContactRequestBody, bodySha256: string | null, remoteIp: string): Promise<Receipt | null> {
+    const byKey = prior.find((p) => p.sameIdempotencyKey)
+    if (byKey !== undefined) {
+      if (byKey.bodySha256 !== bodySha256) throw idempotencyKeyReused()
+      return toReceipt(byKey)
+    }
+    const byCaptcha = prior.find((p) => p.sameCaptcha)
+    if (byCaptcha !== undefined) {
+      // A double click repeats the whole submission; anything else reusing a solution is a replay.
+      if (byCaptcha.sameFingerprint) return toReceipt(byCaptcha)
+      throw captchaFailed('already-used')
+    }
+    const byFingerprint = prior.find((p) => p.sameFingerprint)
+    if (byFingerprint !== undefined) {
+      // The same message again with a fresh CAPTCHA: still a person, not a new request.
+      await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
+      return toReceipt(byFingerprint)
+    }
+    return null
+  }
+
+  async function enqueue (notificationId: string, log: FastifyBaseLogger): Promise<void> {
+    try {
+      await withTimeout(enqueueNotification(deps.queue, { notificationId }, config.NOTIFY_MAX_ATTEMPTS), config.ENQUEUE_TIMEOUT_MS)
+      await requests.markQueued(notificationId)
+    } catch (err) {
+      // The notification is committed as pending: the worker's relay enqueues it once Redis answers.
+      log.warn({ err, notificationId }, 'notification not enqueued; left to the outbox relay')
+    }
+  }
+
+  return {
+    async submit ({ body, idempotencyKey, remoteIp, log }: Submission): Promise<Receipt> {
+      if (body.website !== undefined && body.website !== '') {
+        // Looks like success to the robot; nothing is stored or sent.
+        log.info({ honeypot: true }, 'honeypot filled; submission dropped')
+        return { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + config.RETENTION_DAYS * 86_400_000).toISOString() }
+      }
+
+      const locale = body.locale ?? 'sv'
+      if (body.consent.accepted !== true) {
+        throw consentRequired([{ path: '/consent/accepted', message: 'must be true' }])
+      }
+      const notice = await notices.find(body.consent.noticeVersion, locale)
+      if (notice === null) {
+        throw consentRequired([{ path: '/consent/noticeVersion', message: `no published ${locale} notice with this version` }])
+      }
+      const contact = await contacts.findForRouting(body.contactId)
+      if (contact === null || routeRequest(contact, config.NOTIFY_FALLBACK_EMAIL) === null) throw unknownContact()
+
+      const captchaKey = captcha.replayKey(body.captcha.provider, body.captcha.token)
+      const fingerprint = fingerprintOf(body)
+      const idempotencyKeyHash = idempotencyKey === undefined ? null : sha256(idempotencyKey)
+      const bodySha256 = idempotencyKey === undefined ? null : sha256(JSON.stringify(body))
+      const keys = { captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash, windowSeconds: config.DUPLICATE_WINDOW_SECONDS }
+
+      const repeat = await answerRepeat(await requests.findPrior(keys), body, bodySha256, remoteIp)
+      if (repeat !== null) return repeat
+
+      const check: CaptchaCheck = await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
+
+      const notificationId = randomUUID()
+      let stored: StoredReceipt
+      try {
+        stored = await requests.insert({
+          id: randomUUID(),
+          notificationId,
+          contactId: body.contactId,
+          name: body.name.trim(),
+          email: body.email.trim(),
+          phone: body.phone ?? null,
+          organisation: body.organisation ?? null,
+          message: body.message,
+          locale,
+          pageUrl: body.pageUrl ?? null,
+          captchaProvider: check.provider,
+          captchaVerified: check.verified,
+          captchaKey,
+          fingerprint,
+          idempotencyKey: idempotencyKeyHash,
+          bodySha256,
+          retentionDays: contact.retentionDays ?? config.RETENTION_DAYS,
+          notice: { version: notice.version, locale: notice.locale, sha256: notice.sha256 }
+        })
+      } catch (err) {
+        if (!(err instanceof DuplicateSubmission)) throw err
+        // A concurrent twin committed first: answer as it would have been answered afterwards.
+        const repeatAfterRace = await answerRepeat(await requests.findPrior(keys), body, bodySha256, remoteIp)
+        if (repeatAfterRace === null) throw err
+        return repeatAfterRace
+      }
+
+      await enqueue(notificationId, log)
+      log.info({ requestId: stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
+      return toReceipt(stored)
+    }
+  }
+}
+export type IntakeService = ReturnType<typeof createIntakeService>
+
+async function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new Error(`timed out after ${ms} ms`)) }, ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,29 @@
+// The "notify" job, defined once for the API (producer) and the worker (consumer).
+import { Type, type Static } from '@sinclair/typebox'
+import type { JobsOptions, Queue } from 'bullmq'
+
+export const NOTIFY_QUEUE = 'notify'
+
+/** Ids only: personal data never travels through Redis; the worker reads it from PostgreSQL. */
+export const NotifyPayloadSchema = Type.Object({
+  notificationId: Type.String({ format: 'uuid' })
+}, { additionalProperties: false })
+export type NotifyPayload = Static<typeof NotifyPayloadSchema>
+
+export type NotifyQueue = Queue<NotifyPayload, void, typeof NOTIFY_QUEUE>
+
+export const notifyJobOptions = (maxAttempts: number): JobsOptions => ({
+  attempts: maxAttempts,
+  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+  // The history holds ids only, but it need not grow without bound.
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 }
+})
+
+/**
+ * Enqueues one notification. The job id is the notification id, so enqueueing
+ * the same notification again (the relay after a lost acknowledgement) is a no-op.
+ */
+export async function enqueueNotification (queue: NotifyQueue, payload: NotifyPayload, maxAttempts: number): Promise<void> {
+  await queue.add(NOTIFY_QUEUE, payload, { ...notifyJobOptions(maxAttempts), jobId: payload.notificationId })
+}

@@ -1,0 +1,94 @@
+// Cross-cutting: one place that turns every error into the JSON error body, and 404s too.
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply } from 'fastify'
+import { Prisma } from '../generated/prisma/client.js'
+import { AppError, unavailable, validationFailed, type ErrorDetail } from '../errors.js'
+import { DuplicateSubmission } from '../intake/repository.js'
+
+interface AjvError {
+  instancePath: string
+  keyword: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+/** Ajv errors as one detail per failing field, each named by a JSON pointer. */
+function validationDetails (errors: AjvError[], context: string | undefined): ErrorDetail[] {
+  const prefix = context === 'headers' ? 'header:' : context === 'querystring' ? 'query:' : ''
+  const details = errors.map((e): ErrorDetail => {
+    const child = e.params.missingProperty ?? e.params.additionalProperty
+    const path = `${e.instancePath}${typeof child === 'string' ? `/${child}` : ''}`
+    const message = e.keyword === 'additionalProperties' ? 'is not a known field' : e.message ?? 'is not valid'
+    return { path: prefix === '' ? path || '/' : `${prefix}${path.replace(/^\//, '')}`, message }
+  })
+  return details.filter((d, i) => details.findIndex((o) => o.path === d.path && o.message === d.message) === i)
+}
+
+const DB_UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
+const NET_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i
+
+/** True when the error says PostgreSQL could not be reached, rather than that the query was wrong. */
+export function isDatabaseUnavailable (err: unknown): boolean {
+  if (err instanceof Prisma.PrismaClientInitializationError) return true
+  if (err instanceof Prisma.PrismaClientKnownRequestError && DB_UNREACHABLE_CODES.has(err.code)) return true
+  if (err instanceof Prisma.PrismaClientUnknownRequestError || err instanceof Prisma.PrismaClientKnownRequestError || err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause
+    return NET_ERRORS.test(err.message) || (cause instanceof Error && NET_ERRORS.test(`${cause.message} ${(cause as { code?: string }).code ?? ''}`)) ||
+      NET_ERRORS.test(String((err as { code?: unknown }).code ?? ''))
+  }
+  return false
+}
+
+/** Maps any error to an AppError; anything unrecognised becomes null (a 500). */
+function toAppError (err: FastifyError): AppError | null {
+  if (err instanceof AppError) return err
+  if (err.validation !== undefined) {
+    return validationFailed(validationDetails(err.validation as AjvError[], err.validationContext))
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.')
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return validationFailed([{ path: '/', message: 'the body is empty' }])
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return validationFailed([{ path: '/', message: 'the body is not valid JSON' }])
+  }
+  if (err instanceof SyntaxError && err.statusCode === 400) {
+    return validationFailed([{ path: '/', message: 'the body is not valid JSON' }])
+  }
+  if (err instanceof DuplicateSubmission) return new AppError(409, 'CONFLICT', 'This submission conflicts with one being processed. Please retry.')
+  if (isDatabaseUnavailable(err)) return unavailable('database')
+  const status = err.statusCode
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new AppError(status, 'BAD_REQUEST', err.message)
+  }
+  return null
+}
+
+function send (reply: FastifyReply, error: AppError) {
+  if (error.retryAfter !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(error.retryAfter))
+  return reply.code(error.statusCode).send({
+    statusCode: error.statusCode,
+    code: error.code,
+    message: error.message,
+    ...(error.details === undefined ? {} : { details: error.details })
+  })
+}
+
+export default fp(async function errorHandlerPlugin (app) {
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    const error = toAppError(err)
+    if (error === null) {
+      request.log.error({ err }, 'unexpected error')
+      return await send(reply, new AppError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.'))
+    }
+    if (error.statusCode >= 500) request.log.error({ err }, error.message)
+    else request.log.info({ code: error.code, statusCode: error.statusCode }, 'request refused')
+    return await send(reply, error)
+  })
+
+  app.setNotFoundHandler(async (request, reply) =>
+    await send(reply, new AppError(404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`)))
+}, { name: 'error-handler', fastify: '5.x' })
