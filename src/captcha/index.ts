@@ -7,6 +7,9 @@ import { createFriendlyCaptchaVerifier } from './friendly-captcha.js'
 import { CaptchaUnreachable, type CaptchaVerifier } from './provider.js'
 import { createSiteverifyVerifier } from './siteverify.js'
 
+const VERDICT_TTL_MS = 60_000
+const VERDICT_CACHE_SIZE = 10_000
+
 export interface CaptchaCheck {
   provider: CaptchaProviderName
   /** False when the provider was unreachable and its policy let the submission through. */
@@ -39,9 +42,19 @@ export function createCaptcha (config: Config, log: FastifyBaseLogger) {
     : null
   const verifiers = new Map(createVerifiers(config, altcha).map((v) => [v.name as string, v]))
   const failOpen = new Set<string>(config.CAPTCHA_FAIL_OPEN)
-  // A double click sends one token twice at once; it must reach the provider
-  // once, since providers refuse a token's second use.
-  const inFlight = new Map<string, Promise<CaptchaCheck>>()
+  // A double click sends one token twice; providers refuse a token's second use,
+  // so it must reach the provider once. Verdicts in flight are shared, and
+  // successes are remembered briefly: the twin then meets the stored request's
+  // unique CAPTCHA key and gets its answer.
+  const verdicts = new Map<string, { pending: Promise<CaptchaCheck>, until: number }>()
+  const remember = (key: string, pending: Promise<CaptchaCheck>) => {
+    const now = Date.now()
+    if (verdicts.size >= VERDICT_CACHE_SIZE) {
+      for (const [k, v] of verdicts) if (v.until < now) verdicts.delete(k)
+    }
+    verdicts.set(key, { pending, until: now + VERDICT_TTL_MS })
+    pending.catch(() => { verdicts.delete(key) })
+  }
 
   const verifierFor = (provider: string): CaptchaVerifier => {
     const verifier = verifiers.get(provider)
@@ -78,11 +91,11 @@ export function createCaptcha (config: Config, log: FastifyBaseLogger) {
     async verify (provider: string, token: string, remoteIp: string | undefined): Promise<CaptchaCheck> {
       const verifier = verifierFor(provider)
       const key = verifier.replayKey(token)
-      let pending = inFlight.get(key)
-      if (pending === undefined) {
-        pending = check(verifier, token, remoteIp).finally(() => inFlight.delete(key))
-        inFlight.set(key, pending)
-      }
+      const known = verdicts.get(key)
+      if (known !== undefined && known.until > Date.now()) return await known.pending
+      const pending = check(verifier, token, remoteIp)
+      // Fail-open verdicts are not kept: the provider may be back for the twin.
+      remember(key, pending.then((c) => { if (!c.verified) verdicts.delete(key); return c }))
       return await pending
     }
   }
