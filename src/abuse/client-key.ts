@@ -11,7 +11,7 @@ export function addressBucket (ip: string): string {
   if (!isIPv6(ip)) return ip
   const address = new Address6(ip)
   if (address.is4()) return address.to4().correctForm()
-  return `${address.startAddress().correctForm().split(':').slice(0, 4).join(':')}::/64`
+  return `${new Address6(`${address.correctForm()}/64`).startAddress().correctForm()}/64`
 }
 
 /**
