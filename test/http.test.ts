@@ -9,10 +9,12 @@ t.test('the contact list offers active contacts without their addresses', async 
   const prisma = await testDatabase()
   const res = await app.inject({ method: 'GET', url: '/v1/contacts' })
   t.equal(res.statusCode, 200)
-  t.same(res.json(), { contacts: [
-    { id: 'lotta-fransson', name: 'Lotta Fransson', title: 'Projektledare' },
-    { id: 'sofia-frolander', name: 'Sofia Frölander', title: 'Projektledare' }
-  ] })
+  t.same(res.json(), {
+    contacts: [
+      { id: 'lotta-fransson', name: 'Lotta Fransson', title: 'Projektledare' },
+      { id: 'sofia-frolander', name: 'Sofia Frölander', title: 'Projektledare' }
+    ]
+  })
   t.notMatch(res.body, /@/)
   await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: false } })
   const after = await app.inject({ method: 'GET', url: '/v1/contacts' })

@@ -2,7 +2,6 @@
 import t from 'tap'
 import { Job } from 'bullmq'
 import { altchaSubmission, buildTestApp, post, submission, NOTICE_VERSION } from './helpers/app.js'
-import { altchaToken } from './helpers/altcha.js'
 import { testDatabase } from './helpers/database.js'
 import { sha256Hex } from '../src/privacy/notices.js'
 import { readFile } from 'node:fs/promises'

@@ -40,11 +40,13 @@ export function checkDirectory (entries: ContactEntry[]): string[] {
     byId.set(entry.id, entry)
   }
   for (const entry of entries) {
-    if (entry.delegateId === undefined) continue
+    if (entry.delegateId === undefined) {
+      if (entry.delegateStandsIn === true) problems.push(`${entry.id}: delegateStandsIn needs a delegateId`)
+      continue
+    }
     if (entry.delegateId === entry.id) problems.push(`${entry.id}: cannot delegate to itself`)
     else if (!byId.has(entry.delegateId)) problems.push(`${entry.id}: delegate ${entry.delegateId} is not in the directory`)
     else if (byId.get(entry.delegateId)?.delegateId === entry.id) problems.push(`${entry.id}: delegation cycle with ${entry.delegateId}`)
-    if (entry.delegateStandsIn === true && entry.delegateId === undefined) problems.push(`${entry.id}: delegateStandsIn needs a delegateId`)
   }
   return problems
 }

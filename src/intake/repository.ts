@@ -45,10 +45,9 @@ export class DuplicateSubmission extends Error {
 
 function isUniqueViolation (err: unknown): boolean {
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false
-  if (err.code === 'P2002') return true
-  // Raw queries report the database's own SQLSTATE.
-  const meta = err.meta as { code?: string, driverAdapterError?: { cause?: { kind?: string, originalCode?: string } } } | undefined
-  return meta?.code === '23505' || meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation' || meta?.driverAdapterError?.cause?.originalCode === '23505'
+  // Raw queries report the driver adapter's error kind rather than P2002.
+  const kind = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause?.kind
+  return err.code === 'P2002' || kind === 'UniqueConstraintViolation'
 }
 
 export function createIntakeRepository (prisma: PrismaClient) {

@@ -24,19 +24,17 @@ function validationDetails (errors: AjvError[], context: string | undefined): Er
   return details.filter((d, i) => details.findIndex((o) => o.path === d.path && o.message === d.message) === i)
 }
 
-const DB_UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
-const NET_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i
+/** Prisma's codes for "could not talk to the database" (connection, auth, pool timeout). */
+const DB_UNREACHABLE_CODES = new Set(['P1000', 'P1001', 'P1002', 'P1003', 'P1008', 'P1010', 'P1011', 'P1017', 'P2024'])
+/** The driver adapter's error kinds that mean the same. */
+const DB_UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'DatabaseDoesNotExist', 'DatabaseAccessDenied', 'AuthenticationFailed', 'ConnectionClosed', 'TooManyConnections', 'TlsConnectionError'])
 
 /** True when the error says PostgreSQL could not be reached, rather than that the query was wrong. */
 export function isDatabaseUnavailable (err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true
-  if (err instanceof Prisma.PrismaClientKnownRequestError && DB_UNREACHABLE_CODES.has(err.code)) return true
-  if (err instanceof Prisma.PrismaClientUnknownRequestError || err instanceof Prisma.PrismaClientKnownRequestError || err instanceof Error) {
-    const cause = (err as { cause?: unknown }).cause
-    return NET_ERRORS.test(err.message) || (cause instanceof Error && NET_ERRORS.test(`${cause.message} ${(cause as { code?: string }).code ?? ''}`)) ||
-      NET_ERRORS.test(String((err as { code?: unknown }).code ?? ''))
-  }
-  return false
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false
+  const kind = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause?.kind
+  return DB_UNREACHABLE_CODES.has(err.code) || (kind !== undefined && DB_UNREACHABLE_KINDS.has(kind))
 }
 
 /** Maps any error to an AppError; anything unrecognised becomes null (a 500). */
