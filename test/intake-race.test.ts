@@ -5,7 +5,7 @@ import { buildTestApp, submission } from './helpers/app.js'
 import { testDatabase } from './helpers/database.js'
 import { solve } from './helpers/altcha.js'
 import { createIntakeRepository, DuplicateSubmission, type NewContactRequest } from '../src/intake/repository.js'
-import { createContactRepository } from '../src/contacts/repository.js'
+import { createQueuedMarks } from '../src/intake/queued-marks.js'
 import { createIntakeService } from '../src/intake/service.js'
 import type { Challenge } from 'altcha-lib'
 
@@ -49,13 +49,23 @@ t.test('a twin that lost the race gets the winner\'s answer, or 403 if it carrie
   const prisma = await testDatabase()
   const real = createIntakeRepository(prisma)
   // The look-up runs before the twin is stored, every time: the race, made certain.
-  const blind = { ...real, findPrior: async (keys: Parameters<typeof real.findPrior>[0]) => { blind.calls++; return blind.calls % 2 === 1 ? [] : await real.findPrior(keys) }, calls: 0 }
+  // Each submission's first look-up misses its twin; the re-check after the insert fails sees it.
+  const blind = {
+    ...real,
+    hideNext: false,
+    lookup: async (keys: Parameters<typeof real.lookup>[0]) => {
+      const found = await real.lookup(keys)
+      const hide = blind.hideNext
+      blind.hideNext = false
+      return hide ? { ...found, prior: [] } : found
+    }
+  }
   const service = createIntakeService({
-    config, requests: blind, contacts: createContactRepository(prisma), notices: app.notices, captcha: app.captcha, queue: app.queues.notify
+    config, requests: blind, queuedMarks: createQueuedMarks(real.markQueued, app.log), notices: app.notices, captcha: app.captcha, queue: app.queues.notify
   })
   const challenge = (await app.inject({ method: 'GET', url: '/v1/captcha/challenge' })).json<Challenge>()
   const body = submission({ captcha: { provider: 'altcha', token: await solve(challenge) } }) as never
-  const submit = async (b: Record<string, unknown>) => await service.submit({ body: b as never, idempotencyKey: undefined, remoteIp: '127.0.0.1', log: app.log })
+  const submit = async (b: Record<string, unknown>) => { blind.hideNext = true; return await service.submit({ body: b as never, idempotencyKey: undefined, remoteIp: '127.0.0.1', log: app.log }) }
   const first = await submit(body)
   const twin = await submit(body)
   t.equal(twin.id, first.id)

@@ -37,7 +37,9 @@ t.test('the request, its consent record and its notification are stored together
   t.match(stored.consent, { noticeVersion: NOTICE_VERSION, noticeLocale: 'sv', noticeSha256: sha256Hex(text), method: 'checkbox' })
   t.equal(stored.consent?.consentedAt.getTime(), stored.receivedAt.getTime(), 'consent time is the server time of receipt')
   t.equal(stored.notifications.length, 1)
-  t.equal(stored.notifications[0]?.status, 'queued')
+  // Queued marks are written in batches; closing the app flushes them.
+  await app.close()
+  t.equal((await prisma.notification.findFirstOrThrow({ where: { requestId: id } })).status, 'queued')
 })
 
 t.test('the notification job carries ids only', async (t) => {

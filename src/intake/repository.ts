@@ -1,5 +1,6 @@
 // Storage for contact requests on the intake path: one statement to read, one to write.
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js'
+import type { RoutableContact } from '../contacts/routing.js'
 
 export interface NewContactRequest {
   id: string
@@ -35,6 +36,21 @@ export interface PriorRequest extends StoredReceipt {
   bodySha256: string | null
 }
 
+export interface LookupKeys {
+  contactId: string
+  captchaKey: string
+  fingerprint: string
+  idempotencyKey: string | null
+  windowSeconds: number
+}
+
+export type LookupContact = RoutableContact & { retentionDays: number | null }
+
+export interface Lookup {
+  contact: LookupContact | null
+  prior: PriorRequest[]
+}
+
 /** A unique key of contact_requests was already taken: the submission races an earlier one. */
 export class DuplicateSubmission extends Error {
   constructor () {
@@ -53,21 +69,35 @@ function isUniqueViolation (err: unknown): boolean {
 export function createIntakeRepository (prisma: PrismaClient) {
   return {
     /**
-     * Earlier requests this submission may repeat: the same CAPTCHA solution,
-     * the same Idempotency-Key, or the same person and message within the window.
+     * Everything intake must know before it writes, in one round trip: how the
+     * contact can be reached, and earlier requests this submission may repeat
+     * (the same CAPTCHA solution, the same Idempotency-Key, or the same person
+     * and message within the window).
      */
-    async findPrior (keys: { captchaKey: string, fingerprint: string, idempotencyKey: string | null, windowSeconds: number }): Promise<PriorRequest[]> {
-      return await prisma.$queryRaw<PriorRequest[]>`
-        SELECT id::text AS "id", retain_until AS "retainUntil", body_sha256 AS "bodySha256",
-               captcha_key = ${keys.captchaKey} AS "sameCaptcha",
-               fingerprint = ${keys.fingerprint} AND received_at > now() - make_interval(secs => ${keys.windowSeconds}) AS "sameFingerprint",
-               coalesce(idempotency_key = ${keys.idempotencyKey}, false) AS "sameIdempotencyKey"
-          FROM contact_requests
-         WHERE captcha_key = ${keys.captchaKey}
-            OR idempotency_key = ${keys.idempotencyKey}
-            OR (fingerprint = ${keys.fingerprint} AND received_at > now() - make_interval(secs => ${keys.windowSeconds}))
-         ORDER BY received_at
-         LIMIT 3`
+    async lookup (keys: LookupKeys): Promise<Lookup> {
+      const rows = await prisma.$queryRaw<Array<{ contact: LookupContact | null, prior: Array<PriorRequest & { retainUntil: string }> }>>`
+        SELECT
+          (SELECT json_build_object(
+                    'id', c.id, 'email', c.email, 'locale', c.locale, 'active', c.active,
+                    'delegateStandsIn', c.delegate_stands_in, 'retentionDays', c.retention_days,
+                    'delegate', (SELECT json_build_object('id', d.id, 'email', d.email, 'locale', d.locale, 'active', d.active)
+                                   FROM contacts d WHERE d.id = c.delegate_id))
+             FROM contacts c WHERE c.id = ${keys.contactId}) AS contact,
+          (SELECT coalesce(json_agg(p ORDER BY p."receivedAt"), '[]'::json) FROM (
+             SELECT id, received_at AS "receivedAt", retain_until AS "retainUntil", body_sha256 AS "bodySha256",
+                    captcha_key = ${keys.captchaKey} AS "sameCaptcha",
+                    fingerprint = ${keys.fingerprint} AND received_at > now() - make_interval(secs => ${keys.windowSeconds}) AS "sameFingerprint",
+                    coalesce(idempotency_key = ${keys.idempotencyKey}, false) AS "sameIdempotencyKey"
+               FROM contact_requests
+              WHERE captcha_key = ${keys.captchaKey}
+                 OR idempotency_key = ${keys.idempotencyKey}
+                 OR (fingerprint = ${keys.fingerprint} AND received_at > now() - make_interval(secs => ${keys.windowSeconds}))
+              LIMIT 3) p) AS prior`
+      const row = rows[0]
+      return {
+        contact: row?.contact ?? null,
+        prior: (row?.prior ?? []).map((p) => ({ ...p, retainUntil: new Date(p.retainUntil) }))
+      }
     },
 
     /**
@@ -99,10 +129,10 @@ export function createIntakeRepository (prisma: PrismaClient) {
       }
     },
 
-    /** Records that the notification's job reached the queue. */
-    async markQueued (notificationId: string): Promise<void> {
+    /** Records that these notifications' jobs reached the queue. */
+    async markQueued (notificationIds: string[]): Promise<void> {
       await prisma.notification.updateMany({
-        where: { id: notificationId, status: 'pending' },
+        where: { id: { in: notificationIds }, status: 'pending' },
         data: { status: 'queued', queuedAt: new Date() }
       })
     }

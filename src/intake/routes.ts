@@ -1,16 +1,19 @@
 // POST /v1/contact-requests: where the forms post.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
-import { createContactRepository } from '../contacts/repository.js'
 import { createIntakeRepository } from './repository.js'
 import { ContactRequestBodySchema, IntakeHeadersSchema, ReceiptSchema } from './schemas.js'
 import { createIntakeService } from './service.js'
+import { createQueuedMarks } from './queued-marks.js'
 
 const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const requests = createIntakeRepository(app.prisma)
+  const queuedMarks = createQueuedMarks(requests.markQueued, app.log)
+  app.addHook('onClose', async () => { await queuedMarks.flush() })
   const intake = createIntakeService({
     config: app.config,
-    requests: createIntakeRepository(app.prisma),
-    contacts: createContactRepository(app.prisma),
+    requests,
+    queuedMarks,
     notices: app.notices,
     captcha: app.captcha,
     queue: app.queues.notify

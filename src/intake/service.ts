@@ -3,18 +3,18 @@ import { createHash, createHmac, randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import type { Captcha, CaptchaCheck } from '../captcha/index.js'
-import type { ContactRepository } from '../contacts/repository.js'
 import { routeRequest } from '../contacts/routing.js'
 import type { NoticeRepository } from '../privacy/notices.js'
 import { captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
 import { enqueueNotification, type NotifyQueue } from '../jobs/notify.js'
 import { DuplicateSubmission, type IntakeRepository, type PriorRequest, type StoredReceipt } from './repository.js'
+import type { QueuedMarks } from './queued-marks.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
 
 export interface IntakeDeps {
   config: Pick<Config, 'RETENTION_DAYS' | 'DUPLICATE_WINDOW_SECONDS' | 'NOTIFY_FALLBACK_EMAIL' | 'PSEUDONYM_KEY' | 'NOTIFY_MAX_ATTEMPTS' | 'ENQUEUE_TIMEOUT_MS'>
   requests: IntakeRepository
-  contacts: ContactRepository
+  queuedMarks: QueuedMarks
   notices: NoticeRepository
   captcha: Captcha
   queue: NotifyQueue
@@ -32,7 +32,7 @@ const sha256 = (value: string): string => createHash('sha256').update(value).dig
 const toReceipt = (stored: StoredReceipt): Receipt => ({ id: stored.id, status: 'received', retainUntil: stored.retainUntil.toISOString() })
 
 export function createIntakeService (deps: IntakeDeps) {
-  const { config, requests, contacts, notices, captcha } = deps
+  const { config, requests, notices, captcha } = deps
 
   /** Keyed, so the stored value reveals nothing to someone who guesses a message. */
   const fingerprintOf = (body: ContactRequestBody): string =>
@@ -65,7 +65,7 @@ export function createIntakeService (deps: IntakeDeps) {
   async function enqueue (notificationId: string, log: FastifyBaseLogger): Promise<void> {
     try {
       await withTimeout(enqueueNotification(deps.queue, { notificationId }, config.NOTIFY_MAX_ATTEMPTS), config.ENQUEUE_TIMEOUT_MS)
-      await requests.markQueued(notificationId)
+      deps.queuedMarks.add(notificationId)
     } catch (err) {
       // The notification is committed as pending: the worker's relay enqueues it once Redis answers.
       log.warn({ err, notificationId }, 'notification not enqueued; left to the outbox relay')
@@ -88,16 +88,15 @@ export function createIntakeService (deps: IntakeDeps) {
       if (notice === null) {
         throw consentRequired([{ path: '/consent/noticeVersion', message: `no published ${locale} notice with this version` }])
       }
-      const contact = await contacts.findForRouting(body.contactId)
-      if (contact === null || routeRequest(contact, config.NOTIFY_FALLBACK_EMAIL) === null) throw unknownContact()
-
       const captchaKey = captcha.replayKey(body.captcha.provider, body.captcha.token)
       const fingerprint = fingerprintOf(body)
       const idempotencyKeyHash = idempotencyKey === undefined ? null : sha256(idempotencyKey)
       const bodySha256 = idempotencyKey === undefined ? null : sha256(JSON.stringify(body))
-      const keys = { captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash, windowSeconds: config.DUPLICATE_WINDOW_SECONDS }
+      const keys = { contactId: body.contactId, captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash, windowSeconds: config.DUPLICATE_WINDOW_SECONDS }
 
-      const repeat = await answerRepeat(await requests.findPrior(keys), body, bodySha256, remoteIp)
+      const { contact, prior } = await requests.lookup(keys)
+      if (contact === null || routeRequest(contact, config.NOTIFY_FALLBACK_EMAIL) === null) throw unknownContact()
+      const repeat = await answerRepeat(prior, body, bodySha256, remoteIp)
       if (repeat !== null) return repeat
 
       const check: CaptchaCheck = await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
@@ -128,7 +127,7 @@ export function createIntakeService (deps: IntakeDeps) {
       } catch (err) {
         if (!(err instanceof DuplicateSubmission)) throw err
         // A concurrent twin committed first: answer as it would have been answered afterwards.
-        const repeatAfterRace = await answerRepeat(await requests.findPrior(keys), body, bodySha256, remoteIp)
+        const repeatAfterRace = await answerRepeat((await requests.lookup(keys)).prior, body, bodySha256, remoteIp)
         if (repeatAfterRace === null) throw err
         return repeatAfterRace
       }

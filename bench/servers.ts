@@ -1,0 +1,38 @@
+// Bench servers, run as child processes so the load generator does not share their event loop:
+//   intake   – the real app (buildApp) against the bench database
+//   baseline – bare Fastify + one pg INSERT + one BullMQ add, the floor the issue measures against
+import { randomUUID } from 'node:crypto'
+import Fastify from 'fastify'
+import pg from 'pg'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+
+const [kind = 'intake'] = process.argv.slice(2)
+const config = loadConfig()
+
+async function baseline () {
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 })
+  const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  const queue = new Queue('bench-baseline', { prefix: config.QUEUE_PREFIX, connection })
+  await queue.waitUntilReady()
+  const app = Fastify({ logger: false, bodyLimit: config.BODY_LIMIT_BYTES })
+  app.post('/v1/contact-requests', async (request, reply) => {
+    const b = request.body as Record<string, string | undefined>
+    const id = randomUUID()
+    await pool.query(
+      `INSERT INTO bench_baseline (id, contact_id, name, email, phone, organisation, message, locale, page_url, retain_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + interval '180 days')`,
+      [id, b.contactId, b.name, b.email, b.phone, b.organisation, b.message, b.locale, b.pageUrl])
+    await queue.add('notify', { notificationId: id }, { jobId: id, removeOnComplete: true })
+    return await reply.code(202).send({ id, status: 'received' })
+  })
+  return app
+}
+
+const app = kind === 'baseline' ? await baseline() : await buildApp(config)
+await app.listen({ host: '127.0.0.1', port: 0 })
+const address = app.server.address()
+process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 })
+process.on('SIGTERM', () => { app.close().then(() => process.exit(0), () => process.exit(1)) })
