@@ -7,7 +7,7 @@ import pg from 'pg'
 import { createChallenge, solveChallenge } from 'altcha-lib'
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2'
 import { ensureDatabase, migrate } from '../src/db/migrate.js'
-import { createPrismaClient } from '../src/db/client.js'
+import { createDatabase } from '../src/db/client.js'
 import { loadReferenceData } from '../src/db/reference-data.js'
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8000)
@@ -37,9 +37,9 @@ async function prepareDatabase (): Promise<void> {
   await client.query('ALTER TABLE bench_baseline ALTER captcha_provider DROP NOT NULL, ALTER captcha_verified DROP NOT NULL, ALTER captcha_key DROP NOT NULL, ALTER fingerprint DROP NOT NULL, ADD PRIMARY KEY (id)')
   await client.query('TRUNCATE contact_requests, consent_records, notifications')
   await client.end()
-  const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 1 })
-  await loadReferenceData(prisma, { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
-  await prisma.$disconnect()
+  const database = createDatabase({ connectionString: env.DATABASE_URL, max: 1 })
+  await loadReferenceData(database.prisma, { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
+  await database.close()
 }
 
 /** Distinct bodies with distinct, valid ALTCHA solutions signed with the server's key. */

@@ -5,7 +5,7 @@ import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
-import type { PrismaClient } from './db/client.js'
+import type { Database } from './db/client.js'
 import prismaPlugin from './plugins/prisma.js'
 import redisPlugin from './plugins/redis.js'
 import queuesPlugin from './plugins/queues.js'
@@ -28,8 +28,8 @@ declare module 'fastify' {
 }
 
 export interface AppDeps {
-  /** A Prisma client owned by the caller; the app then leaves it open on close. */
-  prisma?: PrismaClient
+  /** A database owned by the caller; the app then leaves it open on close. */
+  database?: Database
   /** Where logs go (tests capture them); defaults to stdout. */
   logStream?: NodeJS.WritableStream
 }
@@ -52,7 +52,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   app.decorate('config', config)
 
   // Infrastructure
-  await app.register(prismaPlugin, { connectionString: config.DATABASE_URL, client: deps.prisma })
+  await app.register(prismaPlugin, { connectionString: config.DATABASE_URL, database: deps.database })
   await app.register(redisPlugin, { url: config.REDIS_URL })
   await app.register(queuesPlugin, { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
   app.decorate('notices', createNoticeRepository(app.prisma, config.PRIVACY_NOTICE_VERSION))

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { buildTestApp, submission } from './helpers/app.js'
-import { testDatabase } from './helpers/database.js'
+import { sharedDatabase, testDatabase } from './helpers/database.js'
 import { solve } from './helpers/altcha.js'
 import { createIntakeRepository, DuplicateSubmission, type NewContactRequest } from '../src/intake/repository.js'
 import { createQueuedMarks } from '../src/intake/queued-marks.js'
@@ -35,7 +35,7 @@ t.test('a second row with a used CAPTCHA key or Idempotency-Key is refused whole
   await buildTestApp(t)
   const prisma = await testDatabase()
   const notice = await prisma.privacyNotice.findFirstOrThrow({ where: { locale: 'sv' } })
-  const requests = createIntakeRepository(prisma)
+  const requests = createIntakeRepository((await sharedDatabase()).pool, prisma)
   await requests.insert(row({ idempotencyKey: 'i'.repeat(64), notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } }))
   await t.rejects(requests.insert(row({ notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } })), DuplicateSubmission)
   await t.rejects(requests.insert(row({ captchaKey: 'b'.repeat(64), idempotencyKey: 'i'.repeat(64), notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } })), DuplicateSubmission)
@@ -47,7 +47,7 @@ t.test('a second row with a used CAPTCHA key or Idempotency-Key is refused whole
 t.test('a twin that lost the race gets the winner\'s answer, or 403 if it carried another message', async (t) => {
   const { app, config } = await buildTestApp(t)
   const prisma = await testDatabase()
-  const real = createIntakeRepository(prisma)
+  const real = createIntakeRepository((await sharedDatabase()).pool, prisma)
   // The look-up runs before the twin is stored, every time: the race, made certain.
   // Each submission's first look-up misses its twin; the re-check after the insert fails sees it.
   const blind = {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { loadConfig, ConfigError } from '../config.js'
-import { createPrismaClient } from '../db/client.js'
+import { createDatabase } from '../db/client.js'
 import { ensureDatabase, migrate } from '../db/migrate.js'
 import { loadReferenceData } from '../db/reference-data.js'
 import { loggerOptions } from '../logger.js'
@@ -29,11 +29,11 @@ async function main (argv: string[]): Promise<number> {
     log.info({ applied }, applied.length === 0 ? 'database is up to date' : `applied ${applied.length} migration(s)`)
   }
   if (command === 'db seed' || command === 'db setup') {
-    const prisma = createPrismaClient({ connectionString: config.DATABASE_URL, max: 1 })
+    const database = createDatabase({ connectionString: config.DATABASE_URL, max: 1 })
     try {
-      await loadReferenceData(prisma, config, log)
+      await loadReferenceData(database.prisma, config, log)
     } finally {
-      await prisma.$disconnect()
+      await database.close()
     }
   }
   if (!['db migrate', 'db seed', 'db setup'].includes(command)) {

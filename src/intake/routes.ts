@@ -7,7 +7,7 @@ import { createIntakeService } from './service.js'
 import { createQueuedMarks } from './queued-marks.js'
 
 const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const requests = createIntakeRepository(app.prisma)
+  const requests = createIntakeRepository(app.pg, app.prisma)
   const queuedMarks = createQueuedMarks(requests.markQueued, app.log)
   app.addHook('onClose', async () => { await queuedMarks.flush() })
   const intake = createIntakeService({

@@ -29,9 +29,15 @@ const DB_UNREACHABLE_CODES = new Set(['P1000', 'P1001', 'P1002', 'P1003', 'P1008
 /** The driver adapter's error kinds that mean the same. */
 const DB_UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'DatabaseDoesNotExist', 'DatabaseAccessDenied', 'AuthenticationFailed', 'ConnectionClosed', 'TooManyConnections', 'TlsConnectionError'])
 
+/** node-postgres: socket errors, and the pool's own connect timeout. */
+const PG_UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|57P0[1-3]|53300|3D000|28P01|28000)$/
+
 /** True when the error says PostgreSQL could not be reached, rather than that the query was wrong. */
 export function isDatabaseUnavailable (err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string' && PG_UNREACHABLE.test(code)) return true
+  if (err instanceof Error && /timeout exceeded when trying to connect|Connection terminated/.test(err.message)) return true
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false
   const kind = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause?.kind
   return DB_UNREACHABLE_CODES.has(err.code) || (kind !== undefined && DB_UNREACHABLE_KINDS.has(kind))

@@ -1,23 +1,26 @@
-// Infrastructure: the Prisma client as `app.prisma`.
+// Infrastructure: the database as `app.prisma` (and `app.pg`, its pool, for the intake hot path).
 import fp from 'fastify-plugin'
-import { createPrismaClient, type PrismaClient } from '../db/client.js'
+import type pg from 'pg'
+import { createDatabase, type Database, type PrismaClient } from '../db/client.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     prisma: PrismaClient
+    pg: pg.Pool
   }
 }
 
 export interface PrismaPluginOptions {
   connectionString: string
-  /** A client owned by the caller (tests, the single-process mode); it is not closed here. */
-  client?: PrismaClient
+  /** A database owned by the caller (tests); it is not closed here. */
+  database?: Database
 }
 
 export default fp<PrismaPluginOptions>(async function prismaPlugin (app, opts) {
-  const prisma = opts.client ?? createPrismaClient({ connectionString: opts.connectionString })
-  app.decorate('prisma', prisma)
-  if (!opts.client) {
-    app.addHook('onClose', async () => { await prisma.$disconnect() })
+  const database = opts.database ?? createDatabase({ connectionString: opts.connectionString })
+  app.decorate('prisma', database.prisma)
+  app.decorate('pg', database.pool)
+  if (opts.database === undefined) {
+    app.addHook('onClose', async () => { await database.close() })
   }
 }, { name: 'prisma', fastify: '5.x' })

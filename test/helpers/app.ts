@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import { testConfig } from './config.js'
-import { resetData, testDatabase } from './database.js'
+import { resetData, sharedDatabase } from './database.js'
 import { altchaToken } from './altcha.js'
 
 interface TestLike { teardown: (fn: () => unknown) => void }
@@ -17,14 +17,14 @@ export interface TestApp {
 }
 
 export async function buildTestApp (t: TestLike, env: Record<string, string> = {}, options: { reset?: boolean } = {}): Promise<TestApp> {
-  const prisma = await testDatabase()
-  if (options.reset !== false) await resetData(prisma)
+  const database = await sharedDatabase()
+  if (options.reset !== false) await resetData(database.prisma)
   const config = testConfig(env)
   const stream = new PassThrough()
   const chunks: string[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
   // An app pointed at another database (one that is down, say) makes its own client.
-  const app = await buildApp(config, { prisma: env.DATABASE_URL === undefined ? prisma : undefined, logStream: stream })
+  const app = await buildApp(config, { database: env.DATABASE_URL === undefined ? database : undefined, logStream: stream })
   t.teardown(async () => {
     // A queue on a Redis that is down cannot be emptied (and has nothing in it).
     if (env.REDIS_URL === undefined) await app.queues.notify.obliterate({ force: true })

@@ -2,26 +2,31 @@
 import pg from 'pg'
 import tap from 'tap'
 import { ensureDatabase, migrate } from '../../src/db/migrate.js'
-import { createPrismaClient, type PrismaClient } from '../../src/db/client.js'
+import { createDatabase, type Database, type PrismaClient } from '../../src/db/client.js'
 import { loadReferenceData } from '../../src/db/reference-data.js'
 import { TEST_DATABASE_URL } from './config.js'
 
-let prepared: Promise<PrismaClient> | undefined
+let prepared: Promise<Database> | undefined
 
-/** The migrated test database's client, shared by the tests of one file and dropped after its last. */
-export async function testDatabase (): Promise<PrismaClient> {
+/** The migrated test database, shared by the tests of one file and dropped after its last. */
+export async function sharedDatabase (): Promise<Database> {
   if (prepared === undefined) {
     prepared = (async () => {
       await ensureDatabase(TEST_DATABASE_URL)
       await migrate(TEST_DATABASE_URL, 'prisma/migrations')
-      return createPrismaClient({ connectionString: TEST_DATABASE_URL })
+      return createDatabase({ connectionString: TEST_DATABASE_URL })
     })()
     tap.teardown(async () => {
-      await (await prepared)?.$disconnect()
+      await (await prepared)?.close()
       await dropDatabase(TEST_DATABASE_URL)
     })
   }
   return await prepared
+}
+
+/** The shared test database's Prisma client. */
+export async function testDatabase (): Promise<PrismaClient> {
+  return (await sharedDatabase()).prisma
 }
 
 export async function dropDatabase (url: string): Promise<void> {
