@@ -74,6 +74,22 @@ export const ConfigSchema = Type.Object({
   FRIENDLYCAPTCHA_SITEKEY: Type.Optional(Type.String({ minLength: 1 })),
   FRIENDLYCAPTCHA_VERIFY_URL: Type.String({ ...Url, default: 'https://global.frcapi.com/api/v2/captcha/siteverify' }),
 
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…; without it, mail is written to MAIL_DROP_DIR. */
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'an smtp:// or smtps:// URL' })),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Kontaktformulär <no-reply@example.org>' }),
+  MAIL_DROP_DIR: Type.String({ minLength: 1, default: 'var/mail' }),
+  NOTIFY_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 4 }),
+  /** First retry delay; each further one doubles, with jitter. */
+  NOTIFY_BACKOFF_MS: Type.Integer({ ...PositiveInt, default: 5000 }),
+  /** How long a worker owns a job before another may take it over (a crashed worker's job comes back after this). */
+  NOTIFY_LOCK_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
+  /** The outbox relay looks for notifications left pending this long (the API could not enqueue them)… */
+  RELAY_DELAY_MS: Type.Integer({ ...PositiveInt, default: 10_000 }),
+  /** …every this often. */
+  RELAY_INTERVAL_MS: Type.Integer({ ...PositiveInt, default: 5000 }),
+  /** /health/ready reports notifications undelivered for longer than this as backlog. */
+  OUTBOX_BACKLOG_SECONDS: Type.Integer({ ...PositiveInt, default: 300 }),
+
   /** How long shutdown may take before the process exits anyway; keep it under the orchestrator's grace period. */
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 10_000 })
 }, { additionalProperties: false })

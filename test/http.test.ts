@@ -84,14 +84,14 @@ t.test('liveness and readiness when all is well', async (t) => {
   t.same((await app.inject({ method: 'GET', url: '/health/live' })).json(), { status: 'ok' })
   const ready = await app.inject({ method: 'GET', url: '/health/ready' })
   t.equal(ready.statusCode, 200)
-  t.same(ready.json(), { status: 'ok', checks: { database: 'up', redis: 'up' } })
+  t.same(ready.json(), { status: 'ok', checks: { database: 'up', redis: 'up' }, outbox: { backlog: 0 } })
 })
 
 t.test('readiness names PostgreSQL when it is down', async (t) => {
   const { app } = await buildTestApp(t, { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/contact_intake' })
   const ready = await app.inject({ method: 'GET', url: '/health/ready' })
   t.equal(ready.statusCode, 503)
-  t.same(ready.json(), { status: 'unavailable', checks: { database: 'down', redis: 'up' } })
+  t.same(ready.json(), { status: 'unavailable', checks: { database: 'down', redis: 'up' }, outbox: { backlog: null } })
   t.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200, 'still alive')
 })
 
@@ -99,7 +99,7 @@ t.test('readiness names Redis when it is down', async (t) => {
   const { app } = await buildTestApp(t, { REDIS_URL: 'redis://127.0.0.1:1' })
   const ready = await app.inject({ method: 'GET', url: '/health/ready' })
   t.equal(ready.statusCode, 503)
-  t.same(ready.json(), { status: 'unavailable', checks: { database: 'up', redis: 'down' } })
+  t.same(ready.json(), { status: 'unavailable', checks: { database: 'up', redis: 'down' }, outbox: { backlog: 0 } })
 })
 
 t.test('reading the directory while PostgreSQL is down is a 503, not a 500', async (t) => {

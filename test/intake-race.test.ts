@@ -6,6 +6,7 @@ import { sharedDatabase, testDatabase } from './helpers/database.js'
 import { solve } from './helpers/altcha.js'
 import { createIntakeRepository, DuplicateSubmission, type NewContactRequest } from '../src/intake/repository.js'
 import { createQueuedMarks } from '../src/intake/queued-marks.js'
+import { createNotificationRepository } from '../src/notifications/repository.js'
 import { createIntakeService } from '../src/intake/service.js'
 import type { Challenge } from 'altcha-lib'
 
@@ -35,7 +36,7 @@ t.test('a second row with a used CAPTCHA key or Idempotency-Key is refused whole
   await buildTestApp(t)
   const prisma = await testDatabase()
   const notice = await prisma.privacyNotice.findFirstOrThrow({ where: { locale: 'sv' } })
-  const requests = createIntakeRepository((await sharedDatabase()).pool, prisma)
+  const requests = createIntakeRepository((await sharedDatabase()).pool)
   await requests.insert(row({ idempotencyKey: 'i'.repeat(64), notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } }))
   await t.rejects(requests.insert(row({ notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } })), DuplicateSubmission)
   await t.rejects(requests.insert(row({ captchaKey: 'b'.repeat(64), idempotencyKey: 'i'.repeat(64), notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } })), DuplicateSubmission)
@@ -47,7 +48,7 @@ t.test('a second row with a used CAPTCHA key or Idempotency-Key is refused whole
 t.test('a twin that lost the race gets the winner\'s answer, or 403 if it carried another message', async (t) => {
   const { app, config } = await buildTestApp(t)
   const prisma = await testDatabase()
-  const real = createIntakeRepository((await sharedDatabase()).pool, prisma)
+  const real = createIntakeRepository((await sharedDatabase()).pool)
   // The look-up runs before the twin is stored, every time: the race, made certain.
   // Each submission's first look-up misses its twin; the re-check after the insert fails sees it.
   const blind = {
@@ -61,7 +62,7 @@ t.test('a twin that lost the race gets the winner\'s answer, or 403 if it carrie
     }
   }
   const service = createIntakeService({
-    config, requests: blind, queuedMarks: createQueuedMarks(real.markQueued, app.log), notices: app.notices, captcha: app.captcha, queue: app.queues.notify
+    config, requests: blind, queuedMarks: createQueuedMarks(createNotificationRepository(prisma).markQueued, app.log), notices: app.notices, captcha: app.captcha, queue: app.queues.notify
   })
   const challenge = (await app.inject({ method: 'GET', url: '/v1/captcha/challenge' })).json<Challenge>()
   const body = submission({ captcha: { provider: 'altcha', token: await solve(challenge) } }) as never

@@ -1,11 +1,15 @@
 // Liveness and readiness probes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { createNotificationRepository } from '../notifications/repository.js'
 
 const Check = Type.Union([Type.Literal('up'), Type.Literal('down')])
 const ReadySchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  checks: Type.Object({ database: Check, redis: Check })
+  checks: Type.Object({ database: Check, redis: Check }),
+  outbox: Type.Object({
+    backlog: Type.Union([Type.Integer(), Type.Null()], { description: 'Notifications neither sent nor failed after OUTBOX_BACKLOG_SECONDS (null when the database is down)' })
+  })
 })
 
 const PROBE_TIMEOUT_MS = 1500
@@ -23,6 +27,8 @@ async function probe (run: () => Promise<unknown>): Promise<'up' | 'down'> {
 }
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const notifications = createNotificationRepository(app.prisma)
+
   app.get('/health/live', {
     schema: { summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } }
   }, async () => ({ status: 'ok' as const }))
@@ -35,7 +41,9 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       probe(async () => await app.redis.ping())
     ])
     const ok = database === 'up' && redis === 'up'
-    return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, redis } })
+    // A backlog is reported, not failed on: delivery trouble must not take the intake out of rotation.
+    const backlog = database === 'up' ? await notifications.backlog(app.config.OUTBOX_BACKLOG_SECONDS).catch(() => null) : null
+    return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, redis }, outbox: { backlog } })
   })
 }
 

@@ -2,7 +2,6 @@
 // Both run on the pool under Prisma, without Prisma's raw-query layer, which
 // costs about twice the query itself (see src/db/client.ts); the rest is Prisma.
 import type pg from 'pg'
-import type { PrismaClient } from '../generated/prisma/client.js'
 import type { RoutableContact } from '../contacts/routing.js'
 
 export interface NewContactRequest {
@@ -64,7 +63,7 @@ export class DuplicateSubmission extends Error {
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown }).code === '23505'
 
-export function createIntakeRepository (pool: pg.Pool, prisma: PrismaClient) {
+export function createIntakeRepository (pool: pg.Pool) {
   return {
     /**
      * Everything intake must know before it writes, in one round trip: how the
@@ -133,14 +132,6 @@ export function createIntakeRepository (pool: pg.Pool, prisma: PrismaClient) {
         if (isUniqueViolation(err)) throw new DuplicateSubmission()
         throw err
       }
-    },
-
-    /** Records that these notifications' jobs reached the queue. */
-    async markQueued (notificationIds: string[]): Promise<void> {
-      await prisma.notification.updateMany({
-        where: { id: { in: notificationIds }, status: 'pending' },
-        data: { status: 'queued', queuedAt: new Date() }
-      })
     }
   }
 }

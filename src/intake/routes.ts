@@ -5,10 +5,11 @@ import { createIntakeRepository } from './repository.js'
 import { ContactRequestBodySchema, IntakeHeadersSchema, ReceiptSchema } from './schemas.js'
 import { createIntakeService } from './service.js'
 import { createQueuedMarks } from './queued-marks.js'
+import { createNotificationRepository } from '../notifications/repository.js'
 
 const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const requests = createIntakeRepository(app.pg, app.prisma)
-  const queuedMarks = createQueuedMarks(requests.markQueued, app.log)
+  const requests = createIntakeRepository(app.pg)
+  const queuedMarks = createQueuedMarks(createNotificationRepository(app.prisma).markQueued, app.log)
   app.addHook('onClose', async () => { await queuedMarks.flush() })
   const intake = createIntakeService({
     config: app.config,

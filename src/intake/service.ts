@@ -12,7 +12,7 @@ import type { QueuedMarks } from './queued-marks.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
 
 export interface IntakeDeps {
-  config: Pick<Config, 'RETENTION_DAYS' | 'DUPLICATE_WINDOW_SECONDS' | 'NOTIFY_FALLBACK_EMAIL' | 'PSEUDONYM_KEY' | 'NOTIFY_MAX_ATTEMPTS' | 'ENQUEUE_TIMEOUT_MS'>
+  config: Pick<Config, 'RETENTION_DAYS' | 'DUPLICATE_WINDOW_SECONDS' | 'NOTIFY_FALLBACK_EMAIL' | 'PSEUDONYM_KEY' | 'NOTIFY_MAX_ATTEMPTS' | 'NOTIFY_BACKOFF_MS' | 'ENQUEUE_TIMEOUT_MS'>
   requests: IntakeRepository
   queuedMarks: QueuedMarks
   notices: NoticeRepository
@@ -64,7 +64,7 @@ export function createIntakeService (deps: IntakeDeps) {
 
   async function enqueue (notificationId: string, log: FastifyBaseLogger): Promise<void> {
     try {
-      await withTimeout(enqueueNotification(deps.queue, { notificationId }, config.NOTIFY_MAX_ATTEMPTS), config.ENQUEUE_TIMEOUT_MS)
+      await withTimeout(enqueueNotification(deps.queue, { notificationId }, { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS }), config.ENQUEUE_TIMEOUT_MS)
       deps.queuedMarks.add(notificationId)
     } catch (err) {
       // The notification is committed as pending: the worker's relay enqueues it once Redis answers.

@@ -12,9 +12,15 @@ export type NotifyPayload = Static<typeof NotifyPayloadSchema>
 
 export type NotifyQueue = Queue<NotifyPayload, void, typeof NOTIFY_QUEUE>
 
-export const notifyJobOptions = (maxAttempts: number): JobsOptions => ({
+export interface NotifyRetryPolicy {
+  maxAttempts: number
+  /** The first retry's delay; each further one doubles, with jitter. */
+  backoffMs: number
+}
+
+export const notifyJobOptions = ({ maxAttempts, backoffMs }: NotifyRetryPolicy): JobsOptions => ({
   attempts: maxAttempts,
-  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+  backoff: { type: 'exponential', delay: backoffMs, jitter: 0.5 },
   // The history holds ids only, but it need not grow without bound.
   removeOnComplete: { age: 24 * 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 }
@@ -24,6 +30,6 @@ export const notifyJobOptions = (maxAttempts: number): JobsOptions => ({
  * Enqueues one notification. The job id is the notification id, so enqueueing
  * the same notification again (the relay after a lost acknowledgement) is a no-op.
  */
-export async function enqueueNotification (queue: NotifyQueue, payload: NotifyPayload, maxAttempts: number): Promise<void> {
-  await queue.add(NOTIFY_QUEUE, payload, { ...notifyJobOptions(maxAttempts), jobId: payload.notificationId })
+export async function enqueueNotification (queue: NotifyQueue, payload: NotifyPayload, policy: NotifyRetryPolicy): Promise<void> {
+  await queue.add(NOTIFY_QUEUE, payload, { ...notifyJobOptions(policy), jobId: payload.notificationId })
 }

@@ -1,0 +1,103 @@
+// The notification e-mail: who gets it, what it says, in the recipient's language.
+import type Mail from 'nodemailer/lib/mailer/index.js'
+import type { Route } from '../contacts/routing.js'
+
+export interface RequestForMail {
+  id: string
+  name: string
+  email: string
+  phone: string | null
+  organisation: string | null
+  message: string
+  pageUrl: string | null
+  receivedAt: Date
+  retainUntil: Date
+  /** The contact the form addressed, named when someone else receives it. */
+  contactName: string
+}
+
+const TEXTS = {
+  sv: {
+    subject: (name: string) => `Kontaktförfrågan från ${name}`,
+    intro: (r: RequestForMail, route: Route) => route.reason === 'direct'
+      ? 'Du har fått en ny förfrågan via kontaktformuläret.'
+      : `Du får den här förfrågan i stället för ${r.contactName}${route.reason === 'fallback' ? ', som inte kan ta emot förfrågningar just nu' : ''}.`,
+    labels: { name: 'Namn', email: 'E-post', phone: 'Telefon', organisation: 'Organisation', page: 'Sida', received: 'Mottagen', id: 'Ärende-id', purge: 'Raderas' },
+    reply: 'Svara på det här meddelandet för att svara avsändaren.',
+    purge: (date: string) => `Förfrågan och personuppgifterna i den raderas automatiskt ${date}.`,
+    locale: 'sv-SE'
+  },
+  en: {
+    subject: (name: string) => `Contact request from ${name}`,
+    intro: (r: RequestForMail, route: Route) => route.reason === 'direct'
+      ? 'You have a new request from the contact form.'
+      : `You receive this request in place of ${r.contactName}${route.reason === 'fallback' ? ', who cannot take requests at the moment' : ''}.`,
+    labels: { name: 'Name', email: 'E-mail', phone: 'Phone', organisation: 'Organisation', page: 'Page', received: 'Received', id: 'Request id', purge: 'Deleted on' },
+    reply: 'Reply to this message to answer the sender.',
+    purge: (date: string) => `The request and the personal data in it will be deleted automatically on ${date}.`,
+    locale: 'en-GB'
+  }
+} as const
+
+const TIME_ZONE = 'Europe/Stockholm'
+
+/** Header values must be one line: a name with CR/LF must not add headers. */
+export const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u2029]+/g, ' ').trim()
+
+const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+
+export interface ComposeOptions {
+  from: string
+  notificationId: string
+}
+
+/** Builds the message. All text from the form is escaped in HTML and kept to one line in headers. */
+export function composeNotification (request: RequestForMail, route: Route, options: ComposeOptions): Mail.Options & { messageId: string } {
+  const t = route.locale === 'en' ? TEXTS.en : TEXTS.sv
+  const dateTime = new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: TIME_ZONE })
+  const date = new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeZone: TIME_ZONE })
+  const name = oneLine(request.name)
+  const rows: Array<[string, string]> = [
+    [t.labels.name, name],
+    [t.labels.email, request.email],
+    ...(request.phone === null ? [] : [[t.labels.phone, request.phone] as [string, string]]),
+    ...(request.organisation === null || request.organisation === '' ? [] : [[t.labels.organisation, request.organisation] as [string, string]]),
+    ...(request.pageUrl === null ? [] : [[t.labels.page, request.pageUrl] as [string, string]]),
+    [t.labels.received, `${dateTime.format(request.receivedAt)} (${TIME_ZONE})`],
+    [t.labels.id, request.id],
+    [t.labels.purge, date.format(request.retainUntil)]
+  ]
+  const intro = t.intro(request, route)
+  const text = [
+    intro,
+    '',
+    request.message,
+    '',
+    ...rows.map(([label, value]) => `${label}: ${value}`),
+    '',
+    t.reply,
+    t.purge(date.format(request.retainUntil))
+  ].join('\n')
+  const html = [
+    '<!doctype html><html><body style="font-family: sans-serif">',
+    `<p>${escapeHtml(intro)}</p>`,
+    `<blockquote style="white-space: pre-wrap">${escapeHtml(request.message)}</blockquote>`,
+    '<table>',
+    ...rows.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`),
+    '</table>',
+    `<p>${escapeHtml(t.reply)}<br>${escapeHtml(t.purge(date.format(request.retainUntil)))}</p>`,
+    '</body></html>'
+  ].join('\n')
+  const domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? 'contact-intake.invalid'
+  return {
+    from: options.from,
+    to: route.email,
+    replyTo: { name, address: request.email },
+    subject: t.subject(name),
+    text,
+    html,
+    // Stable per notification: a retried duplicate carries the same id and is recognisable.
+    messageId: `<${options.notificationId}@${domain}>`,
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Contact-Request-Id': request.id }
+  }
+}

@@ -1,0 +1,65 @@
+// The outbox relay: enqueues notifications the API could not (Redis was down, or the process died).
+import type { FastifyBaseLogger as Logger } from 'fastify'
+import type { NotifyQueue } from '../jobs/notify.js'
+import { enqueueNotification } from '../jobs/notify.js'
+import type { NotificationRepository } from './repository.js'
+
+export interface RelayOptions {
+  notifications: NotificationRepository
+  queue: NotifyQueue
+  log: Logger
+  maxAttempts: number
+  backoffMs: number
+  /** Only notifications pending this long: younger ones are still the API's to enqueue. */
+  delayMs: number
+  intervalMs: number
+  batchSize?: number
+}
+
+/**
+ * Every interval, enqueues pending notifications older than the delay. The
+ * job id is the notification id, so racing the API (or another relay) is harmless.
+ */
+export function createOutboxRelay (options: RelayOptions) {
+  const { notifications, queue, log, batchSize = 200 } = options
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<number> | null = null
+
+  async function tick (): Promise<number> {
+    const ids = await notifications.findUnqueued(options.delayMs, batchSize)
+    const queued: string[] = []
+    for (const notificationId of ids) {
+      try {
+        await enqueueNotification(queue, { notificationId }, { maxAttempts: options.maxAttempts, backoffMs: options.backoffMs })
+        queued.push(notificationId)
+      } catch (err) {
+        log.warn({ err, waiting: ids.length - queued.length }, 'outbox relay: redis unavailable; will try again')
+        break
+      }
+    }
+    if (queued.length > 0) {
+      await notifications.markQueued(queued)
+      log.info({ count: queued.length }, 'outbox relay enqueued pending notifications')
+    }
+    return queued.length
+  }
+
+  const runTick = () => {
+    if (running !== null) return
+    running = tick().catch((err: unknown) => {
+      log.warn({ err }, 'outbox relay: tick failed; will try again')
+      return 0
+    }).finally(() => { running = null })
+  }
+
+  return {
+    tick,
+    start () { timer ??= setInterval(runTick, options.intervalMs) },
+    async stop () {
+      if (timer !== null) clearInterval(timer)
+      timer = null
+      await running
+    }
+  }
+}
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>

@@ -1,0 +1,75 @@
+// The notify job: route the request, send the e-mail, record its fate.
+import { UnrecoverableError, type Job } from 'bullmq'
+import type { FastifyBaseLogger as Logger } from 'fastify'
+import type { Config } from '../../src/config.js'
+import { routeRequest } from '../../src/contacts/routing.js'
+import type { NotifyPayload } from '../../src/jobs/notify.js'
+import type { Mailer } from '../../src/mail/mailer.js'
+import { composeNotification } from '../../src/notifications/compose.js'
+import type { NotificationRepository } from '../../src/notifications/repository.js'
+
+export interface NotifyProcessorDeps {
+  notifications: NotificationRepository
+  mailer: Mailer
+  config: Pick<Config, 'MAIL_FROM' | 'NOTIFY_FALLBACK_EMAIL'>
+  log: Logger
+}
+
+interface MailError { code?: string, responseCode?: number, response?: string, command?: string, message?: string }
+
+/** Server texts can echo addresses; what is stored or logged must not. */
+export const scrubAddresses = (text: string): string => text.replace(/<?[^\s<>@]+@[^\s<>@]+>?/g, '<address>')
+
+/**
+ * What went wrong, in words safe to store and log: codes and the server's
+ * status, with any address in its text replaced. SMTP 5xx is permanent.
+ */
+export function describeMailError (err: unknown): { permanent: boolean, text: string } {
+  const e = (err ?? {}) as MailError
+  const response = scrubAddresses(e.response ?? e.message ?? 'unknown error').slice(0, 300)
+  const parts = [e.code, e.command, e.responseCode === undefined ? undefined : String(e.responseCode)].filter((p) => p !== undefined && p !== '')
+  return {
+    permanent: e.responseCode !== undefined && e.responseCode >= 500 && e.responseCode < 600,
+    text: `${parts.join(' ')}${parts.length > 0 ? ': ' : ''}${response}`
+  }
+}
+
+export function createNotifyProcessor ({ notifications, mailer, config, log }: NotifyProcessorDeps) {
+  return async function processNotify (job: Job<NotifyPayload>): Promise<void> {
+    const { notificationId } = job.data
+    const jobLog = log.child({ jobId: job.id, notificationId })
+    const data = await notifications.loadForDelivery(notificationId)
+    if (data === null) {
+      jobLog.info('notification no longer exists (erased or purged); nothing to send')
+      return
+    }
+    if (data.status === 'sent' || data.status === 'failed') {
+      jobLog.info({ status: data.status }, 'notification already settled; not sending again')
+      return
+    }
+    const route = routeRequest(data.contact, config.NOTIFY_FALLBACK_EMAIL)
+    if (route === null) {
+      const reason = 'no recipient: the contact is inactive, with no active delegate and no fallback inbox'
+      await notifications.markFailed(notificationId, reason)
+      throw new UnrecoverableError(reason)
+    }
+    await notifications.recordAttempt(notificationId, route)
+    const attempt = job.attemptsMade + 1
+    try {
+      const sent = await mailer.send(composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
+      await notifications.markSent(notificationId, sent)
+      jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
+    } catch (err) {
+      const failure = describeMailError(err)
+      const lastAttempt = attempt >= (job.opts.attempts ?? 1)
+      if (failure.permanent || lastAttempt) {
+        await notifications.markFailed(notificationId, failure.text)
+        jobLog.error({ attempt, permanent: failure.permanent, error: failure.text }, 'notification failed; it can be re-driven by an admin')
+        throw failure.permanent ? new UnrecoverableError(failure.text) : new Error(failure.text)
+      }
+      await notifications.recordError(notificationId, failure.text)
+      jobLog.warn({ attempt, error: failure.text }, 'notification not delivered yet; will retry')
+      throw new Error(failure.text)
+    }
+  }
+}
