@@ -1,0 +1,54 @@
+// A Redis server of the test's own, which the test may stop and start again on the same port.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { Redis } from 'ioredis'
+import { eventually } from './wait.js'
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+export interface PrivateRedis {
+  url: string
+  start: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+export async function privateRedis (t: { teardown: (fn: () => unknown) => void }): Promise<PrivateRedis> {
+  const port = await freePort()
+  const url = `redis://127.0.0.1:${port}`
+  let child: ChildProcess | null = null
+
+  const ping = async (): Promise<boolean> => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      return (await client.ping()) === 'PONG'
+    } catch {
+      return false
+    } finally {
+      client.disconnect()
+    }
+  }
+
+  const redis: PrivateRedis = {
+    url,
+    async start () {
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+      await eventually(async () => await ping() ? true : undefined, { what: 'the private Redis to answer' })
+    },
+    async stop () {
+      const running = child
+      child = null
+      if (running === null || running.exitCode !== null) return
+      await new Promise((resolve) => { running.once('exit', resolve); running.kill('SIGKILL') })
+    }
+  }
+  t.teardown(redis.stop)
+  return redis
+}

@@ -1,0 +1,96 @@
+// Delivery survives its dependencies failing: Redis down at submit time, a killed worker, a shutdown.
+import t from 'tap'
+import { fork } from 'node:child_process'
+import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
+import { testDatabase } from './helpers/database.js'
+import { smtpSink } from './helpers/smtp.js'
+import { startTestWorkers } from './helpers/workers.js'
+import { privateRedis } from './helpers/private-redis.js'
+import { eventually } from './helpers/wait.js'
+import { TEST_DATABASE_URL } from './helpers/config.js'
+
+t.test('with Redis down at submit time the request is accepted, and once Redis is back the e-mail arrives', async (t) => {
+  const redis = await privateRedis(t)
+  await redis.start()
+  const sink = await smtpSink()
+  t.teardown(sink.close)
+  const env = { REDIS_URL: redis.url, SMTP_URL: sink.url, RELAY_DELAY_MS: '300', RELAY_INTERVAL_MS: '200' }
+  const { app, config } = await buildTestApp(t, env)
+  await startTestWorkers(t, config)
+  const prisma = await testDatabase()
+
+  await redis.stop()
+  const body = await altchaSubmission(app)
+  const res = await post(app, body)
+  t.equal(res.statusCode, 202, 'accepted while Redis is down')
+  const id = res.json().id as string
+  t.equal((await prisma.notification.findFirstOrThrow({ where: { requestId: id } })).status, 'pending')
+  await new Promise((resolve) => setTimeout(resolve, 800))
+  t.equal(sink.delivered.length, 0, 'nothing can be sent while Redis is down')
+
+  await redis.start()
+  const [mail] = await sink.waitForDelivered(1, 20_000)
+  t.match(mail?.text, 'Akademin för Livslångt Lärande')
+  const notification = await eventually(async () => {
+    const n = await prisma.notification.findFirstOrThrow({ where: { requestId: id } })
+    return n.status === 'sent' ? n : undefined
+  })
+  t.ok(notification.queuedAt, 'the relay queued it')
+  t.equal(sink.delivered.length, 1, 'exactly once')
+})
+
+t.test('a worker killed with SIGKILL mid-delivery: the job is recovered and the e-mail arrives', async (t) => {
+  // The first message is never answered: the worker hangs in the middle of sending it.
+  const sink = await smtpSink((n) => n === 1 ? { hang: true } : { code: 250 })
+  t.teardown(sink.close)
+  const env = { SMTP_URL: sink.url, NOTIFY_LOCK_MS: '1500', NOTIFY_BACKOFF_MS: '50' }
+  const { app, config } = await buildTestApp(t, env)
+  const prisma = await testDatabase()
+
+  // A real worker process, with the same configuration (tap's TypeScript loader comes along in execArgv).
+  const child = fork('workers/main.ts', [], {
+    env: { ...process.env, ...env, DATABASE_URL: TEST_DATABASE_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, REDIS_URL: config.REDIS_URL, LOG_LEVEL: 'silent', PSEUDONYM_KEY: config.PSEUDONYM_KEY, ALTCHA_HMAC_KEY: config.ALTCHA_HMAC_KEY },
+    stdio: 'ignore'
+  })
+  t.teardown(() => { child.kill('SIGKILL') })
+
+  const res = await post(app, await altchaSubmission(app))
+  await eventually(async () => sink.received >= 1 ? true : undefined, { timeoutMs: 20_000, what: 'the worker process to start sending' })
+  child.kill('SIGKILL')
+  await new Promise((resolve) => child.once('exit', resolve))
+  t.equal(sink.delivered.length, 0, 'nothing was delivered by the killed worker')
+
+  await startTestWorkers(t, config)
+  const [mail] = await sink.waitForDelivered(1, 20_000)
+  t.ok(mail, 'the recovered job delivered the e-mail')
+  const notification = await eventually(async () => {
+    const n = await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })
+    return n.status === 'sent' ? n : undefined
+  })
+  t.equal(notification.attempts, 2, 'the killed attempt is counted')
+})
+
+t.test('a worker asked to stop finishes the e-mail it is sending first', async (t) => {
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const sink = await smtpSink(() => ({ code: 250 }))
+  t.teardown(sink.close)
+  const { app, config } = await buildTestApp(t, { SMTP_URL: sink.url })
+  const workers = await startTestWorkers(t, config)
+  const prisma = await testDatabase()
+  // Hold the job inside the mailer until the test lets it go.
+  const send = workers.mailer.send.bind(workers.mailer)
+  let sending = false
+  workers.mailer.send = async (message) => { sending = true; await gate; return await send(message) }
+
+  const res = await post(app, await altchaSubmission(app))
+  await eventually(async () => sending ? true : undefined, { what: 'the job to start' })
+  let closed = false
+  const closing = workers.close().then(() => { closed = true })
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.equal(closed, false, 'close waits for the running job')
+  release()
+  await closing
+  t.equal(sink.delivered.length, 1, 'the e-mail went out')
+  t.equal((await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })).status, 'sent')
+})
