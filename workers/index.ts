@@ -29,8 +29,8 @@ export interface Workers {
 export async function startWorkers (config: Config, deps: WorkerDeps = {}): Promise<Workers> {
   const log = deps.log ?? pino(loggerOptions(config))
   const database = deps.database ?? createDatabase({ connectionString: config.DATABASE_URL })
-  const notifications = createNotificationRepository(database.prisma)
-  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, dropDir: config.MAIL_DROP_DIR })
+  const notifications = createNotificationRepository(database.prisma, database.pool)
+  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, dropDir: config.MAIL_DROP_DIR, maxConnections: config.NOTIFY_CONCURRENCY })
 
   // Workers wait for Redis forever (BullMQ's requirement); the relay's producer fails fast.
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null })

@@ -20,14 +20,18 @@ export interface Mailer {
 export interface MailerOptions {
   smtpUrl: string | undefined
   dropDir: string
+  /** SMTP connections kept open and reused; match the worker's concurrency. */
+  maxConnections?: number
   /** Per-command socket timeouts; an SMTP server that stops answering must not hold a job forever. */
   timeoutMs?: number
 }
 
-export function createMailer ({ smtpUrl, dropDir, timeoutMs = 30_000 }: MailerOptions): Mailer {
+export function createMailer ({ smtpUrl, dropDir, maxConnections = 1, timeoutMs = 30_000 }: MailerOptions): Mailer {
   if (smtpUrl === undefined) return createDropMailer(resolve(dropDir))
   const url = new URL(smtpUrl)
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections,
     host: url.hostname,
     port: url.port === '' ? (url.protocol === 'smtps:' ? 465 : 587) : Number(url.port),
     secure: url.protocol === 'smtps:',

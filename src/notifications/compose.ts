@@ -41,6 +41,12 @@ const TEXTS = {
 
 const TIME_ZONE = 'Europe/Stockholm'
 
+/** Formatters are costly to build; one pair per language serves every message. */
+const FORMATS = Object.fromEntries(Object.entries(TEXTS).map(([key, t]) => [key, {
+  dateTime: new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: TIME_ZONE }),
+  date: new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeZone: TIME_ZONE })
+}])) as Record<keyof typeof TEXTS, { dateTime: Intl.DateTimeFormat, date: Intl.DateTimeFormat }>
+
 /** Header values must be one line: a name with CR/LF must not add headers. */
 export const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u2029]+/g, ' ').trim()
 
@@ -53,9 +59,9 @@ export interface ComposeOptions {
 
 /** Builds the message. All text from the form is escaped in HTML and kept to one line in headers. */
 export function composeNotification (request: RequestForMail, route: Route, options: ComposeOptions): Mail.Options & { messageId: string } {
-  const t = route.locale === 'en' ? TEXTS.en : TEXTS.sv
-  const dateTime = new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: TIME_ZONE })
-  const date = new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeZone: TIME_ZONE })
+  const language = route.locale === 'en' ? 'en' : 'sv'
+  const t = TEXTS[language]
+  const { dateTime, date } = FORMATS[language]
   const name = oneLine(request.name)
   const rows: Array<[string, string]> = [
     [t.labels.name, name],

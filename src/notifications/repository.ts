@@ -1,53 +1,58 @@
 // The notification outbox: what the worker, the relay and the health check read and record.
+import type pg from 'pg'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { RoutableContact, Route } from '../contacts/routing.js'
 import type { RequestForMail } from './compose.js'
 
 export interface DeliveryData {
   id: string
-  status: 'pending' | 'queued' | 'sent' | 'failed'
+  /** Attempts so far, this one included. */
+  attempts: number
   request: RequestForMail
-  contact: RoutableContact
+  contact: RoutableContact & { name: string }
 }
 
-export function createNotificationRepository (prisma: PrismaClient) {
+/** How an attempt ended, with the route it took. */
+export interface AttemptOutcome {
+  route: Route
+  error?: string
+}
+
+export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Pool) {
   return {
-    /** The notification with what the e-mail needs; null when it is gone (erased, purged). */
-    async loadForDelivery (id: string): Promise<DeliveryData | null> {
-      const row = await prisma.notification.findUnique({
-        where: { id },
-        select: {
-          id: true,
-          status: true,
-          request: {
-            select: {
-              id: true,
-              name: true,
-              email: true,
-              phone: true,
-              organisation: true,
-              message: true,
-              pageUrl: true,
-              receivedAt: true,
-              retainUntil: true,
-              contact: {
-                select: {
-                  id: true,
-                  name: true,
-                  email: true,
-                  locale: true,
-                  active: true,
-                  delegateStandsIn: true,
-                  delegate: { select: { id: true, email: true, locale: true, active: true } }
-                }
-              }
-            }
-          }
-        }
-      })
-      if (row === null) return null
-      const { contact, ...request } = row.request
-      return { id: row.id, status: row.status, request: { ...request, contactName: contact.name }, contact }
+    /**
+     * Starts a delivery attempt (counts it, before anything is sent, so a worker
+     * that dies mid-send still leaves a trace) and reads what the e-mail needs,
+     * in one statement on the pool (the worker's hot path; see src/db/client.ts).
+     * Null when there is nothing to send: the notification is gone (erased,
+     * purged) or already settled (a duplicate job).
+     */
+    async claimForDelivery (id: string): Promise<DeliveryData | null> {
+      if (pool === undefined) throw new Error('claimForDelivery needs the pool')
+      const { rows } = await pool.query<{ id: string, attempts: number, request: Omit<RequestForMail, 'receivedAt' | 'retainUntil' | 'contactName'> & { receivedAt: string, retainUntil: string }, contact: DeliveryData['contact'] }>(`
+        WITH claimed AS (
+          UPDATE notifications SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
+           WHERE id = $1 AND status IN ('pending', 'queued')
+          RETURNING id, request_id, attempts
+        )
+        SELECT n.id, n.attempts,
+               json_build_object('id', r.id, 'name', r.name, 'email', r.email, 'phone', r.phone, 'organisation', r.organisation,
+                                 'message', r.message, 'pageUrl', r.page_url, 'receivedAt', r.received_at, 'retainUntil', r.retain_until) AS request,
+               json_build_object('id', c.id, 'name', c.name, 'email', c.email, 'locale', c.locale, 'active', c.active,
+                                 'delegateStandsIn', c.delegate_stands_in,
+                                 'delegate', (SELECT json_build_object('id', d.id, 'email', d.email, 'locale', d.locale, 'active', d.active)
+                                                FROM contacts d WHERE d.id = c.delegate_id)) AS contact
+          FROM claimed n
+          JOIN contact_requests r ON r.id = n.request_id
+          JOIN contacts c ON c.id = r.contact_id`, [id])
+      const row = rows[0]
+      if (row === undefined) return null
+      return {
+        id: row.id,
+        attempts: row.attempts,
+        request: { ...row.request, receivedAt: new Date(row.request.receivedAt), retainUntil: new Date(row.request.retainUntil), contactName: row.contact.name },
+        contact: row.contact
+      }
     },
 
     /** Records that these notifications' jobs reached the queue. */
@@ -58,27 +63,24 @@ export function createNotificationRepository (prisma: PrismaClient) {
       })
     },
 
-    /** A delivery attempt starts: to whom and why is decided now, from the directory as it is now. */
-    async recordAttempt (id: string, route: Route): Promise<void> {
-      await prisma.notification.update({
-        where: { id },
-        data: { attempts: { increment: 1 }, lastAttemptAt: new Date(), recipient: route.email, routeReason: route.reason, status: 'queued' }
-      })
+    /** Sent: the second and last statement of a delivery, on the pool like the first. */
+    async markSent (id: string, route: Route, result: { messageId: string, response: string }): Promise<void> {
+      if (pool === undefined) throw new Error('markSent needs the pool')
+      await pool.query(
+        `UPDATE notifications
+            SET status = 'sent', sent_at = now(), updated_at = now(), message_id = $2, smtp_response = $3, last_error = NULL,
+                recipient = $4, route_reason = $5
+          WHERE id = $1`, [id, result.messageId, result.response, route.email, route.reason])
     },
 
-    async markSent (id: string, result: { messageId: string, response: string }): Promise<void> {
-      await prisma.notification.update({
-        where: { id },
-        data: { status: 'sent', sentAt: new Date(), messageId: result.messageId, smtpResponse: result.response, lastError: null }
-      })
+    /** An attempt failed and another will follow. */
+    async recordError (id: string, route: Route, error: string): Promise<void> {
+      await prisma.notification.update({ where: { id }, data: { lastError: error, ...routeData(route) } })
     },
 
-    async recordError (id: string, error: string): Promise<void> {
-      await prisma.notification.update({ where: { id }, data: { lastError: error } })
-    },
-
-    async markFailed (id: string, error: string): Promise<void> {
-      await prisma.notification.update({ where: { id }, data: { status: 'failed', failedAt: new Date(), lastError: error } })
+    /** No more attempts: visible as failed until an admin re-drives it. */
+    async markFailed (id: string, error: string, route?: Route): Promise<void> {
+      await prisma.notification.update({ where: { id }, data: { status: 'failed', failedAt: new Date(), lastError: error, ...(route === undefined ? {} : routeData(route)) } })
     },
 
     /** Notifications the API could not enqueue (Redis was down, or the process died in between). */
@@ -100,4 +102,6 @@ export function createNotificationRepository (prisma: PrismaClient) {
     }
   }
 }
+const routeData = (route: Route) => ({ recipient: route.email, routeReason: route.reason })
+
 export type NotificationRepository = ReturnType<typeof createNotificationRepository>

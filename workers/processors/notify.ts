@@ -38,13 +38,9 @@ export function createNotifyProcessor ({ notifications, mailer, config, log }: N
   return async function processNotify (job: Job<NotifyPayload>): Promise<void> {
     const { notificationId } = job.data
     const jobLog = log.child({ jobId: job.id, notificationId })
-    const data = await notifications.loadForDelivery(notificationId)
+    const data = await notifications.claimForDelivery(notificationId)
     if (data === null) {
-      jobLog.info('notification no longer exists (erased or purged); nothing to send')
-      return
-    }
-    if (data.status === 'sent' || data.status === 'failed') {
-      jobLog.info({ status: data.status }, 'notification already settled; not sending again')
+      jobLog.info('nothing to send: the notification is already settled, or was erased')
       return
     }
     const route = routeRequest(data.contact, config.NOTIFY_FALLBACK_EMAIL)
@@ -53,21 +49,20 @@ export function createNotifyProcessor ({ notifications, mailer, config, log }: N
       await notifications.markFailed(notificationId, reason)
       throw new UnrecoverableError(reason)
     }
-    await notifications.recordAttempt(notificationId, route)
-    const attempt = job.attemptsMade + 1
+    const attempt = data.attempts
     try {
       const sent = await mailer.send(composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
-      await notifications.markSent(notificationId, sent)
+      await notifications.markSent(notificationId, route, sent)
       jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
     } catch (err) {
       const failure = describeMailError(err)
-      const lastAttempt = attempt >= (job.opts.attempts ?? 1)
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
       if (failure.permanent || lastAttempt) {
-        await notifications.markFailed(notificationId, failure.text)
+        await notifications.markFailed(notificationId, failure.text, route)
         jobLog.error({ attempt, permanent: failure.permanent, error: failure.text }, 'notification failed; it can be re-driven by an admin')
         throw failure.permanent ? new UnrecoverableError(failure.text) : new Error(failure.text)
       }
-      await notifications.recordError(notificationId, failure.text)
+      await notifications.recordError(notificationId, route, failure.text)
       jobLog.warn({ attempt, error: failure.text }, 'notification not delivered yet; will retry')
       throw new Error(failure.text)
     }
