@@ -125,6 +125,18 @@ t.test('a notification whose attempts run out is failed with its last error', as
   t.match(await settled(prisma, res.json().id), { status: 'failed', attempts: 2, lastError: /451/ })
 })
 
+t.test('a contact who left after the request came in, with nobody to stand in, fails it visibly', async (t) => {
+  const { app, sink, prisma } = await setup(t)
+  await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: false } })
+  // Lotta's delegate is Sofia: both gone by the time the worker runs.
+  await app.queues.notify.pause()
+  const res = await post(app, await altchaSubmission(app))
+  await prisma.contact.update({ where: { id: 'lotta-fransson' }, data: { active: false } })
+  await app.queues.notify.resume()
+  t.match(await settled(prisma, res.json().id), { status: 'failed', lastError: /no recipient/ })
+  t.equal(sink.received, 0)
+})
+
 t.test('mail errors are described without addresses', async (t) => {
   t.same(describeMailError({ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 <a@b.se>: no such user' }),
     { permanent: true, text: 'EENVELOPE RCPT TO 550: 550 5.1.1 <address>: no such user' })
