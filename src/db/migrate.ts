@@ -25,25 +25,37 @@ export async function readMigrations (dir: string): Promise<MigrationFile[]> {
   }))
 }
 
-/** Creates the database named in the URL when it does not exist yet (connecting to the `postgres` database to do so). */
-export async function ensureDatabase (connectionString: string): Promise<boolean> {
+/**
+ * Runs `fn` on the server of `connectionString`, connected to its `postgres`
+ * database (a database cannot be created or dropped from inside itself).
+ */
+export async function onServer<T> (connectionString: string, fn: (client: pg.Client, database: string) => Promise<T>): Promise<T> {
   const url = new URL(connectionString)
   const database = decodeURIComponent(url.pathname.slice(1))
   url.pathname = '/postgres'
   const client = new pg.Client({ connectionString: url.toString() })
   await client.connect()
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
-    if (rowCount !== 0) return false
-    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`)
-    return true
-  } catch (err) {
-    // Another process created it in between.
-    if ((err as { code?: string }).code === '42P04') return false
-    throw err
+    return await fn(client, database)
   } finally {
     await client.end()
   }
+}
+
+/** Creates the database named in the URL when it does not exist yet. */
+export async function ensureDatabase (connectionString: string): Promise<boolean> {
+  return await onServer(connectionString, async (client, database) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
+    if (rowCount !== 0) return false
+    try {
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`)
+      return true
+    } catch (err) {
+      // Another process created it in between.
+      if ((err as { code?: string }).code === '42P04') return false
+      throw err
+    }
+  })
 }
 
 /**

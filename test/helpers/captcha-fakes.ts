@@ -27,6 +27,32 @@ interface FakeBase {
   close: () => Promise<void>
 }
 
+/** The parts every fake shares: its single-use tokens, counters and fault switch. */
+function newFake (tokenPrefix: string) {
+  const tokens = new Map<string, IssuedToken>()
+  let server: Server | undefined
+  const fake: FakeBase = {
+    url: '',
+    lastRequest: null,
+    calls: 0,
+    fault: 'none',
+    issue: (token = {}) => {
+      const id = `${tokenPrefix}-${randomUUID()}`
+      tokens.set(id, { hostname: 'www.ri.se', used: false, ...token })
+      return id
+    },
+    spend: (token) => { const issued = tokens.get(token); if (issued !== undefined) issued.used = true },
+    close: async () => { await new Promise((resolve) => server?.close(resolve)) }
+  }
+  const serve = async (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<FakeBase> => {
+    const listening = await listen(handler)
+    server = listening.server
+    fake.url = listening.url
+    return fake
+  }
+  return { fake, tokens, serve }
+}
+
 async function readBody (req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -83,24 +109,11 @@ export interface SiteverifyFakeOptions {
  * HTTP 200 with {success, hostname, error-codes, …}. Tokens are single use.
  */
 export async function siteverifyFake (options: SiteverifyFakeOptions): Promise<FakeBase> {
-  const tokens = new Map<string, IssuedToken>()
+  const { fake, tokens, serve } = newFake(options.provider)
   const duplicateCode = options.provider === 'hcaptcha' ? 'already-seen-response' : 'timeout-or-duplicate'
   const expiredCode = options.provider === 'hcaptcha' ? 'expired-input-response' : 'timeout-or-duplicate'
-  const fake: FakeBase = {
-    url: '',
-    lastRequest: null,
-    calls: 0,
-    fault: 'none',
-    issue: (token = {}) => {
-      const id = `${options.provider}-${randomUUID()}`
-      tokens.set(id, { hostname: 'www.ri.se', used: false, ...token })
-      return id
-    },
-    spend: (token) => { const issued = tokens.get(token); if (issued !== undefined) issued.used = true },
-    close: async () => { await new Promise((resolve) => server.close(resolve)) }
-  }
   const fail = (res: ServerResponse, ...codes: string[]) => json(res, 200, { success: false, 'error-codes': codes })
-  const { server, url } = await listen(async (req, res) => {
+  return await serve(async (req, res) => {
     fake.calls++
     const text = await readBody(req)
     if (await applyFault(fake.fault, res)) return
@@ -127,8 +140,6 @@ export async function siteverifyFake (options: SiteverifyFakeOptions): Promise<F
       'error-codes': []
     })
   })
-  fake.url = url
-  return fake
 }
 
 /**
@@ -136,23 +147,10 @@ export async function siteverifyFake (options: SiteverifyFakeOptions): Promise<F
  * for request errors, HTTP 200 with success false for bad solutions.
  */
 export async function friendlyCaptchaFake (options: { apiKey: string, sitekey: string }): Promise<FakeBase> {
-  const tokens = new Map<string, IssuedToken>()
-  const fake: FakeBase = {
-    url: '',
-    lastRequest: null,
-    calls: 0,
-    fault: 'none',
-    issue: (token = {}) => {
-      const id = `frc-${randomUUID()}`
-      tokens.set(id, { hostname: 'www.ri.se', used: false, ...token })
-      return id
-    },
-    spend: (token) => { const issued = tokens.get(token); if (issued !== undefined) issued.used = true },
-    close: async () => { await new Promise((resolve) => server.close(resolve)) }
-  }
+  const { fake, tokens, serve } = newFake('frc')
   const fail = (res: ServerResponse, status: number, code: string) =>
     json(res, status, { success: false, error: { error_code: code, detail: code.replace(/_/g, ' ') } })
-  const { server, url } = await listen(async (req, res) => {
+  return await serve(async (req, res) => {
     fake.calls++
     const text = await readBody(req)
     if (await applyFault(fake.fault, res)) return
@@ -174,8 +172,6 @@ export async function friendlyCaptchaFake (options: { apiKey: string, sitekey: s
       data: { event_id: randomUUID(), challenge: { timestamp: new Date().toISOString(), origin: `https://${token.hostname}` }, risk_intelligence: null }
     })
   })
-  fake.url = url
-  return fake
 }
 
 /** A URL where nothing listens: connection refused. */

@@ -1,7 +1,7 @@
 // A private database per test file: created and migrated on first use, dropped when the file ends.
 import pg from 'pg'
 import tap from 'tap'
-import { ensureDatabase, migrate } from '../../src/db/migrate.js'
+import { ensureDatabase, migrate, onServer } from '../../src/db/migrate.js'
 import { createDatabase, type Database, type PrismaClient } from '../../src/db/client.js'
 import { loadReferenceData } from '../../src/db/reference-data.js'
 import { TEST_DATABASE_URL } from './config.js'
@@ -30,13 +30,7 @@ export async function testDatabase (): Promise<PrismaClient> {
 }
 
 export async function dropDatabase (url: string): Promise<void> {
-  const server = new URL(url)
-  const name = decodeURIComponent(server.pathname.slice(1))
-  server.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: server.toString() })
-  await client.connect()
-  await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
-  await client.end()
+  await onServer(url, async (client, name) => await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`))
 }
 
 /** Empties the request tables and reloads the shipped directory and notices. */
