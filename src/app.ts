@@ -60,6 +60,11 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
 
   // Cross-cutting
   await app.register(errorHandler)
+  // While closing, answers ask the client to close its keep-alive connection: otherwise
+  // close waits for idle sockets until keepAliveTimeout, past the shutdown deadline.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
   await app.register(helmet)
   await app.register(cors, {
     origin: config.ALLOWED_ORIGINS,

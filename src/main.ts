@@ -1,5 +1,6 @@
 // Single-process mode for `npm start`: the API and the workers in one process.
-import { closeOnSignals, configOrExit, startApi } from './server.js'
+import { closeOnSignals, configOrExit } from './lifecycle.js'
+import { startApi } from './server.js'
 import { startWorkers } from '../workers/index.js'
 
 const config = configOrExit()

@@ -1,7 +1,7 @@
 // The worker process: `npm run start:worker`.
 import { pino } from 'pino'
 import { loggerOptions } from '../src/logger.js'
-import { closeOnSignals, configOrExit } from '../src/server.js'
+import { closeOnSignals, configOrExit } from '../src/lifecycle.js'
 import { startWorkers } from './index.js'
 
 const config = configOrExit()

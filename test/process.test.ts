@@ -1,0 +1,62 @@
+// The API as a process: bad configuration stops it with a clear message; SIGTERM lets in-flight requests finish.
+import t from 'tap'
+import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { sharedDatabase } from './helpers/database.js'
+import { TEST_DATABASE_URL, TEST_REDIS_URL, RUN_ID } from './helpers/config.js'
+import { siteverifyFake } from './helpers/captcha-fakes.js'
+import { submission } from './helpers/app.js'
+import { eventually } from './helpers/wait.js'
+
+function startApi (env: Record<string, string>): { child: ChildProcess, output: () => string } {
+  let output = ''
+  // tap's TypeScript loader comes along in execArgv.
+  const child = fork('src/server.ts', [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  return { child, output: () => output }
+}
+
+t.test('a malformed variable stops the process with a message naming it', async (t) => {
+  const { child, output } = startApi({ PORT: 'eighty', RETENTION_DAYS: '-1' })
+  const [code] = await once(child, 'exit') as [number]
+  t.equal(code, 78)
+  t.match(output(), /Invalid configuration:/)
+  t.match(output(), /PORT: .*got "eighty"/)
+  t.match(output(), /RETENTION_DAYS: .*got "-1"/)
+})
+
+t.test('on SIGTERM the API stops accepting, finishes the request in flight, and exits', async (t) => {
+  await sharedDatabase()
+  const hcaptcha = await siteverifyFake({ provider: 'hcaptcha', secret: 'hcaptcha-secret-for-the-process-test' })
+  t.teardown(hcaptcha.close)
+  hcaptcha.fault = 'slow' // answers success after two seconds
+  const { child, output } = startApi({
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: `test-${RUN_ID}-process`,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    CAPTCHA_PROVIDERS: 'hcaptcha',
+    HCAPTCHA_SECRET: 'hcaptcha-secret-for-the-process-test',
+    HCAPTCHA_VERIFY_URL: hcaptcha.url,
+    CAPTCHA_TIMEOUT_MS: '5000',
+    SITE_HOSTNAMES: 'www.ri.se'
+  })
+  t.teardown(() => { child.kill('SIGKILL') })
+  const url = await eventually(async () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1], { timeoutMs: 20_000, what: 'the API to listen' })
+
+  const inFlight = fetch(`${url}/v1/contact-requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(submission({ captcha: { provider: 'hcaptcha', token: 'any-token' } }))
+  })
+  await eventually(async () => hcaptcha.calls > 0 ? true : undefined, { what: 'the request to reach the CAPTCHA check' })
+  child.kill('SIGTERM')
+  const response = await inFlight
+  t.equal(response.status, 202, 'the request in flight was answered')
+  const [code] = await once(child, 'exit') as [number]
+  t.equal(code, 0, 'the process exited cleanly')
+  t.match(output(), /"signal":"SIGTERM".*shutting down/)
+  await t.rejects(fetch(`${url}/health/live`), 'nothing listens any more')
+})
