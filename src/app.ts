@@ -52,7 +52,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   app.decorate('config', config)
 
   // Infrastructure
-  await app.register(prismaPlugin, { connectionString: config.DATABASE_URL, database: deps.database })
+  await app.register(prismaPlugin, { connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, database: deps.database })
   await app.register(redisPlugin, { url: config.REDIS_URL })
   await app.register(queuesPlugin, { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
   app.decorate('notices', createNoticeRepository(app.prisma, config.PRIVACY_NOTICE_VERSION))

@@ -18,6 +18,8 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ ...Port, default: 3000 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   DATABASE_URL: Type.String({ ...Url, default: 'postgresql://postgres@127.0.0.1:5432/contact_intake' }),
+  /** Connections each process keeps to PostgreSQL. */
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   REDIS_URL: Type.String({ ...Url, default: 'redis://127.0.0.1:6379' }),
   /** Prefix of every BullMQ key, so several deployments can share one Redis. */
   QUEUE_PREFIX: Type.String({ minLength: 1, default: 'contact-intake' }),

@@ -28,7 +28,7 @@ export interface Workers {
 
 export async function startWorkers (config: Config, deps: WorkerDeps = {}): Promise<Workers> {
   const log = deps.log ?? pino(loggerOptions(config))
-  const database = deps.database ?? createDatabase({ connectionString: config.DATABASE_URL })
+  const database = deps.database ?? createDatabase({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
   const notifications = createNotificationRepository(database.prisma, database.pool)
   const mailer = deps.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, dropDir: config.MAIL_DROP_DIR, maxConnections: config.NOTIFY_CONCURRENCY })
 

@@ -12,12 +12,13 @@ declare module 'fastify' {
 
 export interface PrismaPluginOptions {
   connectionString: string
+  poolSize: number
   /** A database owned by the caller (tests); it is not closed here. */
   database?: Database
 }
 
 export default fp<PrismaPluginOptions>(async function prismaPlugin (app, opts) {
-  const database = opts.database ?? createDatabase({ connectionString: opts.connectionString })
+  const database = opts.database ?? createDatabase({ connectionString: opts.connectionString, max: opts.poolSize })
   app.decorate('prisma', database.prisma)
   app.decorate('pg', database.pool)
   if (opts.database === undefined) {
