@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
+import swagger from '@fastify/swagger'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import type { Database } from './db/client.js'
@@ -60,6 +61,12 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
 
   // Cross-cutting
   await app.register(errorHandler)
+  // Collects every route's schemas (registered below) into the OpenAPI document at /openapi.json.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Contact-request intake', version: '1', description: 'The API behind the contact forms: see README.md.' }
+    }
+  })
   // While closing, answers ask the client to close its keep-alive connection: otherwise
   // close waits for idle sockets until keepAliveTimeout, past the shutdown deadline.
   let closing = false
@@ -80,6 +87,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   await app.register(privacyRoutes)
   await app.register(captchaRoutes)
   await app.register(intakeRoutes)
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   return app
 }

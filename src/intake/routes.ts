@@ -29,7 +29,7 @@ const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Stores the request and routes it to the contact by e-mail. A repeat (same Idempotency-Key, same CAPTCHA solution with the same content, or the same person and message within minutes) gets the first answer.',
       headers: IntakeHeadersSchema,
       body: ContactRequestBodySchema,
-      response: { 202: ReceiptSchema, 403: ErrorSchema, 422: ErrorSchema, ...commonErrorResponses }
+      response: { 202: ReceiptSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, ...commonErrorResponses }
     }
   }, async (request, reply) => {
     const receipt = await intake.submit({
