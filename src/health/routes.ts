@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { createNotificationRepository } from '../notifications/repository.js'
+import { withTimeout } from '../with-timeout.js'
 
 const Check = Type.Union([Type.Literal('up'), Type.Literal('down')])
 const ReadySchema = Type.Object({
@@ -16,10 +17,7 @@ const PROBE_TIMEOUT_MS = 1500
 
 async function probe (run: () => Promise<unknown>): Promise<'up' | 'down'> {
   try {
-    await Promise.race([
-      run(),
-      new Promise((_resolve, reject) => setTimeout(() => { reject(new Error('timeout')) }, PROBE_TIMEOUT_MS).unref())
-    ])
+    await withTimeout(run(), PROBE_TIMEOUT_MS)
     return 'up'
   } catch {
     return 'down'

@@ -10,6 +10,7 @@ import { enqueueNotification, type NotifyQueue } from '../jobs/notify.js'
 import { DuplicateSubmission, type IntakeRepository, type PriorRequest, type StoredReceipt } from './repository.js'
 import type { QueuedMarks } from './queued-marks.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
+import { withTimeout } from '../with-timeout.js'
 
 export interface IntakeDeps {
   config: Pick<Config, 'RETENTION_DAYS' | 'DUPLICATE_WINDOW_SECONDS' | 'NOTIFY_FALLBACK_EMAIL' | 'PSEUDONYM_KEY' | 'NOTIFY_MAX_ATTEMPTS' | 'NOTIFY_BACKOFF_MS' | 'ENQUEUE_TIMEOUT_MS'>
@@ -139,15 +140,3 @@ export function createIntakeService (deps: IntakeDeps) {
   }
 }
 export type IntakeService = ReturnType<typeof createIntakeService>
-
-async function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => { reject(new Error(`timed out after ${ms} ms`)) }, ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}

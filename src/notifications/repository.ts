@@ -12,12 +12,6 @@ export interface DeliveryData {
   contact: RoutableContact & { name: string }
 }
 
-/** How an attempt ended, with the route it took. */
-export interface AttemptOutcome {
-  route: Route
-  error?: string
-}
-
 export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Pool) {
   return {
     /**

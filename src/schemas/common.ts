@@ -10,7 +10,6 @@ export const ErrorSchema = Type.Object({
     message: Type.String()
   })))
 }, { $id: 'Error', title: 'Error' })
-export type ErrorBody = Static<typeof ErrorSchema>
 
 export const LocaleSchema = Type.Union([Type.Literal('sv'), Type.Literal('en')], { description: 'Language: sv or en' })
 export type Locale = Static<typeof LocaleSchema>
