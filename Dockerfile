@@ -24,6 +24,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY prisma/migrations ./prisma/migrations
 COPY data ./data
+# The mail drop folder (used only without SMTP_URL) must be writable by the unprivileged user.
+RUN mkdir -p var/mail && chown node:node var/mail
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
