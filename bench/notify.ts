@@ -18,7 +18,7 @@ import { createNotificationRepository } from '../src/notifications/repository.js
 import { routeRequest } from '../src/contacts/routing.js'
 import { startWorkers } from '../workers/index.js'
 
-const COUNT = Number(process.env.BENCH_NOTIFICATIONS ?? 2000)
+const COUNT = Number(process.env.BENCH_NOTIFICATIONS ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgresql://postgres@127.0.0.1:5432'
@@ -32,7 +32,10 @@ const config = loadConfig({
   QUEUE_PREFIX: `bench-notify-${process.pid}`,
   SMTP_URL: `smtp://127.0.0.1:${port}`,
   LOG_LEVEL: 'warn',
-  NOTIFY_CONCURRENCY: String(CONCURRENCY),
+  // The sink sees the same number of SMTP connections as the bare loop's; more jobs than
+  // connections lets a job's database and Redis work overlap another's SMTP exchange.
+  NOTIFY_CONCURRENCY: String(CONCURRENCY * Number(process.env.BENCH_JOBS_PER_CONNECTION ?? 2)),
+  SMTP_MAX_CONNECTIONS: String(CONCURRENCY),
   // The relay stays out of the way: every notification here is enqueued by the bench.
   RELAY_DELAY_MS: String(3_600_000)
 })

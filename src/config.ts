@@ -81,6 +81,8 @@ export const ConfigSchema = Type.Object({
   MAIL_FROM: Type.String({ minLength: 3, default: 'Kontaktformulär <no-reply@example.org>' }),
   MAIL_DROP_DIR: Type.String({ minLength: 1, default: 'var/mail' }),
   NOTIFY_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 4 }),
+  /** SMTP connections a worker keeps open; jobs beyond them wait for one while their database work overlaps. */
+  SMTP_MAX_CONNECTIONS: Type.Optional(Type.Integer({ ...PositiveInt })),
   /** First retry delay; each further one doubles, with jitter. */
   NOTIFY_BACKOFF_MS: Type.Integer({ ...PositiveInt, default: 5000 }),
   /** How long a worker owns a job before another may take it over (a crashed worker's job comes back after this). */
