@@ -47,11 +47,16 @@ export function createCaptcha (config: Config, log: FastifyBaseLogger) {
   // successes are remembered briefly: the twin then meets the stored request's
   // unique CAPTCHA key and gets its answer.
   const verdicts = new Map<string, { pending: Promise<CaptchaCheck>, until: number }>()
+  // The map keeps insertion order, and every entry lives VERDICT_TTL_MS: the
+  // oldest, first in line, expire first. Pruning stops at the first live one,
+  // so each call costs O(1) however busy the service is.
   const remember = (key: string, pending: Promise<CaptchaCheck>) => {
     const now = Date.now()
-    if (verdicts.size >= VERDICT_CACHE_SIZE) {
-      for (const [k, v] of verdicts) if (v.until < now) verdicts.delete(k)
+    for (const [k, v] of verdicts) {
+      if (v.until > now && verdicts.size < VERDICT_CACHE_SIZE) break
+      verdicts.delete(k)
     }
+    verdicts.delete(key)
     verdicts.set(key, { pending, until: now + VERDICT_TTL_MS })
     pending.catch(() => { verdicts.delete(key) })
   }
