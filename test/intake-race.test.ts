@@ -36,7 +36,7 @@ t.test('a second row with a used CAPTCHA key or Idempotency-Key is refused whole
   await buildTestApp(t)
   const prisma = await testDatabase()
   const notice = await prisma.privacyNotice.findFirstOrThrow({ where: { locale: 'sv' } })
-  const requests = createIntakeRepository((await sharedDatabase()).pool)
+  const requests = createIntakeRepository((await sharedDatabase()).pool, { duplicateWindowSeconds: 600 })
   await requests.insert(row({ idempotencyKey: 'i'.repeat(64), notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } }))
   await t.rejects(requests.insert(row({ notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } })), DuplicateSubmission)
   await t.rejects(requests.insert(row({ captchaKey: 'b'.repeat(64), idempotencyKey: 'i'.repeat(64), notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } })), DuplicateSubmission)
@@ -48,7 +48,7 @@ t.test('a second row with a used CAPTCHA key or Idempotency-Key is refused whole
 t.test('a twin that lost the race gets the winner\'s answer, or 403 if it carried another message', async (t) => {
   const { app, config } = await buildTestApp(t)
   const prisma = await testDatabase()
-  const real = createIntakeRepository((await sharedDatabase()).pool)
+  const real = createIntakeRepository((await sharedDatabase()).pool, { duplicateWindowSeconds: 600 })
   // The look-up runs before the twin is stored, every time: the race, made certain.
   // Each submission's first look-up misses its twin; the re-check after the insert fails sees it.
   const blind = {

@@ -42,7 +42,7 @@ export function createIntakeService (deps: IntakeDeps) {
       .digest('hex')
 
   /** Answers the submission `prior` repeats, or null if it repeats none; throws when it may not repeat it. */
-  async function answerRepeat (prior: PriorRequest[], body: ContactRequestBody, bodySha256: string | null, remoteIp: string): Promise<Receipt | null> {
+  async function answerRepeat (prior: PriorRequest[], bodySha256: string | null, verification: Promise<CaptchaCheck>): Promise<Receipt | null> {
     const byKey = prior.find((p) => p.sameIdempotencyKey)
     if (byKey !== undefined) {
       if (byKey.bodySha256 !== bodySha256) throw idempotencyKeyReused()
@@ -57,7 +57,7 @@ export function createIntakeService (deps: IntakeDeps) {
     const byFingerprint = prior.find((p) => p.sameFingerprint)
     if (byFingerprint !== undefined) {
       // The same message again with a fresh CAPTCHA: still a person, not a new request.
-      await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
+      await verification
       return toReceipt(byFingerprint)
     }
     return null
@@ -93,14 +93,19 @@ export function createIntakeService (deps: IntakeDeps) {
       const fingerprint = fingerprintOf(body)
       const idempotencyKeyHash = idempotencyKey === undefined ? null : sha256(idempotencyKey)
       const bodySha256 = idempotencyKey === undefined ? null : sha256(JSON.stringify(body))
-      const keys = { contactId: body.contactId, captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash, windowSeconds: config.DUPLICATE_WINDOW_SECONDS }
+      const keys = { contactId: body.contactId, captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash }
 
+      // Verified while the look-up runs. A repeat's answer does not depend on
+      // the verdict (a double click's token reaches the provider once: verdicts
+      // are shared, see src/captcha/index.ts), so it may go unused.
+      const verification = captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
+      verification.catch(() => {})
       const { contact, prior } = await requests.lookup(keys)
       if (contact === null || routeRequest(contact, config.NOTIFY_FALLBACK_EMAIL) === null) throw unknownContact()
-      const repeat = await answerRepeat(prior, body, bodySha256, remoteIp)
+      const repeat = await answerRepeat(prior, bodySha256, verification)
       if (repeat !== null) return repeat
 
-      const check: CaptchaCheck = await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
+      const check = await verification
 
       const notificationId = randomUUID()
       let stored: StoredReceipt
@@ -128,7 +133,7 @@ export function createIntakeService (deps: IntakeDeps) {
       } catch (err) {
         if (!(err instanceof DuplicateSubmission)) throw err
         // A concurrent twin committed first: answer as it would have been answered afterwards.
-        const repeatAfterRace = await answerRepeat((await requests.lookup(keys)).prior, body, bodySha256, remoteIp)
+        const repeatAfterRace = await answerRepeat((await requests.lookup(keys)).prior, bodySha256, verification)
         if (repeatAfterRace === null) throw err
         return repeatAfterRace
       }
