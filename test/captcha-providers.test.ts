@@ -102,6 +102,20 @@ for (const provider of ['hcaptcha', 'turnstile', 'recaptcha', 'friendlycaptcha']
     t.equal(fakes[provider].calls - calls, 1)
     t.equal(await prisma.contactRequest.count(), 1)
   })
+
+  t.test(`${provider}: a double click that reaches another instance gets the first answer, though the provider refuses the token again`, async (t) => {
+    const { app } = await buildTestApp(t, providerEnv())
+    const { app: other } = await buildTestApp(t, providerEnv())
+    const prisma = await testDatabase()
+    const body = withCaptcha(provider, goodToken(provider))
+    const first = await post(app, body)
+    const calls = fakes[provider].calls
+    const twin = await post(other, body)
+    t.equal(fakes[provider].calls - calls, 1, 'the other instance asked the provider, which refused the spent token')
+    t.equal(twin.statusCode, 202)
+    t.same(twin.json(), first.json())
+    t.equal(await prisma.contactRequest.count(), 1)
+  })
 }
 
 for (const provider of ['hcaptcha', 'turnstile', 'recaptcha'] as const) {

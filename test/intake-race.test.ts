@@ -1,13 +1,10 @@
-// Twins that race: both pass the look-up for earlier requests before either is stored.
+// Twins that race: submissions stored at the same instant, in one batch or in two.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { buildTestApp, submission } from './helpers/app.js'
 import { sharedDatabase, testDatabase } from './helpers/database.js'
 import { solve } from './helpers/altcha.js'
-import { createIntakeRepository, DuplicateSubmission, type NewContactRequest } from '../src/intake/repository.js'
-import { createQueuedMarks } from '../src/intake/queued-marks.js'
-import { createNotificationRepository } from '../src/notifications/repository.js'
-import { createIntakeService } from '../src/intake/service.js'
+import { createIntakeRepository, type NewContactRequest } from '../src/intake/repository.js'
 import type { Challenge } from 'altcha-lib'
 
 const row = (overrides: Partial<NewContactRequest> = {}): NewContactRequest => ({
@@ -27,49 +24,60 @@ const row = (overrides: Partial<NewContactRequest> = {}): NewContactRequest => (
   fingerprint: 'f'.repeat(64),
   idempotencyKey: null,
   bodySha256: null,
-  retentionDays: 180,
   notice: { version: '2026-11-26', locale: 'sv', sha256: '' },
   ...overrides
 })
 
-t.test('a second row with a used CAPTCHA key or Idempotency-Key is refused whole', async (t) => {
+const options = { duplicateWindowSeconds: 600, retentionDays: 180, hasFallbackInbox: false }
+
+t.test('rows of one batch that share a key or a person and message are stored once, the rest whole', async (t) => {
   await buildTestApp(t)
   const prisma = await testDatabase()
-  const notice = await prisma.privacyNotice.findFirstOrThrow({ where: { locale: 'sv' } })
-  const requests = createIntakeRepository((await sharedDatabase()).pool, { duplicateWindowSeconds: 600 })
-  await requests.insert(row({ idempotencyKey: 'i'.repeat(64), notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } }))
-  await t.rejects(requests.insert(row({ notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } })), DuplicateSubmission)
-  await t.rejects(requests.insert(row({ captchaKey: 'b'.repeat(64), idempotencyKey: 'i'.repeat(64), notice: { version: notice.version, locale: 'sv', sha256: notice.sha256 } })), DuplicateSubmission)
-  t.equal(await prisma.contactRequest.count(), 1)
-  t.equal(await prisma.consentRecord.count(), 1, 'no consent record was left behind')
-  t.equal(await prisma.notification.count(), 1, 'no notification was left behind')
+  const { sha256 } = await prisma.privacyNotice.findFirstOrThrow({ where: { version: '2026-11-26', locale: 'sv' } })
+  const notice = { version: '2026-11-26', locale: 'sv', sha256 }
+  const requests = createIntakeRepository((await sharedDatabase()).pool, { ...options, maxInFlight: 1 })
+  // Pushed in one tick: they share a statement.
+  const outcomes = await Promise.all([
+    requests.store(row({ idempotencyKey: 'i'.repeat(64), notice })),
+    requests.store(row({ fingerprint: 'g'.repeat(64), notice })), // the same CAPTCHA key
+    requests.store(row({ captchaKey: 'b'.repeat(64), fingerprint: 'h'.repeat(64), idempotencyKey: 'i'.repeat(64), notice })), // the same Idempotency-Key
+    requests.store(row({ captchaKey: 'c'.repeat(64), notice })), // the same person and message
+    requests.store(row({ captchaKey: 'd'.repeat(64), fingerprint: 'e'.repeat(64), notice })) // unrelated
+  ])
+  t.ok('stored' in outcomes[0])
+  t.same(outcomes.slice(1, 4), [{ prior: [] }, { prior: [] }, { prior: [] }], 'the twins lost the race: nothing earlier was stored')
+  t.ok('stored' in outcomes[4], 'an unrelated submission of the same batch is stored')
+  t.equal(await prisma.contactRequest.count(), 2)
+  t.equal(await prisma.consentRecord.count(), 2, 'no consent record was left behind')
+  t.equal(await prisma.notification.count(), 2, 'no notification was left behind')
+
+  const again = await requests.store(row({ captchaKey: 'c'.repeat(64), notice }))
+  t.match(again, { prior: [{ sameFingerprint: true, sameCaptcha: false }] }, 'afterwards, the stored one is what it repeats')
 })
 
-t.test('a twin that lost the race gets the winner\'s answer, or 403 if it carried another message', async (t) => {
-  const { app, config } = await buildTestApp(t)
+t.test('a submission for a contact nobody can take is not stored', async (t) => {
+  await buildTestApp(t)
   const prisma = await testDatabase()
-  const real = createIntakeRepository((await sharedDatabase()).pool, { duplicateWindowSeconds: 600 })
-  // The look-up runs before the twin is stored, every time: the race, made certain.
-  // Each submission's first look-up misses its twin; the re-check after the insert fails sees it.
-  const blind = {
-    ...real,
-    hideNext: false,
-    lookup: async (keys: Parameters<typeof real.lookup>[0]) => {
-      const found = await real.lookup(keys)
-      const hide = blind.hideNext
-      blind.hideNext = false
-      return hide ? { ...found, prior: [] } : found
-    }
-  }
-  const service = createIntakeService({
-    config, requests: blind, queuedMarks: createQueuedMarks(createNotificationRepository(prisma).markQueued, app.log), notices: app.notices, captcha: app.captcha, queue: app.queues.notify
-  })
+  const { sha256 } = await prisma.privacyNotice.findFirstOrThrow({ where: { version: '2026-11-26', locale: 'sv' } })
+  await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: false } })
+  const requests = createIntakeRepository((await sharedDatabase()).pool, options)
+  const notice = { version: '2026-11-26', locale: 'sv', sha256 }
+  t.same(await requests.store(row({ contactId: 'sofia-frolander', notice })), { unroutable: true })
+  t.same(await requests.store(row({ contactId: 'nobody', notice })), { unroutable: true })
+  t.equal(await prisma.contactRequest.count(), 0)
+})
+
+t.test('concurrent twins get the winner\'s answer, and a concurrent replay with another message gets 403', async (t) => {
+  const { app } = await buildTestApp(t)
+  const prisma = await testDatabase()
   const challenge = (await app.inject({ method: 'GET', url: '/v1/captcha/challenge' })).json<Challenge>()
-  const body = submission({ captcha: { provider: 'altcha', token: await solve(challenge) } }) as never
-  const submit = async (b: Record<string, unknown>) => { blind.hideNext = true; return await service.submit({ body: b as never, idempotencyKey: undefined, remoteIp: '127.0.0.1', log: app.log }) }
-  const first = await submit(body)
-  const twin = await submit(body)
-  t.equal(twin.id, first.id)
-  await t.rejects(submit({ ...(body as Record<string, unknown>), message: 'Another text' }), { code: 'CAPTCHA_FAILED' })
+  const body = submission({ captcha: { provider: 'altcha', token: await solve(challenge) } })
+  const post = async (b: Record<string, unknown>) => await app.inject({ method: 'POST', url: '/v1/contact-requests', payload: b })
+  const answers = await Promise.all([post(body), post(body), post(body), post({ ...body, message: 'Another text' })])
+  const [first, ...twins] = answers.slice(0, 3)
+  t.equal(first?.statusCode, 202)
+  for (const twin of twins) t.same(twin.json(), first?.json(), 'a twin gets the first answer')
+  t.equal(answers[3]?.statusCode, 403)
+  t.equal(answers[3]?.json().code, 'CAPTCHA_FAILED')
   t.equal(await prisma.contactRequest.count(), 1)
 })

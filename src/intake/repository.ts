@@ -1,8 +1,8 @@
-// Storage for contact requests on the intake path: one statement to read, one to write.
-// Both run on the pool under Prisma, without Prisma's raw-query layer, which
+// Storage for contact requests on the intake path: one statement that stores a
+// submission unless it repeats an earlier one, batched across concurrent submissions.
+// It runs on the pool under Prisma, without Prisma's raw-query layer, which
 // costs about twice the query itself (see src/db/client.ts); the rest is Prisma.
 import type pg from 'pg'
-import type { RoutableContact } from '../contacts/routing.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 
 export interface NewContactRequest {
@@ -22,7 +22,6 @@ export interface NewContactRequest {
   fingerprint: string
   idempotencyKey: string | null
   bodySha256: string | null
-  retentionDays: number
   notice: { version: string, locale: string, sha256: string }
 }
 
@@ -40,18 +39,21 @@ export interface PriorRequest extends StoredReceipt {
 }
 
 export interface LookupKeys {
-  contactId: string
   captchaKey: string
   fingerprint: string
   idempotencyKey: string | null
 }
 
-export type LookupContact = RoutableContact & { retentionDays: number | null }
-
-export interface Lookup {
-  contact: LookupContact | null
-  prior: PriorRequest[]
-}
+/** What became of a submission given to `store`. */
+export type StoreOutcome =
+  | { stored: StoredReceipt }
+  /** No such contact, or nobody (not even a fallback inbox) can take its requests. */
+  | { unroutable: true }
+  /**
+   * Not stored: it repeats these earlier requests. An empty list means it lost
+   * a race to a twin stored at the same instant; look again with findPrior.
+   */
+  | { prior: PriorRequest[] }
 
 /** A unique key of contact_requests was already taken: the submission races an earlier one. */
 export class DuplicateSubmission extends Error {
@@ -64,7 +66,11 @@ export class DuplicateSubmission extends Error {
 export interface IntakeRepositoryOptions {
   /** The same person and message again within this many seconds is a repeat. */
   duplicateWindowSeconds: number
-  /** Statements of each kind running at once; the pool must have room for both kinds. */
+  /** Retention of a request whose contact has no override. */
+  retentionDays: number
+  /** Whether a fallback inbox takes requests no contact can. */
+  hasFallbackInbox: boolean
+  /** Statements running at once, and submissions per statement. */
   maxInFlight?: number
   maxBatch?: number
 }
@@ -80,42 +86,50 @@ interface PriorRow {
   recent: boolean
 }
 
-// Both statements take a batch of submissions as parallel arrays (see src/db/batcher.ts).
-// The key columns are char(64): the arrays must be bpchar[] for their indexes to be used.
-const LOOKUP = `
-  SELECT
-    (SELECT coalesce(json_agg(json_build_object(
-              'id', c.id, 'email', c.email, 'locale', c.locale, 'active', c.active,
-              'delegateStandsIn', c.delegate_stands_in, 'retentionDays', c.retention_days,
-              'delegate', (SELECT json_build_object('id', d.id, 'email', d.email, 'locale', d.locale, 'active', d.active)
-                             FROM contacts d WHERE d.id = c.delegate_id))), '[]'::json)
-       FROM contacts c WHERE c.id = ANY($1::text[])) AS contacts,
-    (SELECT coalesce(json_agg(p ORDER BY p."receivedAt"), '[]'::json) FROM (
-       SELECT id, received_at AS "receivedAt", retain_until AS "retainUntil", body_sha256 AS "bodySha256",
-              captcha_key AS "captchaKey", fingerprint, idempotency_key AS "idempotencyKey",
-              received_at > now() - make_interval(secs => $5) AS recent
-         FROM contact_requests
-        WHERE captcha_key = ANY($2::bpchar[])
-           OR idempotency_key = ANY($4::bpchar[])
-           OR (fingerprint = ANY($3::bpchar[]) AND received_at > now() - make_interval(secs => $5))) p) AS prior`
+// Earlier requests that submissions with these keys repeat: the same CAPTCHA
+// solution, the same Idempotency-Key, or the same person and message within the
+// window. The key columns are char(64): the arrays must be bpchar[] for their
+// indexes to be used (as text[], every look-up scans the table).
+const PRIOR = `
+  SELECT id, received_at AS "receivedAt", retain_until AS "retainUntil", body_sha256 AS "bodySha256",
+         captcha_key AS "captchaKey", fingerprint, idempotency_key AS "idempotencyKey",
+         received_at > now() - make_interval(secs => $4) AS recent
+    FROM contact_requests
+   WHERE captcha_key = ANY($1::bpchar[])
+      OR (fingerprint = ANY($2::bpchar[]) AND received_at > now() - make_interval(secs => $4))
+      OR idempotency_key = ANY($3::bpchar[])`
 
-// A row whose id, CAPTCHA key or Idempotency-Key is taken is skipped, with its
-// consent and notification rows (they join on the inserted requests): it comes
-// back missing, and its caller gets DuplicateSubmission.
-const INSERT = `
+// A batch of submissions as parallel arrays. Each is stored, with its consent
+// record and notification, when its contact can be routed to (the SQL twin of
+// routeRequest() !== null in src/contacts/routing.ts), it repeats no earlier
+// request, and no other submission of the batch carries the same person and
+// message. A key taken meanwhile (ON CONFLICT DO NOTHING) skips only that row.
+const STORE = `
   WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                         $10::text[], $11::boolean[], $12::bpchar[], $13::bpchar[], $14::bpchar[], $15::bpchar[], $16::int[],
-                         $17::text[], $18::text[], $19::bpchar[], $20::uuid[])
+    SELECT * FROM unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                         $14::text[], $15::boolean[], $1::bpchar[], $2::bpchar[], $3::bpchar[], $16::bpchar[],
+                         $17::text[], $18::text[], $19::bpchar[], $20::uuid[]) WITH ORDINALITY
       AS i(id, contact_id, name, email, phone, organisation, message, locale, page_url,
-           captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, retention_days,
-           notice_version, notice_locale, notice_sha256, notification_id)
+           captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256,
+           notice_version, notice_locale, notice_sha256, notification_id, n)
+  ), routable AS (
+    SELECT c.id, coalesce(c.retention_days, $21) AS retention_days
+      FROM contacts c LEFT JOIN contacts d ON d.id = c.delegate_id
+     WHERE c.id = ANY($6::text[]) AND (c.active OR coalesce(d.active, false) OR $22)
+  ), prior AS (${PRIOR}
+  ), accepted AS (
+    SELECT DISTINCT ON (i.fingerprint) i.*, r.retention_days
+      FROM input i JOIN routable r ON r.id = i.contact_id
+     WHERE NOT EXISTS (SELECT 1 FROM prior p
+                        WHERE p."captchaKey" = i.captcha_key OR p."idempotencyKey" = i.idempotency_key
+                           OR (p.recent AND p.fingerprint = i.fingerprint))
+     ORDER BY i.fingerprint, i.n
   ), request AS (
     INSERT INTO contact_requests (id, contact_id, name, email, phone, organisation, message, locale, page_url,
                                   captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, retain_until)
     SELECT id, contact_id, name, email, phone, organisation, message, locale, page_url,
            captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, now() + make_interval(days => retention_days)
-      FROM input
+      FROM accepted
     ON CONFLICT DO NOTHING
     RETURNING id, received_at, retain_until
   ), consent AS (
@@ -124,80 +138,68 @@ const INSERT = `
   ), notification AS (
     INSERT INTO notifications (id, request_id) SELECT i.notification_id, r.id FROM request r JOIN input i USING (id)
   )
-  SELECT id, retain_until AS "retainUntil" FROM request`
+  SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'retainUntil', retain_until)), '[]'::json) FROM request) AS stored,
+         (SELECT coalesce(json_agg(id), '[]'::json) FROM routable) AS routable,
+         (SELECT coalesce(json_agg(p ORDER BY p."receivedAt"), '[]'::json) FROM prior p) AS prior`
 
-const insertColumns = (rows: NewContactRequest[]): unknown[] => [
-  rows.map((r) => r.id), rows.map((r) => r.contactId), rows.map((r) => r.name), rows.map((r) => r.email),
-  rows.map((r) => r.phone), rows.map((r) => r.organisation), rows.map((r) => r.message), rows.map((r) => r.locale),
-  rows.map((r) => r.pageUrl), rows.map((r) => r.captchaProvider), rows.map((r) => r.captchaVerified),
-  rows.map((r) => r.captchaKey), rows.map((r) => r.fingerprint), rows.map((r) => r.idempotencyKey),
-  rows.map((r) => r.bodySha256), rows.map((r) => r.retentionDays), rows.map((r) => r.notice.version),
-  rows.map((r) => r.notice.locale), rows.map((r) => r.notice.sha256), rows.map((r) => r.notificationId)
-]
-
-export function createIntakeRepository (pool: pg.Pool, { duplicateWindowSeconds, maxInFlight = 3, maxBatch = 50 }: IntakeRepositoryOptions) {
-  const lookups = createBatcher<LookupKeys, Lookup>({
-    maxInFlight,
-    maxBatch,
-    async run (batch) {
-      const { rows: [row] } = await pool.query<{ contacts: LookupContact[], prior: PriorRow[] }>(LOOKUP, [
-        [...new Set(batch.map((k) => k.contactId))], batch.map((k) => k.captchaKey), batch.map((k) => k.fingerprint),
-        batch.map((k) => k.idempotencyKey), duplicateWindowSeconds
-      ])
-      const contacts = new Map((row?.contacts ?? []).map((c) => [c.id, c]))
-      return fulfilled(batch.map((keys) => ({
-        contact: contacts.get(keys.contactId) ?? null,
-        prior: (row?.prior ?? []).flatMap((p): PriorRequest[] => {
-          const sameCaptcha = p.captchaKey === keys.captchaKey
-          const sameFingerprint = p.recent && p.fingerprint === keys.fingerprint
-          const sameIdempotencyKey = keys.idempotencyKey !== null && p.idempotencyKey === keys.idempotencyKey
-          if (!sameCaptcha && !sameFingerprint && !sameIdempotencyKey) return []
-          return [{ id: p.id, retainUntil: new Date(p.retainUntil), bodySha256: p.bodySha256, sameCaptcha, sameFingerprint, sameIdempotencyKey }]
-        })
-      })))
-    }
+/** The earlier requests among `rows` that a submission with `keys` repeats. */
+function priorOf (rows: PriorRow[], keys: LookupKeys): PriorRequest[] {
+  return rows.flatMap((p): PriorRequest[] => {
+    const sameCaptcha = p.captchaKey === keys.captchaKey
+    const sameFingerprint = p.recent && p.fingerprint === keys.fingerprint
+    const sameIdempotencyKey = keys.idempotencyKey !== null && p.idempotencyKey === keys.idempotencyKey
+    if (!sameCaptcha && !sameFingerprint && !sameIdempotencyKey) return []
+    return [{ id: p.id, retainUntil: new Date(p.retainUntil), bodySha256: p.bodySha256, sameCaptcha, sameFingerprint, sameIdempotencyKey }]
   })
+}
 
-  async function insertAll (batch: NewContactRequest[]): Promise<Array<StoredReceipt | null>> {
-    const { rows } = await pool.query<StoredReceipt>(INSERT, insertColumns(batch))
-    const stored = new Map(rows.map((r) => [r.id, r]))
-    return batch.map((r) => stored.get(r.id) ?? null)
+export function createIntakeRepository (pool: pg.Pool, options: IntakeRepositoryOptions) {
+  const { duplicateWindowSeconds, retentionDays, hasFallbackInbox, maxInFlight = 4, maxBatch = 50 } = options
+
+  async function storeAll (batch: NewContactRequest[]): Promise<StoreOutcome[]> {
+    const column = <T>(pick: (r: NewContactRequest) => T): T[] => batch.map(pick)
+    const { rows: [row] } = await pool.query<{ stored: Array<{ id: string, retainUntil: string }>, routable: string[], prior: PriorRow[] }>(STORE, [
+      column((r) => r.captchaKey), column((r) => r.fingerprint), column((r) => r.idempotencyKey), duplicateWindowSeconds,
+      column((r) => r.id), column((r) => r.contactId), column((r) => r.name), column((r) => r.email), column((r) => r.phone),
+      column((r) => r.organisation), column((r) => r.message), column((r) => r.locale), column((r) => r.pageUrl),
+      column((r) => r.captchaProvider), column((r) => r.captchaVerified), column((r) => r.bodySha256),
+      column((r) => r.notice.version), column((r) => r.notice.locale), column((r) => r.notice.sha256), column((r) => r.notificationId),
+      retentionDays, hasFallbackInbox
+    ])
+    const stored = new Map((row?.stored ?? []).map((s) => [s.id, s]))
+    const routable = new Set(row?.routable ?? [])
+    return batch.map((r): StoreOutcome => {
+      const receipt = stored.get(r.id)
+      if (receipt !== undefined) return { stored: { id: receipt.id, retainUntil: new Date(receipt.retainUntil) } }
+      if (!routable.has(r.contactId)) return { unroutable: true }
+      return { prior: priorOf(row?.prior ?? [], r) }
+    })
   }
 
-  const inserts = createBatcher<NewContactRequest, StoredReceipt | null>({
+  const stores = createBatcher<NewContactRequest, StoreOutcome>({
     maxInFlight,
     maxBatch,
     async run (batch) {
       try {
-        return fulfilled(await insertAll(batch))
+        return fulfilled(await storeAll(batch))
       } catch (err) {
         // One bad row must not fail the others: give each its own statement and its own error.
         if (batch.length === 1) throw err
-        return await Promise.allSettled(batch.map(async (r) => (await insertAll([r]))[0] ?? null))
+        return await Promise.allSettled(batch.map(async (r) => (await storeAll([r]))[0] as StoreOutcome))
       }
     }
   })
 
   return {
-    /**
-     * Everything intake must know before it writes: how the contact can be
-     * reached, and earlier requests this submission may repeat (the same
-     * CAPTCHA solution, the same Idempotency-Key, or the same person and
-     * message within the window).
-     */
-    async lookup (keys: LookupKeys): Promise<Lookup> {
-      return await lookups.push(keys)
+    /** Stores a submission with its consent record and notification (all or nothing), unless it repeats one. */
+    async store (r: NewContactRequest): Promise<StoreOutcome> {
+      return await stores.push(r)
     },
 
-    /**
-     * Stores the request, its consent record and its notification in one
-     * statement: all three or nothing. Throws DuplicateSubmission when the
-     * CAPTCHA solution or Idempotency-Key is taken.
-     */
-    async insert (r: NewContactRequest): Promise<StoredReceipt> {
-      const stored = await inserts.push(r)
-      if (stored === null) throw new DuplicateSubmission()
-      return stored
+    /** Earlier requests a submission with these keys repeats; for the rare paths around `store`. */
+    async findPrior (keys: LookupKeys): Promise<PriorRequest[]> {
+      const { rows } = await pool.query<PriorRow>(PRIOR, [[keys.captchaKey], [keys.fingerprint], [keys.idempotencyKey], duplicateWindowSeconds])
+      return priorOf(rows, keys)
     }
   }
 }

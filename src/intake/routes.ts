@@ -8,7 +8,11 @@ import { createQueuedMarks } from './queued-marks.js'
 import { createNotificationRepository } from '../notifications/repository.js'
 
 const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const requests = createIntakeRepository(app.pg, { duplicateWindowSeconds: app.config.DUPLICATE_WINDOW_SECONDS })
+  const requests = createIntakeRepository(app.pg, {
+    duplicateWindowSeconds: app.config.DUPLICATE_WINDOW_SECONDS,
+    retentionDays: app.config.RETENTION_DAYS,
+    hasFallbackInbox: app.config.NOTIFY_FALLBACK_EMAIL !== undefined
+  })
   const queuedMarks = createQueuedMarks(createNotificationRepository(app.prisma).markQueued, app.log)
   app.addHook('onClose', async () => { await queuedMarks.flush() })
   const intake = createIntakeService({

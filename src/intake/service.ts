@@ -3,9 +3,8 @@ import { createHash, createHmac, randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import type { Captcha, CaptchaCheck } from '../captcha/index.js'
-import { routeRequest } from '../contacts/routing.js'
 import type { NoticeRepository } from '../privacy/notices.js'
-import { captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
+import { AppError, captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
 import { enqueueNotification, type NotifyQueue } from '../jobs/notify.js'
 import { DuplicateSubmission, type IntakeRepository, type PriorRequest, type StoredReceipt } from './repository.js'
 import type { QueuedMarks } from './queued-marks.js'
@@ -41,8 +40,12 @@ export function createIntakeService (deps: IntakeDeps) {
       .update(`fingerprint\u0000${body.contactId}\u0000${body.email.trim().toLowerCase()}\u0000${body.message.trim()}`)
       .digest('hex')
 
-  /** Answers the submission `prior` repeats, or null if it repeats none; throws when it may not repeat it. */
-  async function answerRepeat (prior: PriorRequest[], bodySha256: string | null, verification: Promise<CaptchaCheck>): Promise<Receipt | null> {
+  /**
+   * Answers the submission `prior` repeats, or null if it repeats none; throws
+   * when it may not repeat it. Only a submission whose own CAPTCHA passed may
+   * repeat an earlier request by content alone.
+   */
+  function answerRepeat (prior: PriorRequest[], bodySha256: string | null, captchaPassed: boolean): Receipt | null {
     const byKey = prior.find((p) => p.sameIdempotencyKey)
     if (byKey !== undefined) {
       if (byKey.bodySha256 !== bodySha256) throw idempotencyKeyReused()
@@ -55,11 +58,8 @@ export function createIntakeService (deps: IntakeDeps) {
       throw captchaFailed('already-used')
     }
     const byFingerprint = prior.find((p) => p.sameFingerprint)
-    if (byFingerprint !== undefined) {
-      // The same message again with a fresh CAPTCHA: still a person, not a new request.
-      await verification
-      return toReceipt(byFingerprint)
-    }
+    // The same message again with a fresh CAPTCHA: still a person, not a new request.
+    if (byFingerprint !== undefined && captchaPassed) return toReceipt(byFingerprint)
     return null
   }
 
@@ -93,50 +93,49 @@ export function createIntakeService (deps: IntakeDeps) {
       const fingerprint = fingerprintOf(body)
       const idempotencyKeyHash = idempotencyKey === undefined ? null : sha256(idempotencyKey)
       const bodySha256 = idempotencyKey === undefined ? null : sha256(JSON.stringify(body))
-      const keys = { contactId: body.contactId, captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash }
+      const keys = { captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash }
 
-      // Verified while the look-up runs. A repeat's answer does not depend on
-      // the verdict (a double click's token reaches the provider once: verdicts
-      // are shared, see src/captcha/index.ts), so it may go unused.
-      const verification = captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
-      verification.catch(() => {})
-      const { contact, prior } = await requests.lookup(keys)
-      if (contact === null || routeRequest(contact, config.NOTIFY_FALLBACK_EMAIL) === null) throw unknownContact()
-      const repeat = await answerRepeat(prior, bodySha256, verification)
-      if (repeat !== null) return repeat
-
-      const check = await verification
+      let check: CaptchaCheck
+      try {
+        check = await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
+      } catch (err) {
+        // A provider refuses a token's second use, but a double click (or a
+        // retry with its Idempotency-Key) must still get the first answer.
+        if (!(err instanceof AppError && err.code === 'CAPTCHA_FAILED')) throw err
+        const repeat = answerRepeat(await requests.findPrior(keys), bodySha256, false)
+        if (repeat !== null) return repeat
+        throw err
+      }
 
       const notificationId = randomUUID()
-      let stored: StoredReceipt
-      try {
-        stored = await requests.insert({
-          id: randomUUID(),
-          notificationId,
-          contactId: body.contactId,
-          name: body.name.trim(),
-          email: body.email.trim(),
-          phone: body.phone ?? null,
-          organisation: body.organisation ?? null,
-          message: body.message,
-          locale,
-          pageUrl: body.pageUrl ?? null,
-          captchaProvider: check.provider,
-          captchaVerified: check.verified,
-          captchaKey,
-          fingerprint,
-          idempotencyKey: idempotencyKeyHash,
-          bodySha256,
-          retentionDays: contact.retentionDays ?? config.RETENTION_DAYS,
-          notice: { version: notice.version, locale: notice.locale, sha256: notice.sha256 }
-        })
-      } catch (err) {
-        if (!(err instanceof DuplicateSubmission)) throw err
-        // A concurrent twin committed first: answer as it would have been answered afterwards.
-        const repeatAfterRace = await answerRepeat((await requests.lookup(keys)).prior, bodySha256, verification)
-        if (repeatAfterRace === null) throw err
-        return repeatAfterRace
+      const outcome = await requests.store({
+        id: randomUUID(),
+        notificationId,
+        contactId: body.contactId,
+        name: body.name.trim(),
+        email: body.email.trim(),
+        phone: body.phone ?? null,
+        organisation: body.organisation ?? null,
+        message: body.message,
+        locale,
+        pageUrl: body.pageUrl ?? null,
+        captchaProvider: check.provider,
+        captchaVerified: check.verified,
+        captchaKey,
+        fingerprint,
+        idempotencyKey: idempotencyKeyHash,
+        bodySha256,
+        notice: { version: notice.version, locale: notice.locale, sha256: notice.sha256 }
+      })
+      if ('unroutable' in outcome) throw unknownContact()
+      if ('prior' in outcome) {
+        // An empty list: a twin was stored at the same instant; it is there now.
+        const prior = outcome.prior.length > 0 ? outcome.prior : await requests.findPrior(keys)
+        const repeat = answerRepeat(prior, bodySha256, true)
+        if (repeat === null) throw new DuplicateSubmission()
+        return repeat
       }
+      const stored = outcome.stored
 
       await enqueue(notificationId, log)
       log.info({ requestId: stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
