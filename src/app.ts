@@ -19,6 +19,7 @@ import contactRoutes from './contacts/routes.js'
 import privacyRoutes from './privacy/routes.js'
 import captchaRoutes from './captcha/routes.js'
 import intakeRoutes from './intake/routes.js'
+import adminRoutes from './admin/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -64,7 +65,8 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   // Collects every route's schemas (registered below) into the OpenAPI document at /openapi.json.
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Contact-request intake', version: '1', description: 'The API behind the contact forms: see README.md.' }
+      info: { title: 'Contact-request intake', version: '1', description: 'The API behind the contact forms: see README.md. Routes under /v1/admin/ need an admin key: Authorization: Bearer <key>.' },
+      components: { securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'created with `npm run cli -- keys create`' } } }
     }
   })
   // While closing, answers ask the client to close its keep-alive connection: otherwise
@@ -87,6 +89,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   await app.register(privacyRoutes)
   await app.register(captchaRoutes)
   await app.register(intakeRoutes)
+  await app.register(adminRoutes)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   return app

@@ -38,6 +38,18 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 32 * 1024 }),
 
   RETENTION_DAYS: Type.Integer({ ...PositiveInt, default: 180 }),
+  /** Closing a request shortens its retention to this many days after closing (never lengthens it). */
+  RETENTION_DAYS_AFTER_CLOSE: Type.Integer({ minimum: 0, default: 30 }),
+  /** When the worker runs the retention purge: a cron pattern, in PURGE_TIMEZONE; "off" for never. */
+  PURGE_CRON: Type.String({ minLength: 1, default: '0 3 * * *' }),
+  PURGE_TIMEZONE: Type.String({ minLength: 1, default: 'Europe/Stockholm' }),
+  /** Requests deleted per purge transaction. */
+  PURGE_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+  /** Who the record of processing names as controller, and how to reach its data protection officer. */
+  CONTROLLER_NAME: Type.String({ minLength: 1, default: 'RISE Research Institutes of Sweden AB' }),
+  CONTROLLER_CONTACT: Type.String({ minLength: 1, default: 'dataskydd@ri.se' }),
+  /** Requests per minute and client on /v1/admin/. */
+  ADMIN_RATE_LIMIT_MAX: Type.Integer({ ...PositiveInt, default: 300 }),
   DUPLICATE_WINDOW_SECONDS: Type.Integer({ ...PositiveInt, default: 600 }),
   NOTIFY_MAX_ATTEMPTS: Type.Integer({ ...PositiveInt, default: 8 }),
   /** How long the API waits for Redis to take a job before leaving it to the outbox relay. */

@@ -42,3 +42,11 @@ export const unavailable = (what: string) =>
   new AppError(503, 'UNAVAILABLE', `The service is temporarily unavailable (${what}). Please try again shortly.`, undefined, 5)
 
 export const notFound = (message = 'Not found.') => new AppError(404, 'NOT_FOUND', message)
+
+export const unauthenticated = () =>
+  new AppError(401, 'UNAUTHENTICATED', 'An admin API key is required: Authorization: Bearer <key>.')
+
+export const forbidden = (scope: string) =>
+  new AppError(403, 'FORBIDDEN', `This key lacks the scope ${scope}.`, [{ path: 'header:authorization', message: `needs scope ${scope}` }])
+
+export const conflict = (message: string, details?: ErrorDetail[]) => new AppError(409, 'CONFLICT', message, details)

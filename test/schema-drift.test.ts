@@ -46,9 +46,9 @@ function expectedType (field: DmmfField): string {
   if (field.kind === 'enum') return enumDbName(field.type)
   if (field.nativeType !== null) {
     const [name, args] = field.nativeType
-    return ({ Uuid: 'uuid', Char: `character(${args[0]})`, Timestamptz: `timestamp(${args[0] ?? 6}) with time zone` } as Record<string, string>)[name] ?? name
+    return ({ Uuid: 'uuid', Char: `character(${args[0]})`, Timestamptz: `timestamp(${args[0] ?? 6}) with time zone`, Date: 'date' } as Record<string, string>)[name] ?? name
   }
-  return ({ String: 'text', Int: 'integer', Boolean: 'boolean', DateTime: 'timestamp(3) without time zone', BigInt: 'bigint', Float: 'double precision' } as Record<string, string>)[field.type] ?? field.type
+  return ({ String: 'text', Int: 'integer', Boolean: 'boolean', DateTime: 'timestamp(3) without time zone', BigInt: 'bigint', Float: 'double precision', Json: 'jsonb' } as Record<string, string>)[field.type] ?? field.type
 }
 
 function expectedDefault (field: DmmfField): string | null {

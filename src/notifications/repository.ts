@@ -19,14 +19,21 @@ export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Po
      * that dies mid-send still leaves a trace) and reads what the e-mail needs,
      * in one statement on the pool (the worker's hot path; see src/db/client.ts).
      * Null when there is nothing to send: the notification is gone (erased,
-     * purged) or already settled (a duplicate job).
+     * purged), already settled (a duplicate job), or its request is restricted
+     * (then it is failed here, visibly).
      */
     async claimForDelivery (id: string): Promise<DeliveryData | null> {
       if (pool === undefined) throw new Error('claimForDelivery needs the pool')
       const { rows } = await pool.query<{ id: string, attempts: number, request: Omit<RequestForMail, 'receivedAt' | 'retainUntil' | 'contactName'> & { receivedAt: string, retainUntil: string }, contact: DeliveryData['contact'] }>(`
-        WITH claimed AS (
+        WITH restricted AS (
+          -- GDPR Art. 18: a restricted request is not processed further; an admin may re-drive it once lifted.
+          UPDATE notifications SET status = 'failed', failed_at = now(), updated_at = now(), last_error = 'processing restricted (GDPR Art. 18)'
+           WHERE id = $1 AND status IN ('pending', 'queued')
+             AND EXISTS (SELECT 1 FROM contact_requests r WHERE r.id = notifications.request_id AND r.restricted_at IS NOT NULL)
+        ), claimed AS (
           UPDATE notifications SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
            WHERE id = $1 AND status IN ('pending', 'queued')
+             AND NOT EXISTS (SELECT 1 FROM contact_requests r WHERE r.id = notifications.request_id AND r.restricted_at IS NOT NULL)
           RETURNING id, request_id, attempts
         )
         SELECT n.id, n.attempts,

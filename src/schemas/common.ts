@@ -30,3 +30,6 @@ export const commonErrorResponses = {
   500: ErrorSchema,
   503: ErrorSchema
 }
+
+/** A time in a response: handlers may return a Date, the serializer writes ISO 8601. */
+export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' })

@@ -35,6 +35,6 @@ export async function dropDatabase (url: string): Promise<void> {
 
 /** Empties the request tables and reloads the shipped directory and notices. */
 export async function resetData (prisma: PrismaClient): Promise<void> {
-  await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications')
+  await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, request_events, purge_tombstones, purge_runs, audit_log, api_keys')
   await loadReferenceData(prisma, { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
 }

@@ -1,0 +1,89 @@
+// Admin: the audit log, and the GDPR Art. 30 record of processing generated from the live configuration.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
+import type { Config } from '../config.js'
+
+const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
+
+const PROVIDER_RECIPIENTS: Record<string, string> = {
+  altcha: 'none: ALTCHA is verified in this service, no third party sees the visitor',
+  hcaptcha: 'Intuition Machines, Inc. (hCaptcha): token and, if CAPTCHA_SEND_REMOTE_IP, the IP address',
+  turnstile: 'Cloudflare, Inc. (Turnstile): token and, if CAPTCHA_SEND_REMOTE_IP, the IP address',
+  recaptcha: 'Google LLC (reCAPTCHA v3): token and, if CAPTCHA_SEND_REMOTE_IP, the IP address; needs prior cookie consent (CNIL 2022)',
+  friendlycaptcha: 'Friendly Captcha GmbH: token'
+}
+
+/** Generated on each request from what the service is configured to do, so it cannot drift from it. */
+export function processingRecord (config: Config, contacts: Array<{ id: string, retentionDays: number | null }>) {
+  const smtpHost = config.SMTP_URL === undefined ? null : new URL(config.SMTP_URL).hostname
+  return {
+    generatedAt: new Date().toISOString(),
+    controller: { name: config.CONTROLLER_NAME, contact: config.CONTROLLER_CONTACT },
+    purposes: [
+      'Answering enquiries sent through the website\'s contact forms (GDPR Art. 6(1)(b) and (f)); proof of consent to the privacy notice (Art. 7(1)).',
+      'Protecting the forms against abuse: CAPTCHA, rate limits, duplicate detection (Art. 6(1)(f), Recitals 47 and 49).'
+    ],
+    dataSubjects: ['People who send a contact form', 'Staff who receive the requests (contact directory)'],
+    dataCategories: [
+      'Name, e-mail address, optional phone and organisation, free-text message, page address, language',
+      'Consent record: notice version, language, SHA-256 of the text shown, time',
+      'Delivery records: recipient, SMTP server response, message id',
+      'Keyed hashes (HMAC-SHA-256) of client addresses for rate limits, and of submissions for duplicate detection; raw IP addresses are never stored'
+    ],
+    recipients: [
+      smtpHost === null ? `Project managers, by e-mail files in the local mail drop (${config.MAIL_DROP_DIR})` : `Project managers, by e-mail through the SMTP server ${smtpHost}`,
+      ...(config.NOTIFY_FALLBACK_EMAIL === undefined ? [] : ['A fallback inbox for requests no contact can take']),
+      ...config.CAPTCHA_PROVIDERS.map((p) => `CAPTCHA: ${PROVIDER_RECIPIENTS[p] ?? p}`)
+    ],
+    transfersOutsideEea: config.CAPTCHA_PROVIDERS.filter((p) => ['hcaptcha', 'turnstile', 'recaptcha'].includes(p)).map((p) => `${p}: a US provider; check its transfer mechanism`),
+    retention: {
+      requestsDays: config.RETENTION_DAYS,
+      afterClosingDays: config.RETENTION_DAYS_AFTER_CLOSE,
+      contactOverrides: contacts.filter((c) => c.retentionDays !== null).map((c) => ({ contactId: c.id, days: c.retentionDays })),
+      purgeSchedule: config.PURGE_CRON === 'off' ? 'off: purges run only when an admin starts one' : `${config.PURGE_CRON} (${config.PURGE_TIMEZONE})`,
+      legalHold: 'suspends purging of a request until lifted',
+      whatIsPurged: 'the request, its consent record, notifications, queue jobs and mail-drop copies; an anonymous tombstone (ids, day, reason) stays'
+    },
+    securityMeasures: [
+      'Admin API behind scoped, revocable keys stored as SHA-256 hashes; every admin action audited without personal data',
+      'Personal fields redacted from logs; queue payloads carry ids only',
+      'Keyed hashes instead of raw IP addresses; IPv6 grouped by /64',
+      `Rate limits: ${config.RATE_LIMIT_MAX} submissions per ${config.RATE_LIMIT_WINDOW_SECONDS} s per client; ${config.ADMIN_RATE_LIMIT_MAX} admin requests per minute per client`,
+      'Security headers (helmet) and CORS limited to ALLOWED_ORIGINS',
+      config.SMTP_URL?.startsWith('smtps:') === true ? 'SMTP over TLS' : 'SMTP with STARTTLS when the server offers it'
+    ]
+  }
+}
+
+const recordRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/v1/admin/audit', {
+    config: { scope: 'audit:read', action: 'audit.read' },
+    schema: {
+      summary: 'Audit entries, newest first',
+      querystring: Type.Object({
+        action: Type.Optional(Type.String({ maxLength: 100 })),
+        targetId: Type.Optional(Type.String({ maxLength: 64 })),
+        from: Type.Optional(Type.String({ format: 'date-time' })),
+        to: Type.Optional(Type.String({ format: 'date-time' })),
+        limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 })
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ entries: Type.Array(Type.Any()) }), ...adminErrors }
+    }
+  }, async (request) => {
+    const { action, targetId, from, to, limit } = request.query
+    const entries = await app.prisma.auditEntry.findMany({
+      where: { action, targetId, at: { gte: from === undefined ? undefined : new Date(from), lt: to === undefined ? undefined : new Date(to) } },
+      orderBy: { at: 'desc' },
+      take: limit
+    })
+    return { entries }
+  })
+
+  app.get('/v1/admin/processing-record', {
+    config: { scope: 'audit:read', action: 'processing_record.read' },
+    schema: { summary: 'The GDPR Art. 30 record of processing, generated from the live configuration', response: { 200: Type.Any(), ...adminErrors } }
+  }, async () => processingRecord(app.config, await app.prisma.contact.findMany({ select: { id: true, retentionDays: true } })))
+}
+
+export default recordRoutes

@@ -1,0 +1,63 @@
+// Data-subject requests: access (GDPR Art. 15) and erasure (Art. 17) by e-mail address.
+import type { Database } from '../db/client.js'
+import type { Removal, RemovedCounts } from '../retention/removal.js'
+
+const normalise = (email: string): string => email.trim().toLowerCase()
+
+export interface SubjectExport {
+  generatedAt: string
+  email: string
+  requests: unknown[]
+  /** Audit entries about this person's requests, and earlier requests of theirs (by keyed hash). */
+  audit: unknown[]
+}
+
+export function createSubjectService ({ prisma, pool }: Pick<Database, 'prisma' | 'pool'>, removal: Removal) {
+  async function requestIds (email: string): Promise<string[]> {
+    const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1 ORDER BY received_at', [normalise(email)])
+    return rows.map((r) => r.id)
+  }
+
+  return {
+    requestIds,
+
+    /** Everything held about an address, as one document. */
+    async export (email: string, subjectHash: string): Promise<SubjectExport> {
+      const ids = await requestIds(email)
+      const requests = await prisma.contactRequest.findMany({
+        where: { id: { in: ids } },
+        orderBy: { receivedAt: 'asc' },
+        include: {
+          consent: { include: { notice: { select: { version: true, locale: true, text: true, sha256: true, publishedAt: true } } } },
+          notifications: {
+            orderBy: { createdAt: 'asc' },
+            select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, queuedAt: true, lastAttemptAt: true, sentAt: true, failedAt: true }
+          },
+          events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } }
+        }
+      })
+      const audit = await prisma.auditEntry.findMany({
+        where: { OR: [{ targetId: { in: ids } }, { subjectHash }] },
+        orderBy: { at: 'asc' },
+        select: { at: true, actor: true, action: true, targetId: true, outcome: true }
+      })
+      return {
+        generatedAt: new Date().toISOString(),
+        email: normalise(email),
+        requests: requests.map(({ captchaKey: _c, fingerprint: _f, idempotencyKey: _i, bodySha256: _b, ...request }) => request),
+        audit
+      }
+    },
+
+    /** Removes everything held about an address, across PostgreSQL, Redis and the mail drop. */
+    async erase (email: string): Promise<RemovedCounts & { ids: string[] }> {
+      return await removal.removeRequests(pool, { sql: 'lower(r.email) = $1', values: [normalise(email)] }, 'erasure', null)
+    },
+
+    /** Withdrawal of consent: the request is erased. */
+    async eraseRequest (id: string): Promise<RemovedCounts & { ids: string[] }> {
+      return await removal.removeRequests(pool, { sql: 'r.id = $1', values: [id] }, 'erasure', null)
+    }
+  }
+}
+export type SubjectService = ReturnType<typeof createSubjectService>
