@@ -11,6 +11,24 @@ import { createMailer, type Mailer } from '../src/mail/mailer.js'
 import { createOutboxRelay } from '../src/notifications/relay.js'
 import { createNotificationRepository } from '../src/notifications/repository.js'
 import { createNotifyProcessor } from './processors/notify.js'
+import { createRemoval } from '../src/retention/removal.js'
+import { runPurge } from '../src/retention/purge.js'
+import { createAudit } from '../src/admin/audit.js'
+
+export const MAINTENANCE_QUEUE = 'maintenance'
+const PURGE_SCHEDULER = 'retention-purge'
+
+/** Creates or updates the purge schedule from PURGE_CRON, or removes it when that is "off". */
+export async function schedulePurge (queue: Queue, config: Pick<Config, 'PURGE_CRON' | 'PURGE_TIMEZONE'>): Promise<void> {
+  if (config.PURGE_CRON === 'off') {
+    await queue.removeJobScheduler(PURGE_SCHEDULER)
+    return
+  }
+  await queue.upsertJobScheduler(PURGE_SCHEDULER, { pattern: config.PURGE_CRON, tz: config.PURGE_TIMEZONE }, {
+    name: 'retention-purge',
+    opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } }
+  })
+}
 
 export interface WorkerDeps {
   database?: Database
@@ -20,6 +38,9 @@ export interface WorkerDeps {
 
 export interface Workers {
   worker: Worker<NotifyPayload>
+  /** Runs the scheduled retention purge. */
+  maintenance: Worker
+  maintenanceQueue: Queue
   relay: ReturnType<typeof createOutboxRelay>
   mailer: Mailer
   /** Stops taking jobs, lets running ones finish, then closes connections. */
@@ -61,14 +82,30 @@ export async function startWorkers (config: Config, deps: WorkerDeps = {}): Prom
   relay.start()
   log.info({ concurrency: config.NOTIFY_CONCURRENCY, destination: mailer.destination }, 'notify worker started')
 
+  // The retention purge on a schedule: BullMQ's job scheduler makes one job per
+  // slot however many workers run, and a purge running elsewhere at the same
+  // time takes other rows (FOR UPDATE SKIP LOCKED).
+  const removal = createRemoval({ queue, redis: relayConnection, mailDropDir: config.MAIL_DROP_DIR })
+  const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { prefix: config.QUEUE_PREFIX, connection: workerConnection })
+  const maintenance = new Worker(MAINTENANCE_QUEUE, async () => {
+    const run = await runPurge(database.pool, removal, { dryRun: false, actor: 'scheduler', trigger: 'schedule', batchSize: config.PURGE_BATCH_SIZE })
+    await createAudit(database.prisma).record({ actor: 'scheduler', action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun: false, requests: run.requests } })
+    log.info({ runId: run.id, requests: run.requests, batches: run.batches }, 'scheduled retention purge done')
+  }, { connection: workerConnection, prefix: config.QUEUE_PREFIX, concurrency: 1 })
+  maintenance.on('error', (err) => { log.error({ err }, 'maintenance worker: redis error') })
+  maintenance.on('failed', (_job, err) => { log.error({ err }, 'scheduled retention purge failed; the next run resumes it') })
+  await schedulePurge(maintenanceQueue, config)
+
   return {
     worker,
+    maintenance,
+    maintenanceQueue,
     relay,
     mailer,
     async close () {
       await relay.stop()
-      await worker.close()
-      await queue.close()
+      await Promise.all([worker.close(), maintenance.close()])
+      await Promise.all([queue.close(), maintenanceQueue.close()])
       if (deps.mailer === undefined) mailer.close()
       if (deps.database === undefined) await database.close()
       workerConnection.disconnect()

@@ -1,0 +1,157 @@
+// The retention purge: what it deletes, what it never touches, and how it behaves beside intake and itself.
+import t from 'tap'
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
+import { adminKey, asAdmin } from './helpers/admin.js'
+import { seedRequests } from './helpers/seed.js'
+import { sharedDatabase } from './helpers/database.js'
+import { createRemoval } from '../src/retention/removal.js'
+import { runPurge } from '../src/retention/purge.js'
+import { MAINTENANCE_QUEUE, schedulePurge } from '../workers/index.js'
+import { Queue } from 'bullmq'
+import type { FastifyInstance } from 'fastify'
+
+async function setup (t: Parameters<typeof buildTestApp>[0]) {
+  const mailDropDir = await mkdtemp(join(tmpdir(), 'purge-mail-'))
+  const built = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir })
+  const { pool } = await sharedDatabase()
+  const removal = createRemoval({ queue: built.app.queues.notify, redis: built.app.redis, mailDropDir })
+  return { ...built, pool, removal, mailDropDir }
+}
+
+async function storedRequest (app: FastifyInstance, email = 'anna.andersson@example.se'): Promise<{ id: string, notificationId: string }> {
+  const id = (await post(app, await altchaSubmission(app, { email, message: `Hej ${Math.random()}` }))).json<{ id: string }>().id
+  const { id: notificationId } = await app.prisma.notification.findFirstOrThrow({ where: { requestId: id } })
+  return { id, notificationId }
+}
+
+const expire = async (app: FastifyInstance, id: string, data: Record<string, unknown> = {}) =>
+  await app.prisma.contactRequest.update({ where: { id }, data: { retainUntil: new Date(Date.now() - 1000), ...data } })
+
+t.test('a purge deletes expired requests everywhere and never touches unexpired, held or restricted-and-unexpired ones', async (t) => {
+  const { app, pool, removal, mailDropDir } = await setup(t)
+  const expired = await storedRequest(app)
+  const restrictedExpired = await storedRequest(app)
+  const unexpired = await storedRequest(app)
+  const held = await storedRequest(app)
+  const restricted = await storedRequest(app)
+  await expire(app, expired.id)
+  await expire(app, restrictedExpired.id, { restrictedAt: new Date() })
+  await expire(app, held.id, { legalHoldReason: 'Ärende 2026/77', legalHoldAt: new Date() })
+  await app.prisma.contactRequest.update({ where: { id: restricted.id }, data: { restrictedAt: new Date() } })
+  // The API enqueued each notification (no worker runs here), and a mail copy lies in the drop.
+  await writeFile(join(mailDropDir, `${expired.notificationId}.eml`), 'To: lotta\r\n\r\nHej')
+  await writeFile(join(mailDropDir, `${unexpired.notificationId}.eml`), 'To: lotta\r\n\r\nHej')
+  t.ok(await app.queues.notify.getJob(expired.notificationId), 'the job is in Redis before the purge')
+
+  const run = await runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 1000 })
+  t.match(run, { requests: 2, notifications: 2, jobsRemoved: 2, mailFilesRemoved: 1, batches: 1, error: null })
+  const left = (await app.prisma.contactRequest.findMany({ select: { id: true } })).map((r) => r.id).sort()
+  t.same(left, [unexpired.id, held.id, restricted.id].sort())
+  t.equal(await app.prisma.consentRecord.count(), 3, 'consent records went with their requests')
+  t.equal(await app.prisma.notification.count(), 3)
+  t.equal(await app.queues.notify.getJob(expired.notificationId), undefined, 'the queue job is gone')
+  t.ok(await app.queues.notify.getJob(unexpired.notificationId), 'an unexpired request\'s job stays')
+  t.same(await readdir(mailDropDir), [`${unexpired.notificationId}.eml`])
+  const tombstones = await app.prisma.purgeTombstone.findMany({ orderBy: { requestId: 'asc' } })
+  t.same(tombstones.map((s) => s.requestId), [expired.id, restrictedExpired.id].sort())
+  t.match(tombstones[0], { contactId: 'lotta-fransson', reason: 'retention', runId: run.id })
+  t.match(await app.prisma.purgeRun.findUniqueOrThrow({ where: { id: run.id } }), { actor: 'test', trigger: 'cli', dryRun: false, requests: 2, finishedAt: Date })
+})
+
+t.test('a dry run reports what would go and changes nothing', async (t) => {
+  const { app, pool, removal, mailDropDir } = await setup(t)
+  const expired = await storedRequest(app)
+  await expire(app, expired.id)
+  await storedRequest(app)
+  await writeFile(join(mailDropDir, `${expired.notificationId}.eml`), 'x')
+  const run = await runPurge(pool, removal, { dryRun: true, actor: 'test', trigger: 'cli', batchSize: 1000 })
+  t.match(run, { dryRun: true, requests: 1, notifications: 1, mailFilesRemoved: 1, batches: 0 })
+  t.equal(await app.prisma.contactRequest.count(), 2)
+  t.equal(await app.prisma.purgeTombstone.count(), 0)
+  t.ok(await app.queues.notify.getJob(expired.notificationId))
+  t.same(await readdir(mailDropDir), [`${expired.notificationId}.eml`])
+})
+
+t.test('two purges at once delete each row once, and neither fails', async (t) => {
+  const { app, pool, removal } = await setup(t)
+  await seedRequests(pool, { count: 5000, retainDays: -1 })
+  await seedRequests(pool, { count: 100, retainDays: 30 })
+  const [a, b] = await Promise.all([
+    runPurge(pool, removal, { dryRun: false, actor: 'a', trigger: 'cli', batchSize: 200 }),
+    runPurge(pool, removal, { dryRun: false, actor: 'b', trigger: 'api', batchSize: 200 })
+  ])
+  t.equal(a.requests + b.requests, 5000, 'together they purged every expired row')
+  t.ok(a.requests > 0 && b.requests > 0, `both took batches (${a.requests} and ${b.requests})`)
+  t.equal(await app.prisma.purgeTombstone.count(), 5000, 'one tombstone per purged request')
+  t.equal(await app.prisma.contactRequest.count(), 100)
+  t.equal(await app.prisma.notification.count(), 100)
+})
+
+t.test('an interrupted purge keeps the batches it finished and the next run takes the rest', async (t) => {
+  const { app, pool, removal } = await setup(t)
+  await seedRequests(pool, { count: 250, retainDays: -1 })
+  let batches = 0
+  const failing = {
+    ...removal,
+    removeRequests: async (...args: Parameters<typeof removal.removeRequests>) => {
+      if (++batches === 3) throw new Error('Redis went away')
+      return await removal.removeRequests(...args)
+    }
+  }
+  await t.rejects(runPurge(pool, failing, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 100 }), /Redis went away/)
+  t.equal(await app.prisma.contactRequest.count(), 50, 'two whole batches are gone')
+  const interrupted = await app.prisma.purgeRun.findFirstOrThrow({ orderBy: { startedAt: 'asc' } })
+  t.match(interrupted, { requests: 200, batches: 2, error: 'Error: failed', finishedAt: Date })
+  const next = await runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 100 })
+  t.equal(next.requests, 50)
+  t.equal(await app.prisma.contactRequest.count(), 0)
+  t.equal(await app.prisma.purgeTombstone.count(), 250)
+})
+
+t.test('intake keeps answering while 100,000 expired requests are purged', async (t) => {
+  const { app, pool, removal } = await setup(t)
+  await seedRequests(pool, { count: 100_000, retainDays: -1 })
+  let finished = false
+  const purge = runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 1000 }).finally(() => { finished = true })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const answers: number[] = []
+  let duringPurge = 0
+  for (let i = 0; i < 20; i++) {
+    answers.push((await post(app, await altchaSubmission(app, { message: `Under rensningen ${i}` }))).statusCode)
+    if (!finished) duringPurge++
+  }
+  const run = await purge
+  t.same(answers, Array(20).fill(202), 'every submission was accepted')
+  t.ok(duringPurge > 0, `${duringPurge} submissions were answered while the purge was running`)
+  t.equal(run.requests, 100_000)
+  t.equal(await app.prisma.contactRequest.count(), 20, 'only the new requests are left')
+})
+
+t.test('the admin API runs purges and lists them', async (t) => {
+  const { app } = await setup(t)
+  const key = await adminKey(app, ['retention:purge'])
+  const expired = await storedRequest(app)
+  await expire(app, expired.id)
+  const dry = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/purges', payload: { dryRun: true } })
+  t.match(dry.json(), { dryRun: true, requests: 1 })
+  const real = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/purges', payload: {} })
+  t.match(real.json(), { dryRun: false, requests: 1 })
+  const history = await asAdmin(app, key, { method: 'GET', url: '/v1/admin/purges' })
+  t.same(history.json().runs.map((r: { dryRun: boolean, actor: string, trigger: string }) => [r.dryRun, r.actor, r.trigger]), [[false, 'test-admin', 'api'], [true, 'test-admin', 'api']])
+})
+
+t.test('the worker schedules the purge daily at 03:00 Stockholm time, and "off" removes the schedule', async (t) => {
+  const { config } = await setup(t)
+  const queue = new Queue(MAINTENANCE_QUEUE, { prefix: config.QUEUE_PREFIX, connection: { url: config.REDIS_URL } })
+  t.teardown(async () => { await queue.obliterate({ force: true }); await queue.close() })
+  await schedulePurge(queue, config)
+  await schedulePurge(queue, config)
+  const schedulers = await queue.getJobSchedulers()
+  t.equal(schedulers.length, 1, 'upserted, not duplicated')
+  t.match(schedulers[0], { key: 'retention-purge', pattern: '0 3 * * *', tz: 'Europe/Stockholm' })
+  await schedulePurge(queue, { ...config, PURGE_CRON: 'off' })
+  t.same(await queue.getJobSchedulers(), [])
+})
