@@ -218,12 +218,13 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/admin/contact-requests/:id/withdraw-consent', {
     config: { scope: 'subjects:erase', action: 'requests.withdraw_consent' },
     schema: {
-      summary: 'The person withdrew consent: the request is erased everywhere',
+      summary: 'The person withdrew consent: the request is erased everywhere (409 while a legal hold keeps it)',
       params: IdParams,
-      response: { 200: Type.Object({ requests: Type.Integer(), notifications: Type.Integer(), jobsRemoved: Type.Integer(), mailFilesRemoved: Type.Integer() }), ...adminErrors }
+      response: { 409: ErrorSchema, 200: Type.Object({ requests: Type.Integer(), notifications: Type.Integer(), jobsRemoved: Type.Integer(), mailFilesRemoved: Type.Integer() }), ...adminErrors }
     }
   }, async (request) => {
-    await findOr404(request.params.id)
+    const row = await findOr404(request.params.id)
+    if (row.legalHoldReason !== null) throw conflict('This request is under a legal hold: it is kept until the hold is lifted (GDPR Art. 17(3)(e)).')
     const { ids: _ids, ...removed } = await app.subjects.eraseRequest(request.params.id)
     request.audit.detail = { ...removed }
     return removed

@@ -66,9 +66,9 @@ async function subject (ctx: Context, action: string, email: string | undefined)
     await audit.record({ actor: ctx.actor, action: 'subjects.export', subjectHash: hash, outcome: 'ok', detail: { requests: document.requests.length } })
     print(document)
   } else if (action === 'erase') {
-    const { ids, ...removed } = await subjects.erase(email)
-    await audit.record({ actor: ctx.actor, action: 'subjects.erase', subjectHash: hash, outcome: 'ok', detail: { ...removed } })
-    print({ requestIds: ids, ...removed })
+    const { ids, heldIds, ...removed } = await subjects.erase(email)
+    await audit.record({ actor: ctx.actor, action: 'subjects.erase', subjectHash: hash, outcome: 'ok', detail: { ...removed, held: heldIds.length } })
+    print({ requestIds: ids, heldRequestIds: heldIds, ...removed })
   } else {
     throw new UsageError(`unknown subject command: ${action}`)
   }

@@ -78,7 +78,10 @@ async function purgeDue (pool: pg.Pool, removal: Removal, run: PurgeRun, options
       sql: `r.id IN (SELECT r.id FROM contact_requests r WHERE ${DUE} ORDER BY r.retain_until LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       values: [run.cutoff, options.batchSize]
     }, 'retention', run.id, mailDrop)
-    if (removed.requests === 0) return
+    if (removed.requests === 0) {
+      await removal.sweepJobEvents(pool)
+      return
+    }
     run.batches++
     run.requests += removed.requests
     run.notifications += removed.notifications

@@ -31,6 +31,8 @@ export interface DoomedRequest {
   notificationIds: string[]
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 export function createRemoval ({ queue, redis, mailDropDir }: RemovalDeps) {
   /** The mail drop's file names, listed once per run: cheaper than one unlink attempt per notification. */
   async function listMailDrop (): Promise<Set<string>> {
@@ -113,6 +115,27 @@ export function createRemoval ({ queue, redis, mailDropDir }: RemovalDeps) {
     }
   }
 
-  return { listMailDrop, removeTraces, removeRequests }
+  /**
+   * The queue's event stream (BullMQ's capped log of added/active/completed/
+   * removed events) names jobs by id. Once a notification is gone, the events
+   * about its job go too; run after removals, since removing a job logs one more.
+   */
+  async function sweepJobEvents (pool: pg.Pool): Promise<number> {
+    const key = queue.toKey('events')
+    const byJob = new Map<string, string[]>()
+    for (const [entryId, fields] of await redis.xrange(key, '-', '+')) {
+      const at = fields.indexOf('jobId')
+      const jobId = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined
+      if (jobId !== undefined && UUID.test(jobId)) byJob.set(jobId, [...byJob.get(jobId) ?? [], entryId])
+    }
+    if (byJob.size === 0) return 0
+    const { rows } = await pool.query<{ id: string }>('SELECT id::text FROM notifications WHERE id = ANY($1::uuid[])', [[...byJob.keys()]])
+    const live = new Set(rows.map((r) => r.id))
+    const stale = [...byJob].filter(([jobId]) => !live.has(jobId)).flatMap(([, entries]) => entries)
+    for (let i = 0; i < stale.length; i += 1000) await redis.xdel(key, ...stale.slice(i, i + 1000))
+    return stale.length
+  }
+
+  return { listMailDrop, removeTraces, removeRequests, sweepJobEvents }
 }
 export type Removal = ReturnType<typeof createRemoval>

@@ -29,15 +29,15 @@ const subjectRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Erase everything held about an e-mail address, across PostgreSQL, Redis and the mail drop',
       body: SubjectBody,
       response: {
-        200: Type.Object({ requestIds: Type.Array(Type.String()), requests: Type.Integer(), notifications: Type.Integer(), jobsRemoved: Type.Integer(), mailFilesRemoved: Type.Integer() }),
+        200: Type.Object({ requestIds: Type.Array(Type.String()), heldRequestIds: Type.Array(Type.String(), { description: 'kept: under a legal hold' }), requests: Type.Integer(), notifications: Type.Integer(), jobsRemoved: Type.Integer(), mailFilesRemoved: Type.Integer() }),
         ...adminErrors
       }
     }
   }, async (request) => {
     request.audit.subjectHash = subjectHash(app.config.PSEUDONYM_KEY, request.body.email)
-    const { ids, ...removed } = await app.subjects.erase(request.body.email)
-    request.audit.detail = { ...removed }
-    return { requestIds: ids, ...removed }
+    const { ids, heldIds, ...removed } = await app.subjects.erase(request.body.email)
+    request.audit.detail = { ...removed, held: heldIds.length }
+    return { requestIds: ids, heldRequestIds: heldIds, ...removed }
   })
 }
 

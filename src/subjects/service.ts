@@ -49,14 +49,23 @@ export function createSubjectService ({ prisma, pool }: Pick<Database, 'prisma' 
       }
     },
 
-    /** Removes everything held about an address, across PostgreSQL, Redis and the mail drop. */
-    async erase (email: string): Promise<RemovedCounts & { ids: string[] }> {
-      return await removal.removeRequests(pool, { sql: 'lower(r.email) = $1', values: [normalise(email)] }, 'erasure', null)
+    /**
+     * Removes everything held about an address, across PostgreSQL, Redis and
+     * the mail drop, except requests under a legal hold (GDPR Art. 17(3)(e)):
+     * those are kept and named in the answer.
+     */
+    async erase (email: string): Promise<RemovedCounts & { ids: string[], heldIds: string[] }> {
+      const removed = await removal.removeRequests(pool, { sql: 'lower(r.email) = $1 AND r.legal_hold_reason IS NULL', values: [normalise(email)] }, 'erasure', null)
+      await removal.sweepJobEvents(pool)
+      const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1 AND legal_hold_reason IS NOT NULL', [normalise(email)])
+      return { ...removed, heldIds: rows.map((r) => r.id) }
     },
 
-    /** Withdrawal of consent: the request is erased. */
+    /** Withdrawal of consent: the request is erased, unless a legal hold keeps it. */
     async eraseRequest (id: string): Promise<RemovedCounts & { ids: string[] }> {
-      return await removal.removeRequests(pool, { sql: 'r.id = $1', values: [id] }, 'erasure', null)
+      const removed = await removal.removeRequests(pool, { sql: 'r.id = $1 AND r.legal_hold_reason IS NULL', values: [id] }, 'erasure', null)
+      await removal.sweepJobEvents(pool)
+      return removed
     }
   }
 }
