@@ -45,6 +45,8 @@ export const ConfigSchema = Type.Object({
   PURGE_TIMEZONE: Type.String({ minLength: 1, default: 'Europe/Stockholm' }),
   /** Requests deleted per purge transaction. */
   PURGE_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+  /** Pause between purge batches, leaving the database to intake for a moment. */
+  PURGE_PAUSE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 25 }),
   /** Who the record of processing names as controller, and how to reach its data protection officer. */
   CONTROLLER_NAME: Type.String({ minLength: 1, default: 'RISE Research Institutes of Sweden AB' }),
   CONTROLLER_CONTACT: Type.String({ minLength: 1, default: 'dataskydd@ri.se' }),

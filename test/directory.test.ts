@@ -4,6 +4,7 @@ import { DirectoryError, parseDirectory, readDirectoryFile, syncDirectory } from
 import { routeRequest, type RoutableContact } from '../src/contacts/routing.js'
 import { publishNotices, readNoticeFiles } from '../src/privacy/notices.js'
 import { resetData, testDatabase } from './helpers/database.js'
+import { loadReferenceData } from '../src/db/reference-data.js'
 
 const entry = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id, title: 'Projektledare', email: `${id}@example.org`, ...extra })
 
@@ -48,6 +49,16 @@ t.test('loading a directory updates contacts and deactivates the ones no longer 
   t.match(await prisma.contact.findUnique({ where: { id: 'lotta-fransson' } }), { name: 'Lotta F.', retentionDays: 90, delegateId: null, active: true })
   t.match(await prisma.contact.findUnique({ where: { id: 'sofia-frolander' } }), { active: false })
   await resetData(prisma)
+})
+
+t.test('with CONTACTS_FILE empty, loading leaves the directory as the admin API keeps it', async (t) => {
+  const prisma = await testDatabase()
+  await resetData(prisma)
+  await prisma.contact.update({ where: { id: 'lotta-fransson' }, data: { active: false } })
+  await loadReferenceData(prisma, { CONTACTS_FILE: '', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
+  t.equal((await prisma.contact.findUniqueOrThrow({ where: { id: 'lotta-fransson' } })).active, false, 'the change survives a restart')
+  await loadReferenceData(prisma, { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
+  t.equal((await prisma.contact.findUniqueOrThrow({ where: { id: 'lotta-fransson' } })).active, true, 'while a file is named, the file wins')
 })
 
 t.test('a changed notice text cannot be published under an existing version', async (t) => {

@@ -167,3 +167,15 @@ t.test('readiness reports an outbox backlog without failing on it', async (t) =>
   t.equal(ready.statusCode, 200)
   t.same(ready.json().outbox, { backlog: 1 })
 })
+
+t.test('a restricted request (GDPR Art. 18) is not sent: its notification fails visibly until re-driven', async (t) => {
+  const sink = await smtpSink()
+  t.teardown(sink.close)
+  const { app, config } = await buildTestApp(t, { SMTP_URL: sink.url, NOTIFY_BACKOFF_MS: '50' })
+  const prisma = await testDatabase()
+  const id = (await post(app, await altchaSubmission(app))).json().id as string
+  await prisma.contactRequest.update({ where: { id }, data: { restrictedAt: new Date() } })
+  await startTestWorkers(t, config)
+  t.match(await settled(prisma, id), { status: 'failed', lastError: /restricted/ })
+  t.equal(sink.delivered.length, 0, 'nothing was sent')
+})

@@ -88,7 +88,7 @@ export async function startWorkers (config: Config, deps: WorkerDeps = {}): Prom
   const removal = createRemoval({ queue, redis: relayConnection, mailDropDir: config.MAIL_DROP_DIR })
   const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { prefix: config.QUEUE_PREFIX, connection: workerConnection })
   const maintenance = new Worker(MAINTENANCE_QUEUE, async () => {
-    const run = await runPurge(database.pool, removal, { dryRun: false, actor: 'scheduler', trigger: 'schedule', batchSize: config.PURGE_BATCH_SIZE })
+    const run = await runPurge(database.pool, removal, { dryRun: false, actor: 'scheduler', trigger: 'schedule', batchSize: config.PURGE_BATCH_SIZE, pauseMs: config.PURGE_PAUSE_MS })
     await createAudit(database.prisma).record({ actor: 'scheduler', action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun: false, requests: run.requests } })
     log.info({ runId: run.id, requests: run.requests, batches: run.batches }, 'scheduled retention purge done')
   }, { connection: workerConnection, prefix: config.QUEUE_PREFIX, concurrency: 1 })

@@ -40,7 +40,7 @@ const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/v1/admin/contacts/:id', {
     config: { scope: 'contacts:write', action: 'contacts.update' },
     schema: {
-      summary: 'Change a contact\'s availability, delegate or retention override. The next `db seed` applies the directory file again: make lasting changes there too.',
+      summary: 'Change a contact\'s availability, delegate or retention override. While CONTACTS_FILE names a file, every API start applies that file again: make lasting changes there, or set CONTACTS_FILE empty to keep the directory in the database.',
       params: Type.Object({ id: ContactId }),
       body: ContactPatchSchema,
       response: { 200: ContactEntrySchema, ...adminErrors }

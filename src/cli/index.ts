@@ -50,7 +50,7 @@ async function purge (ctx: Context, dryRun: boolean): Promise<void> {
   const progress = process.stderr.isTTY
     ? (run: { batches: number, requests: number }) => { process.stderr.write(`\rbatch ${run.batches}: ${run.requests} requests purged`) }
     : undefined
-  const run = await runPurge(ctx.database.pool, await ctx.removal(), { dryRun, actor: ctx.actor, trigger: 'cli', batchSize: ctx.config.PURGE_BATCH_SIZE, onBatch: progress })
+  const run = await runPurge(ctx.database.pool, await ctx.removal(), { dryRun, actor: ctx.actor, trigger: 'cli', batchSize: ctx.config.PURGE_BATCH_SIZE, pauseMs: ctx.config.PURGE_PAUSE_MS, onBatch: progress })
   if (progress !== undefined && run.batches > 0) process.stderr.write('\n')
   await createAudit(ctx.database.prisma).record({ actor: ctx.actor, action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun, requests: run.requests } })
   print(run)

@@ -10,9 +10,10 @@ export async function loadReferenceData (
   config: Pick<Config, 'CONTACTS_FILE' | 'PRIVACY_NOTICES_DIR'>,
   log: Pick<FastifyBaseLogger, 'info'>
 ): Promise<void> {
-  const entries = await readDirectoryFile(config.CONTACTS_FILE)
+  // With no file, the database (kept through the admin API) is the directory's only source.
+  const entries = config.CONTACTS_FILE === '' ? null : await readDirectoryFile(config.CONTACTS_FILE)
   const notices = await readNoticeFiles(config.PRIVACY_NOTICES_DIR)
-  const directory = await syncDirectory(prisma, entries)
+  const directory = entries === null ? { directory: 'kept in the database (CONTACTS_FILE is empty)' } : await syncDirectory(prisma, entries)
   const { published } = await publishNotices(prisma, notices)
   log.info({ ...directory, noticesPublished: published }, 'contact directory and privacy notices loaded')
 }

@@ -1,5 +1,6 @@
 // The retention purge: one implementation behind the CLI, the admin API and the worker's schedule.
 import { randomUUID } from 'node:crypto'
+import { setTimeout } from 'node:timers/promises'
 import type pg from 'pg'
 import type { Removal } from './removal.js'
 
@@ -11,6 +12,8 @@ export interface PurgeOptions {
   actor: string
   trigger: PurgeTrigger
   batchSize: number
+  /** Pause between batches, so a long purge leaves room for intake. */
+  pauseMs?: number
   /** Called after each batch, e.g. to print progress on a terminal. */
   onBatch?: (progress: PurgeRun) => void
 }
@@ -88,6 +91,7 @@ async function purgeDue (pool: pg.Pool, removal: Removal, run: PurgeRun, options
     run.jobsRemoved += removed.jobsRemoved
     run.mailFilesRemoved += removed.mailFilesRemoved
     options.onBatch?.(run)
+    if (options.pauseMs !== undefined && options.pauseMs > 0) await setTimeout(options.pauseMs)
   }
 }
 

@@ -29,7 +29,7 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: PurgeRunSchema, ...adminErrors }
     }
   }, async (request) => {
-    const run = await runPurge(app.pg, app.removal, { dryRun: request.body.dryRun, actor: request.admin?.name ?? '', trigger: 'api', batchSize: app.config.PURGE_BATCH_SIZE })
+    const run = await runPurge(app.pg, app.removal, { dryRun: request.body.dryRun, actor: request.admin?.name ?? '', trigger: 'api', batchSize: app.config.PURGE_BATCH_SIZE, pauseMs: app.config.PURGE_PAUSE_MS })
     request.audit.targetId = run.id
     request.audit.detail = { dryRun: run.dryRun, requests: run.requests }
     return run

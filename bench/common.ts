@@ -1,0 +1,110 @@
+// What the benches share: the bench database, signed ALTCHA submissions, child servers and autocannon runs.
+import { fork, type ChildProcess } from 'node:child_process'
+import { randomInt } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { createChallenge, solveChallenge } from 'altcha-lib'
+import { deriveKey } from 'altcha-lib/algorithms/pbkdf2'
+import { ensureDatabase, migrate } from '../src/db/migrate.js'
+import { createDatabase } from '../src/db/client.js'
+import { loadReferenceData } from '../src/db/reference-data.js'
+
+const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgresql://postgres@127.0.0.1:5432'
+
+export const benchEnv = (overrides: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  DATABASE_URL: `${SERVER}/contact_intake_bench`,
+  QUEUE_PREFIX: `bench-${process.pid}`,
+  LOG_LEVEL: 'warn',
+  ALTCHA_HMAC_KEY: 'bench-altcha-hmac-key-0123456789',
+  PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789',
+  // The issue asks for a cheap challenge in the bench: the server still verifies each solution.
+  ALTCHA_COST: '1',
+  RATE_LIMIT_MAX: '100000000',
+  ...overrides
+})
+
+/** The bench database, migrated, with the directory and notices loaded and no requests. */
+export async function prepareDatabase (env: NodeJS.ProcessEnv, setup: (client: pg.Client) => Promise<void> = async () => {}): Promise<void> {
+  const url = env.DATABASE_URL as string
+  await ensureDatabase(url)
+  await migrate(url, 'prisma/migrations')
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query('TRUNCATE contact_requests, consent_records, notifications, request_events, purge_tombstones, purge_runs, audit_log')
+  await setup(client)
+  await client.end()
+  const database = createDatabase({ connectionString: url, max: 1 })
+  await loadReferenceData(database.prisma, { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
+  await database.close()
+}
+
+/** Distinct bodies with distinct, valid ALTCHA solutions signed with the server's key. */
+export async function makeBodies (env: NodeJS.ProcessEnv, count: number): Promise<string[]> {
+  const bodies: string[] = []
+  for (let i = 0; i < count; i += 100) {
+    const batch = await Promise.all(Array.from({ length: Math.min(100, count - i) }, async (_v, j) => {
+      // A small server-chosen counter keeps solving cheap; verification is unchanged.
+      const challenge = await createChallenge({
+        algorithm: 'PBKDF2/SHA-256', cost: 1, counter: randomInt(0, 4), deriveKey, hmacSignatureSecret: env.ALTCHA_HMAC_KEY as string, expiresAt: new Date(Date.now() + 3_600_000)
+      })
+      const solution = await solveChallenge({ challenge, deriveKey })
+      return JSON.stringify({
+        contactId: 'lotta-fransson',
+        name: 'Anna Andersson',
+        email: `anna.andersson+${i + j}@example.se`,
+        phone: '+46 70 123 45 67',
+        organisation: 'Skellefteå kommun',
+        message: `Hej! Jag vill veta mer om Akademin för Livslångt Lärande. (${i + j})`,
+        locale: 'sv',
+        pageUrl: 'https://www.ri.se/sv/berattelser/ny-kompetens-forandrade-perspektiven-for-skelleftea-kommun',
+        consent: { accepted: true, noticeVersion: '2026-11-26' },
+        captcha: { provider: 'altcha', token: Buffer.from(JSON.stringify({ challenge, solution })).toString('base64') },
+        website: ''
+      })
+    }))
+    bodies.push(...batch)
+  }
+  return bodies
+}
+
+/** A bench server (bench/servers.ts) in a child process, so the load generator does not share its event loop. */
+export async function startServer (env: NodeJS.ProcessEnv, kind: 'intake' | 'baseline'): Promise<{ child: ChildProcess, port: number }> {
+  const execArgv = process.env.BENCH_PROFILE === kind ? ['--cpu-prof', '--cpu-prof-dir=var/profiles'] : []
+  const child = fork(fileURLToPath(new URL('./servers.js', import.meta.url)), [kind], { env, execArgv })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => { resolve(m.port) })
+    child.once('exit', (code) => { reject(new Error(`${kind} server exited with ${code}`)) })
+  })
+  return { child, port }
+}
+
+export interface Measured { rps: number, p50: number, p90: number, p99: number, non2xx: number, errors: number }
+
+export interface LoadOptions {
+  seconds: number
+  connections: number
+  /** Requests per second over all connections; unset for as fast as the server answers. */
+  rate?: number
+  /** The intake must see each body once (a repeat takes the cheaper duplicate path); the baseline may cycle. */
+  mayRepeat?: boolean
+}
+
+/**
+ * Fixed-time load (autocannon ends runs on whole seconds, so a fixed count of
+ * requests would be timed coarsely).
+ */
+export async function load (port: number, bodies: string[], { seconds, connections, rate, mayRepeat = false }: LoadOptions): Promise<Measured> {
+  let next = 0
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/v1/contact-requests`,
+    connections,
+    duration: seconds,
+    ...(rate === undefined ? {} : { overallRate: rate }),
+    headers: { 'content-type': 'application/json' },
+    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }]
+  })
+  if (!mayRepeat && next > bodies.length) throw new Error(`the intake took more than ${bodies.length} requests in ${seconds} s; prepare more bodies`)
+  return { rps: result.requests.total / seconds, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors }
+}

@@ -1,0 +1,91 @@
+// npm run bench:purge: purge 1,000,000 expired requests (with consent and notification rows) and
+// measure the intake's p99 during the purge against its p99 without it, in the same run.
+import pg from 'pg'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import { benchEnv, load, makeBodies, prepareDatabase, startServer, type Measured } from './common.js'
+import { NOTIFY_QUEUE, type NotifyQueue } from '../src/jobs/notify.js'
+import { createRemoval } from '../src/retention/removal.js'
+import { runPurge } from '../src/retention/purge.js'
+
+const ROWS = Number(process.env.BENCH_PURGE_ROWS ?? 1_000_000)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15)
+/** A steady stream of form posts, as a busy site would send, not a saturating flood. */
+const RATE = Number(process.env.BENCH_RATE ?? 100)
+const CONNECTIONS = 10
+const BATCH = Number(process.env.PURGE_BATCH_SIZE ?? 1000)
+const PAUSE_MS = Number(process.env.PURGE_PAUSE_MS ?? 25)
+
+const env = benchEnv({ MAIL_DROP_DIR: 'var/bench-mail' })
+const url = env.DATABASE_URL as string
+
+/** Expired requests as intake writes them: each with a consent record and a sent notification. */
+async function seedExpired (count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    for (let done = 0; done < count; done += 100_000) {
+      await client.query(`
+        WITH request AS (
+          INSERT INTO contact_requests (id, contact_id, name, email, message, locale, captcha_provider, captcha_verified, captcha_key, fingerprint, received_at, retain_until)
+          SELECT gen_random_uuid(), 'lotta-fransson', 'Seeded Person', 'seeded' || g || '@example.se', 'Seeded message ' || g, 'sv', 'altcha', true,
+                 md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text),
+                 now() - interval '200 days', now() - interval '20 days'
+            FROM generate_series(1, $1) g
+          RETURNING id, received_at
+        ), consent AS (
+          INSERT INTO consent_records (request_id, notice_version, notice_locale, notice_sha256, method, consented_at)
+          SELECT id, '2026-11-26', 'sv', (SELECT sha256 FROM privacy_notices WHERE version = '2026-11-26' AND locale = 'sv'), 'checkbox', received_at FROM request
+        )
+        INSERT INTO notifications (id, request_id, status, recipient, smtp_response)
+        SELECT gen_random_uuid(), id, 'sent', 'lotta.fransson@example.org', '250 OK' FROM request`, [Math.min(100_000, count - done)])
+    }
+    await client.query('VACUUM ANALYZE contact_requests, consent_records, notifications')
+    // The seed wrote gigabytes of WAL: flush it now, so its checkpoint is not measured as the purge's.
+    await client.query('CHECKPOINT')
+  } finally {
+    await client.end()
+  }
+}
+
+await prepareDatabase(env)
+const bodies = await makeBodies(env, RATE * (2 * SECONDS + 3) + 1500)
+const intake = await startServer(env, 'intake')
+const pool = new pg.Pool({ connectionString: url, max: 4 })
+const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 })
+const queue: NotifyQueue = new Queue(NOTIFY_QUEUE, { prefix: env.QUEUE_PREFIX as string, connection: redis })
+const removal = createRemoval({ queue, redis, mailDropDir: env.MAIL_DROP_DIR as string })
+const options = { seconds: SECONDS, connections: CONNECTIONS, rate: RATE }
+const check = (m: Measured, what: string) => {
+  if (m.non2xx > 0 || m.errors > 0) throw new Error(`requests failed ${what} (non-2xx ${m.non2xx}, errors ${m.errors})`)
+}
+try {
+  process.stdout.write(`seeding ${ROWS} expired requests with consent and notification rows…\n`)
+  const seedStart = performance.now()
+  await seedExpired(ROWS)
+  process.stdout.write(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(0)} s\n`)
+
+  await load(intake.port, bodies.splice(0, RATE * 3 + 500), { ...options, seconds: 3 }) // warm-up
+  const quiet = await load(intake.port, bodies.splice(0, RATE * SECONDS + 500), options)
+  check(quiet, 'without a purge')
+
+  let ended: number | null = null
+  const started = performance.now()
+  const purge = runPurge(pool, removal, { dryRun: false, actor: 'bench', trigger: 'cli', batchSize: BATCH, pauseMs: PAUSE_MS }).finally(() => { ended = performance.now() })
+  const during = await load(intake.port, bodies.splice(0, RATE * SECONDS + 500), options)
+  const overlapped = ended === null
+  const run = await purge
+  const seconds = ((ended ?? performance.now()) - started) / 1000
+  check(during, 'during the purge')
+
+  process.stdout.write(`\npurged ${run.requests} requests (${run.notifications} notifications, consent records with them) in ${run.batches} batches of ${BATCH}, ${PAUSE_MS} ms apart\n`)
+  process.stdout.write(`purge time: ${seconds.toFixed(1)} s, ${(run.requests / seconds).toFixed(0)} rows/s  (goal: ${ROWS} rows in under 120 s)\n`)
+  process.stdout.write(`intake at ${RATE} req/s without a purge: p50 ${quiet.p50} ms, p90 ${quiet.p90} ms, p99 ${quiet.p99} ms\n`)
+  process.stdout.write(`intake at ${RATE} req/s during the purge: p50 ${during.p50} ms, p90 ${during.p90} ms, p99 ${during.p99} ms${overlapped ? '' : ' (the purge ended before the measurement did)'}\n`)
+  process.stdout.write(`p99 ratio (during / without): ${(during.p99 / quiet.p99).toFixed(2)}  (goal ≤ 2.00)\n`)
+} finally {
+  intake.child.kill('SIGTERM')
+  await queue.close()
+  redis.disconnect()
+  await pool.end()
+}
