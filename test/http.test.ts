@@ -109,13 +109,18 @@ t.test('reading the directory while PostgreSQL is down is a 503, not a 500', asy
   t.equal(res.json().code, 'UNAVAILABLE')
 })
 
-t.test('the OpenAPI document describes the public routes and their error answers', async (t) => {
+t.test('the OpenAPI document describes the routes, their error answers and the admin key', async (t) => {
   const { app } = await buildTestApp(t)
   const res = await app.inject({ method: 'GET', url: '/openapi.json' })
   t.equal(res.statusCode, 200)
   const doc = res.json()
   t.match(doc, { openapi: /^3\./, info: { title: 'Contact-request intake' } })
-  t.same(Object.keys(doc.paths).sort(), ['/health/live', '/health/ready', '/v1/captcha/challenge', '/v1/contact-requests', '/v1/contacts', '/v1/privacy-notice'])
+  const paths = Object.keys(doc.paths).sort()
+  t.same(paths.filter((p) => !p.startsWith('/v1/admin/')), ['/health/live', '/health/ready', '/v1/captcha/challenge', '/v1/contact-requests', '/v1/contacts', '/v1/privacy-notice'])
+  t.ok(paths.includes('/v1/admin/subjects/erase'), 'the admin API is described too')
+  t.same(doc.paths['/v1/admin/purges'].post.security, [{ adminKey: [] }], 'admin routes declare the Bearer key they need')
+  t.same(Object.keys(doc.paths['/v1/admin/purges'].post.responses).sort(), ['200', '400', '401', '403', '413', '415', '429', '500', '503'])
+  t.equal(doc.paths['/v1/contact-requests'].post.security, undefined, 'public routes need none')
   const post = doc.paths['/v1/contact-requests'].post
   t.same(Object.keys(post.responses).sort(), ['202', '400', '403', '409', '413', '415', '422', '429', '500', '503'])
   t.ok(post.requestBody.content['application/json'].schema, 'the body schema is included')

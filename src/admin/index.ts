@@ -42,6 +42,11 @@ const adminPlugin: FastifyPluginAsyncTypebox = async (app) => {
   app.decorateRequest('admin', null)
   app.decorateRequest('audit', null as never)
 
+  // Every admin route says so in the OpenAPI document (the scheme is declared in src/app.ts).
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, security: [{ adminKey: [] }] }
+  })
+
   // Limited before the key is looked at, so guessing keys is limited too.
   app.addHook('onRequest', app.rateLimit({ max: app.config.ADMIN_RATE_LIMIT_MAX, timeWindow: 60_000 }))
   app.addHook('onRequest', async (request) => {
