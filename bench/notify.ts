@@ -20,7 +20,7 @@ import { startWorkers } from '../workers/index.js'
 
 const COUNT = Number(process.env.BENCH_NOTIFICATIONS ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgresql://postgres@127.0.0.1:5432'
 
 const sink = fork(fileURLToPath(new URL('./smtp-sink.js', import.meta.url)), [])
