@@ -1,0 +1,75 @@
+// The admin CLI as an admin runs it: keys, purges and subject requests, with their output and exit codes.
+import t from 'tap'
+import { fork } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
+import { asAdmin } from './helpers/admin.js'
+import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL } from './helpers/config.js'
+
+async function cli (args: string[], env: Record<string, string> = {}): Promise<{ code: number, stdout: string, stderr: string }> {
+  // tap's TypeScript loader comes along in execArgv.
+  const child = fork('src/cli/index.ts', args, {
+    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}`, PSEUDONYM_KEY: 'test-pseudonym-key-0123456789', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number]
+  return { code, stdout, stderr }
+}
+
+t.test('a key made with the CLI opens the admin API within its scopes, until it is revoked', async (t) => {
+  const { app } = await buildTestApp(t)
+  const created = await cli(['keys', 'create', '--name', 'Registrator', '--scopes', 'requests:read,audit:read'])
+  t.equal(created.code, 0, created.stderr)
+  t.match(created.stderr, /shown once/)
+  const { id, key } = JSON.parse(created.stdout) as { id: string, key: string }
+  t.equal((await asAdmin(app, key, { method: 'GET', url: '/v1/admin/contact-requests' })).statusCode, 200)
+  t.equal((await asAdmin(app, key, { method: 'GET', url: '/v1/admin/contacts' })).statusCode, 403)
+  const stored = await app.prisma.apiKey.findUniqueOrThrow({ where: { id } })
+  t.notMatch(JSON.stringify(stored), key.split('_')[2] ?? key, 'only a hash of the key is stored')
+  const listed = await cli(['keys', 'list'])
+  t.notMatch(listed.stdout, key, 'the list never shows a key')
+  t.equal((await cli(['keys', 'revoke', '--id', id])).code, 0)
+  t.equal((await asAdmin(app, key, { method: 'GET', url: '/v1/admin/contact-requests' })).statusCode, 401)
+  t.match(await app.prisma.auditEntry.findMany({ where: { action: { startsWith: 'keys.' } }, orderBy: { at: 'asc' } }), [{ action: 'keys.create', actor: /^cli:/ }, { action: 'keys.revoke' }])
+})
+
+t.test('mistakes get the usage and exit code 64', async (t) => {
+  for (const args of [[], ['keys', 'create', '--name', 'X', '--scopes', 'everything'], ['subject', 'export'], ['purge', '--force']]) {
+    const result = await cli(args)
+    t.equal(result.code, 64, args.join(' '))
+    t.match(result.stderr, /Usage: npm run cli/)
+  }
+})
+
+t.test('purge --dry-run, purge, subject export and erase from the command line', async (t) => {
+  const mailDropDir = await mkdtemp(join(tmpdir(), 'cli-mail-'))
+  const { app } = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir })
+  const expired = (await post(app, await altchaSubmission(app))).json().id as string
+  await app.prisma.contactRequest.update({ where: { id: expired }, data: { retainUntil: new Date(Date.now() - 1000) } })
+  await post(app, await altchaSubmission(app, { email: 'bertil.berg@example.se' }))
+  const env = { MAIL_DROP_DIR: mailDropDir }
+
+  const dry = await cli(['purge', '--dry-run'], env)
+  t.equal(dry.code, 0, dry.stderr)
+  t.match(JSON.parse(dry.stdout), { dryRun: true, requests: 1 })
+  t.equal(await app.prisma.contactRequest.count(), 2)
+  const real = await cli(['purge'], env)
+  t.match(JSON.parse(real.stdout), { dryRun: false, requests: 1, jobsRemoved: 1 })
+  t.equal(await app.prisma.contactRequest.count(), 1)
+
+  const exported = await cli(['subject', 'export', '--email', 'Bertil.Berg@example.se'], env)
+  t.match(JSON.parse(exported.stdout), { email: 'bertil.berg@example.se', requests: [{ email: 'bertil.berg@example.se' }] })
+  const erased = await cli(['subject', 'erase', '--email', 'bertil.berg@example.se'], env)
+  t.match(JSON.parse(erased.stdout), { requests: 1, heldRequestIds: [] })
+  t.equal(await app.prisma.contactRequest.count(), 0)
+  const audit = await app.prisma.auditEntry.findMany({ orderBy: { at: 'asc' } })
+  t.same(audit.map((a) => a.action), ['retention.purge', 'retention.purge', 'subjects.export', 'subjects.erase'])
+  t.notMatch(JSON.stringify(audit), /bertil/i)
+})
