@@ -6,6 +6,7 @@ import { ContactId, ErrorSchema, commonErrorResponses } from '../schemas/common.
 import { notFound, conflict } from '../errors.js'
 import { enqueueNotification } from '../jobs/notify.js'
 import type { Prisma } from '../generated/prisma/client.js'
+import { REQUEST_DETAIL, withoutInternalKeys } from '../subjects/service.js'
 
 const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, ...commonErrorResponses }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -101,16 +102,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { summary: 'One contact request with its personal data, consent, notifications and history', params: IdParams, response: { 200: Type.Any(), ...adminErrors } }
   }, async (request) => {
     await findOr404(request.params.id)
-    const row = await prisma.contactRequest.findUniqueOrThrow({
-      where: { id: request.params.id },
-      include: {
-        consent: true,
-        notifications: { select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, sentAt: true, failedAt: true } },
-        events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } }
-      }
-    })
-    const { captchaKey: _c, fingerprint: _f, idempotencyKey: _i, bodySha256: _b, ...visible } = row
-    return visible
+    return withoutInternalKeys(await prisma.contactRequest.findUniqueOrThrow({ where: { id: request.params.id }, include: REQUEST_DETAIL }))
   })
 
   app.post('/v1/admin/contact-requests/:id/status', {

@@ -1,8 +1,25 @@
 // Data-subject requests: access (GDPR Art. 15) and erasure (Art. 17) by e-mail address.
 import type { Database } from '../db/client.js'
+import type { Prisma } from '../generated/prisma/client.js'
 import type { Removal, RemovedCounts } from '../retention/removal.js'
 
 const normalise = (email: string): string => email.trim().toLowerCase()
+
+/** Everything about one request an admin or its subject may see: consent with the notice text, deliveries, history. */
+export const REQUEST_DETAIL = {
+  consent: { include: { notice: { select: { version: true, locale: true, text: true, sha256: true, publishedAt: true } } } },
+  notifications: {
+    orderBy: { createdAt: 'asc' },
+    select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, queuedAt: true, lastAttemptAt: true, sentAt: true, failedAt: true }
+  },
+  events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } }
+} satisfies Prisma.ContactRequestInclude
+
+/** The keyed hashes that find repeats are the service's own business, not part of the record. */
+export function withoutInternalKeys<T extends { captchaKey: string, fingerprint: string, idempotencyKey: string | null, bodySha256: string | null }> (row: T): Omit<T, 'captchaKey' | 'fingerprint' | 'idempotencyKey' | 'bodySha256'> {
+  const { captchaKey: _c, fingerprint: _f, idempotencyKey: _i, bodySha256: _b, ...visible } = row
+  return visible
+}
 
 export interface SubjectExport {
   generatedAt: string
@@ -24,18 +41,7 @@ export function createSubjectService ({ prisma, pool }: Pick<Database, 'prisma' 
     /** Everything held about an address, as one document. */
     async export (email: string, subjectHash: string): Promise<SubjectExport> {
       const ids = await requestIds(email)
-      const requests = await prisma.contactRequest.findMany({
-        where: { id: { in: ids } },
-        orderBy: { receivedAt: 'asc' },
-        include: {
-          consent: { include: { notice: { select: { version: true, locale: true, text: true, sha256: true, publishedAt: true } } } },
-          notifications: {
-            orderBy: { createdAt: 'asc' },
-            select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, queuedAt: true, lastAttemptAt: true, sentAt: true, failedAt: true }
-          },
-          events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } }
-        }
-      })
+      const requests = await prisma.contactRequest.findMany({ where: { id: { in: ids } }, orderBy: { receivedAt: 'asc' }, include: REQUEST_DETAIL })
       const audit = await prisma.auditEntry.findMany({
         where: { OR: [{ targetId: { in: ids } }, { subjectHash }] },
         orderBy: { at: 'asc' },
@@ -44,7 +50,7 @@ export function createSubjectService ({ prisma, pool }: Pick<Database, 'prisma' 
       return {
         generatedAt: new Date().toISOString(),
         email: normalise(email),
-        requests: requests.map(({ captchaKey: _c, fingerprint: _f, idempotencyKey: _i, bodySha256: _b, ...request }) => request),
+        requests: requests.map(withoutInternalKeys),
         audit
       }
     },
