@@ -9,7 +9,10 @@ import { createRemoval } from '../src/retention/removal.js'
 import { runPurge } from '../src/retention/purge.js'
 
 const ROWS = Number(process.env.BENCH_PURGE_ROWS ?? 1_000_000)
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15)
+/** Intake is measured in windows of this length: two without a purge, then one after another until the purge ends. */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+/** Enough signed submissions for the longest purge the goal allows (120 s). */
+const MAX_PURGE_SECONDS = 150
 /** A steady stream of form posts, as a busy site would send, not a saturating flood. */
 const RATE = Number(process.env.BENCH_RATE ?? 100)
 const CONNECTIONS = 10
@@ -49,7 +52,7 @@ async function seedExpired (count: number): Promise<void> {
 }
 
 await prepareDatabase(env)
-const bodies = await makeBodies(env, RATE * (2 * SECONDS + 3) + 1500)
+const bodies = await makeBodies(env, RATE * (MAX_PURGE_SECONDS + 3 * SECONDS + 3) + 500 * 20)
 const intake = await startServer(env, 'intake')
 const pool = new pg.Pool({ connectionString: url, max: 4 })
 const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 })
@@ -65,24 +68,35 @@ try {
   await seedExpired(ROWS)
   process.stdout.write(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(0)} s\n`)
 
+  const window = () => bodies.splice(0, RATE * SECONDS + 500)
   await load(intake.port, bodies.splice(0, RATE * 3 + 500), { ...options, seconds: 3 }) // warm-up
-  const quiet = await load(intake.port, bodies.splice(0, RATE * SECONDS + 500), options)
-  check(quiet, 'without a purge')
+  const quiet = [await load(intake.port, window(), options), await load(intake.port, window(), options)]
+  quiet.forEach((m) => { check(m, 'without a purge') })
 
-  let ended: number | null = null
+  const purgeState: { ended: number | null } = { ended: null }
   const started = performance.now()
-  const purge = runPurge(pool, removal, { dryRun: false, actor: 'bench', trigger: 'cli', batchSize: BATCH, pauseMs: PAUSE_MS }).finally(() => { ended = performance.now() })
-  const during = await load(intake.port, bodies.splice(0, RATE * SECONDS + 500), options)
-  const overlapped = ended === null
+  const purge = runPurge(pool, removal, { dryRun: false, actor: 'bench', trigger: 'cli', batchSize: BATCH, pauseMs: PAUSE_MS }).finally(() => { purgeState.ended = performance.now() })
+  const during: Measured[] = []
+  while (purgeState.ended === null) {
+    if (bodies.length < RATE * SECONDS + 500) throw new Error('the purge outlasted the prepared submissions')
+    const m = await load(intake.port, window(), options)
+    check(m, 'during the purge')
+    during.push(m)
+  }
   const run = await purge
-  const seconds = ((ended ?? performance.now()) - started) / 1000
-  check(during, 'during the purge')
+  const seconds = ((purgeState.ended ?? performance.now()) - started) / 1000
+  const worst = (ms: Measured[]) => ms.reduce((a, b) => (b.p99 > a.p99 ? b : a))
+  const quietWorst = worst(quiet)
+  const duringWorst = worst(during)
 
   process.stdout.write(`\npurged ${run.requests} requests (${run.notifications} notifications, consent records with them) in ${run.batches} batches of ${BATCH}, ${PAUSE_MS} ms apart\n`)
   process.stdout.write(`purge time: ${seconds.toFixed(1)} s, ${(run.requests / seconds).toFixed(0)} rows/s  (goal: ${ROWS} rows in under 120 s)\n`)
-  process.stdout.write(`intake at ${RATE} req/s without a purge: p50 ${quiet.p50} ms, p90 ${quiet.p90} ms, p99 ${quiet.p99} ms\n`)
-  process.stdout.write(`intake at ${RATE} req/s during the purge: p50 ${during.p50} ms, p90 ${during.p90} ms, p99 ${during.p99} ms${overlapped ? '' : ' (the purge ended before the measurement did)'}\n`)
-  process.stdout.write(`p99 ratio (during / without): ${(during.p99 / quiet.p99).toFixed(2)}  (goal ≤ 2.00)\n`)
+  process.stdout.write(`intake at ${RATE} req/s, ${SECONDS} s windows, p99 per window:\n`)
+  process.stdout.write(`  without a purge: ${quiet.map((m) => m.p99).join(', ')} ms\n`)
+  process.stdout.write(`  during the purge: ${during.map((m) => m.p99).join(', ')} ms (the last window may outlast the purge)\n`)
+  process.stdout.write(`worst window without: p50 ${quietWorst.p50} ms, p90 ${quietWorst.p90} ms, p99 ${quietWorst.p99} ms\n`)
+  process.stdout.write(`worst window during:  p50 ${duringWorst.p50} ms, p90 ${duringWorst.p90} ms, p99 ${duringWorst.p99} ms\n`)
+  process.stdout.write(`p99 ratio (worst during / worst without): ${(duringWorst.p99 / quietWorst.p99).toFixed(2)}  (goal ≤ 2.00)\n`)
 } finally {
   intake.child.kill('SIGTERM')
   await queue.close()

@@ -130,6 +130,7 @@ const STORE = `
     SELECT id, contact_id, name, email, phone, organisation, message, locale, page_url,
            captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, now() + make_interval(days => retention_days)
       FROM accepted
+     ORDER BY n -- first come, first stored: a later row with a taken key is the one skipped
     ON CONFLICT DO NOTHING
     RETURNING id, received_at, retain_until
   ), consent AS (
