@@ -1,8 +1,8 @@
 // The API as a process: bad configuration stops it with a clear message; SIGTERM lets in-flight requests finish.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { sharedDatabase } from './helpers/database.js'
+import { sharedDatabase, testDatabase } from './helpers/database.js'
 import { TEST_DATABASE_URL, TEST_REDIS_URL, RUN_ID } from './helpers/config.js'
 import { siteverifyFake } from './helpers/captcha-fakes.js'
 import { submission } from './helpers/app.js'
@@ -26,12 +26,13 @@ t.test('a malformed variable stops the process with a message naming it', async 
   t.match(output(), /RETENTION_DAYS: .*got "-1"/)
 })
 
-t.test('on SIGTERM the API stops accepting, finishes the request in flight, and exits', async (t) => {
+/** The API with hCaptcha answering after two seconds: a submission stays in flight that long. */
+async function startSlowCaptchaApi (t: Test) {
   await sharedDatabase()
   const hcaptcha = await siteverifyFake({ provider: 'hcaptcha', secret: 'hcaptcha-secret-for-the-process-test' })
   t.teardown(hcaptcha.close)
   hcaptcha.fault = 'slow' // answers success after two seconds
-  const { child, output } = startApi({
+  const api = startApi({
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: `test-${RUN_ID}-process`,
@@ -43,8 +44,13 @@ t.test('on SIGTERM the API stops accepting, finishes the request in flight, and 
     CAPTCHA_TIMEOUT_MS: '5000',
     SITE_HOSTNAMES: 'www.ri.se'
   })
-  t.teardown(() => { child.kill('SIGKILL') })
-  const url = await eventually(async () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1], { timeoutMs: 20_000, what: 'the API to listen' })
+  t.teardown(() => { api.child.kill('SIGKILL') })
+  const url = await eventually(async () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(api.output())?.[1], { timeoutMs: 20_000, what: 'the API to listen' })
+  return { ...api, hcaptcha, url }
+}
+
+t.test('on SIGTERM the API stops accepting, finishes the request in flight, and exits', async (t) => {
+  const { child, output, hcaptcha, url } = await startSlowCaptchaApi(t)
 
   const inFlight = fetch(`${url}/v1/contact-requests`, {
     method: 'POST',
@@ -59,4 +65,26 @@ t.test('on SIGTERM the API stops accepting, finishes the request in flight, and 
   t.equal(code, 0, 'the process exited cleanly')
   t.match(output(), /"signal":"SIGTERM".*shutting down/)
   await t.rejects(fetch(`${url}/health/live`), 'nothing listens any more')
+})
+
+t.test('on SIGTERM, a submission whose client hung up is still stored before the database closes', async (t) => {
+  const { child, output, hcaptcha, url } = await startSlowCaptchaApi(t)
+  const prisma = await testDatabase()
+  const before = await prisma.contactRequest.count()
+  const client = new AbortController()
+  const abandoned = fetch(`${url}/v1/contact-requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(submission({ captcha: { provider: 'hcaptcha', token: 'abandoned-token' }, message: 'Skickat och övergivet' })),
+    signal: client.signal
+  })
+  await eventually(async () => hcaptcha.calls > 0 ? true : undefined, { what: 'the request to reach the CAPTCHA check' })
+  client.abort()
+  await t.rejects(abandoned)
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit') as [number]
+  t.equal(code, 0, 'the process exited cleanly')
+  t.notMatch(output(), /unexpected error|Cannot use a pool/, 'nothing ran into a closed pool')
+  t.equal(await prisma.contactRequest.count({ where: { message: 'Skickat och övergivet' } }), 1, 'the submission was stored')
+  t.ok(await prisma.contactRequest.count() > before)
 })

@@ -14,7 +14,14 @@ const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     hasFallbackInbox: app.config.NOTIFY_FALLBACK_EMAIL !== undefined
   })
   const queuedMarks = createQueuedMarks(createNotificationRepository(app.prisma).markQueued, app.log)
-  app.addHook('onClose', async () => { await queuedMarks.flush() })
+  // A client that hangs up does not stop its submission, and closing the server
+  // only waits for sockets: wait for the submissions themselves before the
+  // database and Redis close under them (this hook runs before theirs).
+  const inFlight = new Set<Promise<unknown>>()
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...inFlight])
+    await queuedMarks.flush()
+  })
   const intake = createIntakeService({
     config: app.config,
     requests,
@@ -36,13 +43,18 @@ const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 202: ReceiptSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, ...commonErrorResponses }
     }
   }, async (request, reply) => {
-    const receipt = await intake.submit({
+    const submission = intake.submit({
       body: request.body,
       idempotencyKey: request.headers['idempotency-key'],
       remoteIp: request.ip,
       log: request.log
     })
-    return await reply.code(202).send(receipt)
+    inFlight.add(submission)
+    try {
+      return await reply.code(202).send(await submission)
+    } finally {
+      inFlight.delete(submission)
+    }
   })
 }
 
