@@ -140,3 +140,12 @@ t.test('the record of processing follows the configuration', async (t) => {
   t.match(record.recipients.join('\n'), /Google LLC/)
   t.same(record.transfersOutsideEea.length, 1)
 })
+
+t.test('admin routes are rate-limited before the key is checked, and a flood is not audited row by row', async (t) => {
+  const { app } = await buildTestApp(t, { ADMIN_RATE_LIMIT_MAX: '3' })
+  const answers = []
+  // A client address of its own: the other tests' requests count against theirs.
+  for (let i = 0; i < 5; i++) answers.push((await asAdmin(app, null, { method: 'GET', url: '/v1/admin/audit', remoteAddress: '198.51.100.7' })).statusCode)
+  t.same(answers, [401, 401, 401, 429, 429])
+  t.equal(await app.prisma.auditEntry.count(), 3, 'the refusals are audited, the rate-limited ones are not')
+})

@@ -61,7 +61,8 @@ const adminPlugin: FastifyPluginAsyncTypebox = async (app) => {
   // Written before the answer leaves: if the audit log cannot take the entry, the data is not sent either.
   app.addHook('onSend', async (request, reply, payload) => {
     const action = request.routeOptions.config.action
-    if (action === undefined) return payload
+    // A flood the rate limit turned away is not written down request by request.
+    if (action === undefined || reply.statusCode === 429) return payload
     // Ids only: whatever else a client put in the URL stays out of the log.
     const id = (request.params as { id?: unknown } | undefined)?.id
     const paramId = typeof id === 'string' && /^[0-9A-Za-z-]{1,64}$/.test(id) ? id : null
