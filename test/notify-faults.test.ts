@@ -8,6 +8,8 @@ import { startTestWorkers } from './helpers/workers.js'
 import { privateRedis } from './helpers/private-redis.js'
 import { eventually } from './helpers/wait.js'
 import { TEST_DATABASE_URL } from './helpers/config.js'
+import { createOutboxRelay } from '../src/notifications/relay.js'
+import { createNotificationRepository } from '../src/notifications/repository.js'
 
 t.test('with Redis down at submit time the request is accepted, and once Redis is back the e-mail arrives', async (t) => {
   const redis = await privateRedis(t)
@@ -37,6 +39,30 @@ t.test('with Redis down at submit time the request is accepted, and once Redis i
   })
   t.ok(notification.queuedAt, 'the relay queued it')
   t.equal(sink.delivered.length, 1, 'exactly once')
+})
+
+t.test('the relay takes over notifications left pending, and a job already waiting is not queued twice', async (t) => {
+  const { app, config } = await buildTestApp(t)
+  const prisma = await testDatabase()
+  // No worker runs: the API's job waits in the queue and its notification stays pending.
+  const res = await post(app, await altchaSubmission(app))
+  const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })
+  t.equal(notification.status, 'pending')
+  t.equal(await app.queues.notify.getWaitingCount(), 1)
+
+  const relay = createOutboxRelay({
+    notifications: createNotificationRepository(prisma),
+    queue: app.queues.notify,
+    log: app.log,
+    maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
+    backoffMs: config.NOTIFY_BACKOFF_MS,
+    delayMs: 0,
+    intervalMs: 60_000
+  })
+  t.equal(await relay.tick(), 1, 'the relay re-adds it')
+  t.equal(await app.queues.notify.getWaitingCount(), 1, 'under the same job id: still one job')
+  t.match(await prisma.notification.findUniqueOrThrow({ where: { id: notification.id } }), { status: 'queued', queuedAt: Date })
+  t.equal(await relay.tick(), 0, 'and leaves it alone from then on')
 })
 
 t.test('a worker killed with SIGKILL mid-delivery: the job is recovered and the e-mail arrives', async (t) => {

@@ -4,8 +4,6 @@ import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
 import { createIntakeRepository } from './repository.js'
 import { ContactRequestBodySchema, IntakeHeadersSchema, ReceiptSchema } from './schemas.js'
 import { createIntakeService } from './service.js'
-import { createQueuedMarks } from './queued-marks.js'
-import { createNotificationRepository } from '../notifications/repository.js'
 
 const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const requests = createIntakeRepository(app.pg, {
@@ -13,19 +11,16 @@ const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     retentionDays: app.config.RETENTION_DAYS,
     hasFallbackInbox: app.config.NOTIFY_FALLBACK_EMAIL !== undefined
   })
-  const queuedMarks = createQueuedMarks(createNotificationRepository(app.prisma).markQueued, app.log)
   // A client that hangs up does not stop its submission, and closing the server
   // only waits for sockets: wait for the submissions themselves before the
   // database and Redis close under them (this hook runs before theirs).
   const inFlight = new Set<Promise<unknown>>()
   app.addHook('onClose', async () => {
     await Promise.allSettled([...inFlight])
-    await queuedMarks.flush()
   })
   const intake = createIntakeService({
     config: app.config,
     requests,
-    queuedMarks,
     notices: app.notices,
     captcha: app.captcha,
     queue: app.queues.notify

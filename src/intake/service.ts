@@ -7,14 +7,12 @@ import type { NoticeRepository } from '../privacy/notices.js'
 import { AppError, captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
 import { enqueueNotification, type NotifyQueue } from '../jobs/notify.js'
 import { DuplicateSubmission, type IntakeRepository, type PriorRequest, type StoredReceipt } from './repository.js'
-import type { QueuedMarks } from './queued-marks.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
 import { withTimeout } from '../with-timeout.js'
 
 export interface IntakeDeps {
   config: Pick<Config, 'RETENTION_DAYS' | 'DUPLICATE_WINDOW_SECONDS' | 'NOTIFY_FALLBACK_EMAIL' | 'PSEUDONYM_KEY' | 'NOTIFY_MAX_ATTEMPTS' | 'NOTIFY_BACKOFF_MS' | 'ENQUEUE_TIMEOUT_MS'>
   requests: IntakeRepository
-  queuedMarks: QueuedMarks
   notices: NoticeRepository
   captcha: Captcha
   queue: NotifyQueue
@@ -66,7 +64,6 @@ export function createIntakeService (deps: IntakeDeps) {
   async function enqueue (notificationId: string, log: FastifyBaseLogger): Promise<void> {
     try {
       await withTimeout(enqueueNotification(deps.queue, { notificationId }, { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS }), config.ENQUEUE_TIMEOUT_MS)
-      deps.queuedMarks.add(notificationId)
     } catch (err) {
       // The notification is committed as pending: the worker's relay enqueues it once Redis answers.
       log.warn({ err, notificationId }, 'notification not enqueued; left to the outbox relay')

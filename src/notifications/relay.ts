@@ -17,8 +17,12 @@ export interface RelayOptions {
 }
 
 /**
- * Every interval, enqueues pending notifications older than the delay. The
- * job id is the notification id, so racing the API (or another relay) is harmless.
+ * Every interval, enqueues pending notifications older than the delay and marks
+ * them queued. The API enqueues at once but writes no mark (a write per request
+ * on the hot path), so a notification still pending after the delay either lost
+ * its enqueue or waits behind others: the job id is the notification id, so
+ * adding it again is a no-op for a job that exists, and racing the API or
+ * another relay is harmless.
  */
 export function createOutboxRelay (options: RelayOptions) {
   const { notifications, queue, log, batchSize = 200 } = options

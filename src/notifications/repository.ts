@@ -102,7 +102,7 @@ export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Po
       return await claims.push(id)
     },
 
-    /** Records that these notifications' jobs reached the queue. */
+    /** Records that the relay (or an admin) put these notifications' jobs in the queue. */
     async markQueued (ids: string[]): Promise<void> {
       await prisma.notification.updateMany({
         where: { id: { in: ids }, status: 'pending' },
@@ -126,7 +126,7 @@ export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Po
       await prisma.notification.update({ where: { id }, data: { status: 'failed', failedAt: new Date(), lastError: error, ...(route === undefined ? {} : routeData(route)) } })
     },
 
-    /** Notifications the API could not enqueue (Redis was down, or the process died in between). */
+    /** Notifications nobody has picked up or marked since `olderThanMs`: the relay's to (re-)enqueue. */
     async findUnqueued (olderThanMs: number, limit: number): Promise<string[]> {
       const rows = await prisma.notification.findMany({
         where: { status: 'pending', createdAt: { lt: new Date(Date.now() - olderThanMs) } },
