@@ -20,6 +20,7 @@ export default fp<QueuesPluginOptions>(async function queuesPlugin (app, opts) {
   // pending in the outbox, and the worker's relay enqueues it later.
   const connection = new Redis(opts.redisUrl, {
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000)

@@ -21,6 +21,7 @@ export default fp<RedisPluginOptions>(async function redisPlugin (app, opts) {
   const redis = new Redis(opts.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000)
