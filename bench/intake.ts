@@ -1,4 +1,5 @@
 // npm run bench: intake throughput and p99 against a bare Fastify + pg INSERT + BullMQ add, in one run.
+import pg from 'pg'
 import { benchEnv, load, makeBodies, prepareDatabase, startServer, type Measured } from './common.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -23,13 +24,20 @@ const baselineBodies = bodies.slice(0, REQUESTS)
 const intake = await startServer(env, 'intake')
 const baseline = await startServer(env, 'baseline')
 const options = { seconds: SECONDS, connections: CONNECTIONS }
+// Each window writes hundreds of megabytes of WAL; a checkpoint forced by that
+// volume would land in whichever window runs then. Start every window clean.
+const admin = new pg.Client({ connectionString: env.DATABASE_URL })
+await admin.connect()
+const checkpoint = async () => { await admin.query('CHECKPOINT') }
 try {
   // Warm both (JIT, pools, prepared plans), then alternate so drift hits both alike.
   await load(baseline.port, baselineBodies, { ...options, mayRepeat: true })
   await load(intake.port, take(REQUESTS), options)
   const runs: Array<{ base: Measured, ours: Measured }> = []
   for (let round = 0; round < ROUNDS; round++) {
+    await checkpoint()
     const base = await load(baseline.port, baselineBodies, { ...options, mayRepeat: true })
+    await checkpoint()
     const ours = await load(intake.port, take(REQUESTS), options)
     runs.push({ base, ours })
     process.stdout.write(`round ${round + 1}: baseline ${base.rps.toFixed(0)} req/s p99 ${base.p99} ms | intake ${ours.rps.toFixed(0)} req/s p99 ${ours.p99} ms (non-2xx ${ours.non2xx}, errors ${ours.errors})\n`)
@@ -42,6 +50,7 @@ try {
   process.stdout.write(`throughput ratio (intake / baseline): ${throughput.toFixed(2)}  (goal ≥ 0.60)\n`)
   process.stdout.write(`p99 ratio (intake / baseline):        ${p99.toFixed(2)}  (goal ≤ 2.00)\n`)
 } finally {
+  await admin.end()
   intake.child.kill('SIGTERM')
   baseline.child.kill('SIGTERM')
 }
