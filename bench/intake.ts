@@ -24,8 +24,8 @@ const baselineBodies = bodies.slice(0, REQUESTS)
 const intake = await startServer(env, 'intake')
 const baseline = await startServer(env, 'baseline')
 const options = { seconds: SECONDS, connections: CONNECTIONS }
-// Each window writes hundreds of megabytes of WAL; a checkpoint forced by that
-// volume would land in whichever window runs then. Start every window clean.
+// A checkpoint (every checkpoint_timeout, or forced by WAL volume) writes out the
+// pages dirtied before it, in whichever window runs then: start every window after one.
 const admin = new pg.Client({ connectionString: env.DATABASE_URL })
 await admin.connect()
 const checkpoint = async () => { await admin.query('CHECKPOINT') }
