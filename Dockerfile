@@ -12,6 +12,7 @@ COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY src ./src
 COPY workers ./workers
+COPY web ./web
 COPY bench ./bench
 # prisma generate never runs the schema engine; the variable only stops the CLI from downloading it.
 RUN npm run build && npm prune --omit=dev

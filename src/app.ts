@@ -20,6 +20,7 @@ import privacyRoutes from './privacy/routes.js'
 import captchaRoutes from './captcha/routes.js'
 import intakeRoutes from './intake/routes.js'
 import adminRoutes from './admin/index.js'
+import webRoutes from './web/routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -79,6 +80,8 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     origin: config.ALLOWED_ORIGINS,
     methods: ['GET', 'POST'],
     allowedHeaders: ['content-type', 'idempotency-key'],
+    // The form tells a rate-limited person when to try again.
+    exposedHeaders: ['retry-after'],
     maxAge: 600
   })
   await app.register(rateLimit, { secret: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX })
@@ -90,6 +93,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   await app.register(captchaRoutes)
   await app.register(intakeRoutes)
   await app.register(adminRoutes)
+  await app.register(webRoutes)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   return app

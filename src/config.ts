@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   SITE_HOSTNAMES: List(Type.String({ minLength: 1 }), 'comma-separated host names such as www.ri.se'),
   /** false, true, a number of hops, or comma-separated proxy addresses (Fastify's trustProxy). */
   TRUST_PROXY: Type.String({ default: 'false' }),
+  /** Who may put the demo page in a frame (CSP frame-ancestors): 'none', 'self' or origins. */
+  FRAME_ANCESTORS: List(Type.String({ pattern: "^('none'|'self'|https?://[^/\\s]+)$" }), "comma-separated: 'none', 'self' or origins such as https://www.ri.se"),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 32 * 1024 }),
 
   RETENTION_DAYS: Type.Integer({ ...PositiveInt, default: 180 }),
@@ -121,6 +123,7 @@ export type Config = Static<typeof ConfigSchema> & Record<typeof EPHEMERAL_SECRE
 
 const LIST_DEFAULTS: Partial<Record<keyof Static<typeof ConfigSchema>, string[]>> = {
   ALLOWED_ORIGINS: [],
+  FRAME_ANCESTORS: ["'none'"],
   SITE_HOSTNAMES: ['localhost'],
   CAPTCHA_PROVIDERS: ['altcha'],
   CAPTCHA_FAIL_OPEN: ['friendlycaptcha']

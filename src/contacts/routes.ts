@@ -7,7 +7,8 @@ import { createContactRepository } from './repository.js'
 const PublicContactSchema = Type.Object({
   id: ContactId,
   name: Type.String(),
-  title: Type.String()
+  title: Type.String(),
+  phone: Type.Optional(Type.String({ description: 'the public phone number, for contact cards' }))
 })
 
 const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,7 +16,7 @@ const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/v1/contacts', {
     schema: {
-      summary: 'Active contacts a form may address',
+      summary: 'Active contacts a form may address (never their e-mail addresses)',
       response: { 200: Type.Object({ contacts: Type.Array(PublicContactSchema) }), ...commonErrorResponses }
     }
   }, async () => ({ contacts: await contacts.listActive() }))

@@ -1,6 +1,7 @@
 // The notification e-mail: who gets it, what it says, in the recipient's language.
 import type Mail from 'nodemailer/lib/mailer/index.js'
 import type { Route } from '../contacts/routing.js'
+import { escapeHtml } from '../html.js'
 
 export interface RequestForMail {
   id: string
@@ -49,8 +50,6 @@ const FORMATS = Object.fromEntries(Object.entries(TEXTS).map(([key, t]) => [key,
 
 /** Header values must be one line: a name with CR/LF must not add headers. */
 export const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u2029]+/g, ' ').trim()
-
-const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
 export interface ComposeOptions {
   from: string

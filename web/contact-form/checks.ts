@@ -1,0 +1,53 @@
+// The checks a browser can make before sending: the same rules as the API's schema
+// (src/intake/schemas.ts), so a person hears about a mistake without a round trip.
+import type { MessageId } from './texts.js'
+
+export type FieldName = 'name' | 'email' | 'phone' | 'organisation' | 'message' | 'consent' | 'captcha'
+
+export interface FormValues {
+  name: string
+  email: string
+  phone: string
+  organisation: string
+  message: string
+  consent: boolean
+}
+
+export interface FieldError {
+  field: FieldName
+  message: MessageId
+}
+
+// JSON Schema counts lengths in code points, as the server does; String#length counts UTF-16 units.
+const length = (value: string): number => [...value].length
+const blank = (value: string): boolean => !/\S/.test(value)
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
+const PHONE = /^\+?[0-9][0-9 ()./-]{3,38}$/
+
+/** Every problem with the values, in the order of the fields on the form. */
+export function check (values: FormValues): FieldError[] {
+  const errors: FieldError[] = []
+  const add = (field: FieldName, message: MessageId) => errors.push({ field, message })
+  if (blank(values.name)) add('name', 'nameMissing')
+  else if (length(values.name) > 200) add('name', 'nameTooLong')
+  if (blank(values.email)) add('email', 'emailMissing')
+  else if (!EMAIL.test(values.email.trim()) || length(values.email.trim()) > 254) add('email', 'emailInvalid')
+  if (values.phone.trim() !== '' && !PHONE.test(values.phone.trim())) add('phone', 'phoneInvalid')
+  if (length(values.organisation) > 200) add('organisation', 'organisationTooLong')
+  if (blank(values.message)) add('message', 'messageMissing')
+  else if (length(values.message) > 10_000) add('message', 'messageTooLong')
+  if (!values.consent) add('consent', 'consentMissing')
+  return errors
+}
+
+/** The form field a server error's JSON pointer names, if it is one a person can correct. */
+export function fieldOf (pointer: string): FieldName | null {
+  const top = pointer.split('/')[1]
+  switch (top) {
+    case 'name': case 'email': case 'phone': case 'organisation': case 'message': return top
+    case 'consent': return 'consent'
+    case 'captcha': return 'captcha'
+    default: return null
+  }
+}
