@@ -5,9 +5,13 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
+import tap from 'tap'
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 import type { FastifyInstance } from 'fastify'
-import { buildTestApp, type TestApp } from './app.js'
+import { buildApp } from '../../src/app.js'
+import type { Config } from '../../src/config.js'
+import { testConfig } from './config.js'
+import { resetData, sharedDatabase } from './database.js'
 
 interface TestLike { teardown: (fn: () => unknown) => void }
 
@@ -16,8 +20,8 @@ export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'
 
 let shared: Promise<Browser> | undefined
 
-/** One browser per test file; a missing Chromium fails loudly, saying how to install it. */
-export async function browser (t: TestLike): Promise<Browser> {
+/** One browser per test file, closed after its last test; a missing Chromium fails loudly, saying how to install it. */
+export async function browser (): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need it. Install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`)
   }
@@ -28,19 +32,54 @@ export async function browser (t: TestLike): Promise<Browser> {
       args: ['--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
     })
     const launched = shared
-    t.teardown(async () => { await (await launched).close() })
+    tap.teardown(async () => { await (await launched).close() })
   }
   return await shared
 }
 
-/** The app, listening on loopback, as a browser reaches it. */
-export async function servedApp (t: TestLike, env: Record<string, string> = {}): Promise<TestApp & { origin: string }> {
-  const served = await buildTestApp(t, env)
-  await served.app.listen({ host: '127.0.0.1', port: 0 })
-  return { ...served, origin: originOf(served.app) }
+export interface ServedApp {
+  app: FastifyInstance
+  config: Config
+  origin: string
+  /** Stops the API as a crash or a redeploy would: its port stops answering. */
+  stop: () => Promise<void>
+  /** Starts a new API process on the same port, with the data as it is now. */
+  restart: () => Promise<void>
 }
 
-export const originOf = (app: FastifyInstance): string => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+/** The app, listening on loopback, as a browser reaches it. */
+export async function servedApp (t: TestLike, env: Record<string, string> = {}): Promise<ServedApp> {
+  const database = await sharedDatabase()
+  await resetData(database.prisma)
+  const config = testConfig(env)
+  let port = 0
+  let running: FastifyInstance | null = null
+  const served: ServedApp = {
+    app: null as unknown as FastifyInstance,
+    config,
+    origin: '',
+    async stop () {
+      const app = running
+      running = null
+      await app?.close()
+    },
+    async restart () {
+      await served.stop()
+      const app = await buildApp(config, { database })
+      await app.listen({ host: '127.0.0.1', port })
+      port = (app.server.address() as AddressInfo).port
+      served.app = app
+      served.origin = `http://127.0.0.1:${port}`
+      running = app
+    }
+  }
+  await served.restart()
+  t.teardown(async () => {
+    await running?.queues.notify.obliterate({ force: true })
+    await served.stop()
+  })
+  return served
+}
 
 export interface WatchedPage {
   page: Page
@@ -50,16 +89,20 @@ export interface WatchedPage {
 
 /** A fresh context and page whose every CSP violation and error is written down. */
 export async function openPage (t: TestLike, options: BrowserContextOptions = {}): Promise<WatchedPage> {
-  const context = await (await browser(t)).newContext({ locale: 'sv-SE', ...options })
+  const context = await (await browser()).newContext({ locale: 'sv-SE', ...options })
   t.teardown(async () => { await context.close() })
   const problems: string[] = []
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`)
-    })
-  })
+  // Scripts for the page are strings here: this project's TypeScript has no DOM types outside web/.
+  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
+    console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI)
+  })`)
   const page = await context.newPage()
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()) })
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return
+    // Chromium logs every refused or failed fetch; a refusal of the intake is what a test provokes, and the form handles it.
+    if (/^Failed to load resource/.test(message.text()) && message.location().url.endsWith('/v1/contact-requests')) return
+    problems.push(message.text())
+  })
   page.on('pageerror', (err) => { problems.push(`page error: ${err.message}`) })
   return { page, problems: () => [...problems] }
 }
@@ -72,9 +115,16 @@ export async function axeViolations (page: Page): Promise<Array<{ id: string, no
   axeSource ??= readFile(require.resolve('axe-core/axe.min.js'), 'utf8')
   // Evaluated, not added as a <script>: the page's CSP stays in force for everything else.
   await page.evaluate(await axeSource)
-  return await page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string, help: string, nodes: unknown[] }> }> } }).axe
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags } })
-    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length }))
-  }, WCAG_TAGS)
+  return await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} } })
+    .then((result) => result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length })))`)
+}
+
+/** What has focus, as a person using a screen reader would hear it named. */
+export async function focused (page: Page): Promise<string> {
+  return await page.evaluate(`(() => {
+    const el = document.activeElement
+    if (el === null || el === document.body) return ''
+    const label = el.labels?.[0]?.textContent ?? el.getAttribute('aria-label')
+    return (label ?? el.querySelector('h2')?.textContent ?? el.textContent ?? '').replace(/\\s+/g, ' ').trim()
+  })()`)
 }
