@@ -2,7 +2,7 @@
 // service behind it, and what was stored and mailed afterwards.
 import t from 'tap'
 import type { Locator, Page } from 'playwright-core'
-import { axeViolations, focused, openPage, servedApp, type ServedApp } from './helpers/browser.js'
+import { focused, openPage, servedApp, type ServedApp } from './helpers/browser.js'
 import { testDatabase } from './helpers/database.js'
 import { smtpSink } from './helpers/smtp.js'
 import { startTestWorkers } from './helpers/workers.js'
@@ -32,9 +32,9 @@ t.test('Anna writes to Lotta in Swedish: a receipt with the deletion date, the r
   const sink = await smtpSink()
   t.teardown(sink.close)
   await startTestWorkers(t, { ...served.config, SMTP_URL: sink.url })
-  const { page, problems } = await openPage(t)
+  const { page, problems, axe } = await openPage(t)
   const card = await openForm(page, served, SV, 'Lotta Fransson', 'Kontakta Lotta')
-  t.same(await axeViolations(page), [], 'axe: the open form')
+  t.same(await axe(), [], 'axe: the open form')
   await fillIn(card, { Namn: 'Anna Andersson', 'E-post': 'anna.andersson@example.se', Organisation: 'Skellefteå kommun', Meddelande: 'Hej!\nJag vill veta mer om Akademin för Livslångt Lärande.' })
   await card.getByRole('checkbox', { name: SV.consent }).check()
   await card.getByText(SV.send, { exact: true }).click()
@@ -49,7 +49,7 @@ t.test('Anna writes to Lotta in Swedish: a receipt with the deletion date, the r
   const deletion = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeZone: 'Europe/Stockholm' }).format(stored?.retainUntil)
   t.match(await card.locator('.cf-receipt').textContent(), `raderas automatiskt ${deletion}`)
   t.match(await card.locator('.cf-receipt').textContent(), stored?.id ?? 'no id')
-  t.same(await axeViolations(page), [], 'axe: the receipt')
+  t.same(await axe(), [], 'axe: the receipt')
 
   const [mail] = await sink.waitForDelivered(1)
   t.equal(mail?.to && 'text' in mail.to ? mail.to.text : '', 'lotta.fransson@example.org')
@@ -62,11 +62,11 @@ t.test('in English to Sofia', async (t) => {
   const sink = await smtpSink()
   t.teardown(sink.close)
   await startTestWorkers(t, { ...served.config, SMTP_URL: sink.url })
-  const { page, problems } = await openPage(t, { locale: 'en-GB' })
+  const { page, problems, axe } = await openPage(t, { locale: 'en-GB' })
   const card = await openForm(page, served, EN, 'Sofia Frölander', 'Contact Sofia')
   await card.getByText('Read how we process your personal data').click()
   t.match(await card.locator('.cf-notice').textContent(), /Integritetsskyddsmyndigheten|supervisory authority|IMY/, 'the full notice is one click away')
-  t.same(await axeViolations(page), [], 'axe: the open form, notice shown')
+  t.same(await axe(), [], 'axe: the open form, notice shown')
   await fillIn(card, { Name: 'John Smith', 'E-mail': 'john.smith@example.co.uk', Phone: '+44 20 7946 0000', Message: 'Hello, could we talk about a project?' })
   await card.getByRole('checkbox', { name: EN.consent }).check()
   await card.getByText(EN.send, { exact: true }).click()
@@ -76,7 +76,7 @@ t.test('in English to Sofia', async (t) => {
   t.match(stored, { contactId: 'sofia-frolander', locale: 'en', phone: '+44 20 7946 0000' })
   const deletion = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/Stockholm' }).format(stored?.retainUntil)
   t.match(await card.locator('.cf-receipt').textContent(), `deleted automatically on ${deletion}`)
-  t.same(await axeViolations(page), [], 'axe: the receipt')
+  t.same(await axe(), [], 'axe: the receipt')
   const [mail] = await sink.waitForDelivered(1)
   t.equal(mail?.to && 'text' in mail.to ? mail.to.text : '', 'sofia.frolander@example.org')
   t.same(problems(), [])
@@ -85,7 +85,7 @@ t.test('in English to Sofia', async (t) => {
 for (const [texts, contact, opener, first] of [[SV, 'Lotta Fransson', 'Kontakta Lotta', 'Skriv ditt namn'], [EN, 'Lotta Fransson', 'Contact Lotta', 'Enter your name']] as const) {
   t.test(`an empty submit (${texts.path}): the summary takes focus and its links lead to the fields`, async (t) => {
     const served = await servedApp(t)
-    const { page, problems } = await openPage(t)
+    const { page, problems, axe } = await openPage(t)
     const card = await openForm(page, served, texts, contact, opener)
     await card.getByText(texts.send, { exact: true }).click()
     const summary = card.locator('.cf-summary')
@@ -100,7 +100,7 @@ for (const [texts, contact, opener, first] of [[SV, 'Lotta Fransson', 'Kontakta 
     t.equal(await name.getAttribute('aria-invalid'), 'true')
     const describedBy = await name.getAttribute('aria-describedby') ?? ''
     t.match(await card.locator(`#${describedBy}`).textContent(), first, 'the field\'s message says the same words')
-    t.same(await axeViolations(page), [], 'axe: the error state')
+    t.same(await axe(), [], 'axe: the error state')
     t.equal((await storedRequests()).length, 0)
     t.same(problems(), [])
   })

@@ -85,6 +85,8 @@ export interface WatchedPage {
   page: Page
   /** CSP violations, console errors and uncaught errors so far: a clean page has none. */
   problems: () => string[]
+  /** axe-core's violations on the page as it is now, for WCAG 2.0–2.2 A and AA. */
+  axe: () => Promise<Array<{ id: string, nodes: string[], help: string }>>
 }
 
 /** A fresh context and page whose every CSP violation and error is written down. */
@@ -92,31 +94,47 @@ export async function openPage (t: TestLike, options: BrowserContextOptions = {}
   const context = await (await browser()).newContext({ locale: 'sv-SE', ...options })
   t.teardown(async () => { await context.close() })
   const problems: string[] = []
+  let auditing = false
   // Scripts for the page are strings here: this project's TypeScript has no DOM types outside web/.
   await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
-    console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI)
+    console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' from ' + e.sourceFile + ':' + e.lineNumber)
   })`)
   const page = await context.newPage()
   page.on('console', (message) => {
     if (message.type() !== 'error') return
     // Chromium logs every refused or failed fetch; a refusal of the intake is what a test provokes, and the form handles it.
     if (/^Failed to load resource/.test(message.text()) && message.location().url.endsWith('/v1/contact-requests')) return
+    // axe-core copies cross-origin stylesheets into <style> elements of a scratch document, which
+    // inherits the page's CSP: those refusals are axe's own, and only happen while it runs.
+    if (auditing && /Content Security Policy|CSP violation: style-src-elem blocked inline/.test(message.text())) return
     problems.push(message.text())
   })
   page.on('pageerror', (err) => { problems.push(`page error: ${err.message}`) })
-  return { page, problems: () => [...problems] }
+  return {
+    page,
+    problems: () => [...problems],
+    async axe () {
+      auditing = true
+      try {
+        return await axeViolations(page)
+      } finally {
+        auditing = false
+      }
+    }
+  }
 }
 
 const require = createRequire(import.meta.url)
 let axeSource: Promise<string> | undefined
 
-/** axe-core's violations on the page as it is now, for WCAG 2.0–2.2 A and AA. */
-export async function axeViolations (page: Page): Promise<Array<{ id: string, nodes: number, help: string }>> {
+async function axeViolations (page: Page): Promise<Array<{ id: string, nodes: string[], help: string }>> {
   axeSource ??= readFile(require.resolve('axe-core/axe.min.js'), 'utf8')
   // Evaluated, not added as a <script>: the page's CSP stays in force for everything else.
   await page.evaluate(await axeSource)
+  // The pause after the run lets the page report what the run set off before the window closes.
   return await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} } })
-    .then((result) => result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length })))`)
+    .then((result) => new Promise((resolve) => setTimeout(() => resolve(result), 100)))
+    .then((result) => result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })))`)
 }
 
 /** What has focus, as a person using a screen reader would hear it named. */

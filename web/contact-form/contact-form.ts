@@ -69,8 +69,8 @@ export class ContactForm {
       const [notice, contact] = await Promise.all([this.#api.notice(this.#options.locale), this.#api.contact(this.#options.contactId)])
       this.#notice = notice
       this.#contactName = contact?.name ?? this.#options.contactId
-      // A site's own form keeps its own styling; the standard form brings ours.
-      if (!(this.#root instanceof HTMLFormElement)) await load(`${this.#environment.assets}/contact-form.css`)
+      // Its rules name only our classes: a site's own form keeps its look, what we add gets ours.
+      await load(`${this.#environment.assets}/contact-form.css`)
       this.#form = this.#root instanceof HTMLFormElement ? this.#root : this.#render()
       this.#prepare()
       // Listening before the widget is there: a quick click must never submit the form natively.
