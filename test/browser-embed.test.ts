@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { focused, openPage, servedApp } from './helpers/browser.js'
 import { testDatabase } from './helpers/database.js'
+import { siteverifyFake } from './helpers/captcha-fakes.js'
 
 const storedRequests = async () => await (await testDatabase()).contactRequest.findMany()
 
@@ -46,7 +47,7 @@ t.test('the whole flow with the keyboard only', async (t) => {
 })
 
 /** A partner's own page on another origin (localhost, against the service on 127.0.0.1). */
-async function partnerSite (api: () => string): Promise<{ server: Server, origin: string }> {
+async function partnerSite (api: () => string, { formAttributes = '', captcha = '' } = {}): Promise<{ server: Server, origin: string }> {
   const server = createServer((_request, response) => {
     response.setHeader('content-type', 'text/html; charset=utf-8')
     // The partner's CSP lets in exactly the service's origin, and no inline anything.
@@ -57,11 +58,12 @@ async function partnerSite (api: () => string): Promise<{ server: Server, origin
   <body>
     <main>
       <h1>Write to Sofia</h1>
-      <form data-contact-form data-contact-id="sofia-frolander" data-locale="en" method="post" class="partner-form">
+      <form data-contact-form data-contact-id="sofia-frolander" data-locale="en" method="post" class="partner-form"${formAttributes}>
         <p><label for="who">Your name</label> <input id="who" name="name"></p>
         <p><label for="mail">Your e-mail</label> <input id="mail" name="email" type="email"></p>
         <p><label for="what">What is it about?</label> <textarea id="what" name="message"></textarea></p>
         <p><input id="ok" type="checkbox" name="consent"> <label for="ok">I have read the privacy notice</label></p>
+        ${captcha}
         <p><button type="submit">Send it</button></p>
       </form>
     </main>
@@ -96,4 +98,41 @@ t.test('a partner page on another origin, with its own markup, enhanced and post
   t.equal(await page.locator('label[for="who"]').textContent(), 'Your name', 'the partner\'s markup is its own')
   t.equal(await page.locator('form.partner-form').count(), 1)
   t.same(problems(), [], 'no CSP violation on the partner page: no worker from another origin, nothing inline')
+})
+
+t.test('a partner that uses hCaptcha: the script sends what the vendor\'s widget wrote in its standard field', async (t) => {
+  const hcaptcha = await siteverifyFake({ provider: 'hcaptcha', secret: '0x0000000000000000000000000000000000000000', sitekey: '10000000-ffff-ffff-ffff-000000000001' })
+  t.teardown(hcaptcha.close)
+  let apiOrigin = ''
+  // The vendor's own script would render into .h-captcha and fill h-captcha-response; offline, the test fills it.
+  const partner = await partnerSite(() => apiOrigin, {
+    formAttributes: ' data-captcha-provider="hcaptcha"',
+    captcha: '<div class="h-captcha" data-sitekey="10000000-ffff-ffff-ffff-000000000001"><textarea name="h-captcha-response" hidden></textarea></div>'
+  })
+  t.teardown(() => partner.server.close())
+  const served = await servedApp(t, {
+    ALLOWED_ORIGINS: partner.origin,
+    CAPTCHA_PROVIDERS: 'hcaptcha',
+    HCAPTCHA_SECRET: '0x0000000000000000000000000000000000000000',
+    HCAPTCHA_SITEKEY: '10000000-ffff-ffff-ffff-000000000001',
+    HCAPTCHA_VERIFY_URL: hcaptcha.url
+  })
+  apiOrigin = served.origin
+  const { page, problems } = await openPage(t, { locale: 'en-GB' })
+  await page.goto(`${partner.origin}/`)
+  await page.getByRole('textbox', { name: 'Your name' }).fill('Ola Nordmann')
+  await page.getByRole('textbox', { name: 'Your e-mail' }).fill('ola@example.no')
+  await page.getByRole('textbox', { name: 'What is it about?' }).fill('Samarbeid?')
+  await page.getByRole('checkbox', { name: 'I have read the privacy notice' }).check()
+  await page.getByRole('button', { name: 'Send it' }).click()
+  await page.getByRole('link', { name: 'The verification failed. Verify again and send' }).waitFor()
+  t.equal(hcaptcha.calls, 0, 'no token yet: nothing was sent')
+
+  const token = hcaptcha.issue()
+  await page.evaluate(`document.querySelector('textarea[name="h-captcha-response"]').value = ${JSON.stringify(token)}`)
+  await page.getByRole('button', { name: 'Send it' }).click()
+  await page.getByRole('heading', { name: 'Thank you! Your request has been sent to Sofia Frölander' }).waitFor()
+  t.equal(hcaptcha.lastRequest?.response, token, 'the service verified the vendor\'s token')
+  t.match(await storedRequests(), [{ captchaProvider: 'hcaptcha', captchaVerified: true }])
+  t.same(problems(), [])
 })
