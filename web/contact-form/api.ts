@@ -48,13 +48,14 @@ export function createApi (origin: string) {
       return contacts.find((c) => c.id === id) ?? null
     },
 
-    async submit (body: object, idempotencyKey: string): Promise<SubmitOutcome> {
+    /** Posts a body already serialised: the form compares it with the last attempt's to reuse its key. */
+    async submit (body: string, idempotencyKey: string): Promise<SubmitOutcome> {
       let response: Response
       try {
         response = await fetch(`${origin}/v1/contact-requests`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, accept: 'application/json' },
-          body: JSON.stringify(body),
+          body,
           credentials: 'omit'
         })
       } catch {

@@ -6,7 +6,7 @@ import { createApi, type Api, type Notice, type SubmitOutcome } from './api.js'
 import { altchaCaptcha, vendorCaptcha, type Captcha } from './captcha.js'
 import { check, fieldOf, type FieldName, type FormValues } from './checks.js'
 import { h, noticeParagraphs, renderForm } from './render.js'
-import { TEXTS, inWords, isLocale, type Locale, type MessageId, type Texts } from './texts.js'
+import { TEXTS, inWords, isLocale, type Locale, type Texts } from './texts.js'
 
 export interface Environment {
   /** The service's origin, e.g. https://kontakt.ri.se. */
@@ -45,9 +45,10 @@ export class ContactForm {
   #form!: HTMLFormElement
   #summary!: HTMLElement
   #status!: HTMLElement
-  #captcha!: Promise<Captcha>
-  /** The CAPTCHA once loaded, for the synchronous look-ups of error display. */
-  #loadedCaptcha: Captcha | null = null
+  /** The CAPTCHA while it loads: a submission waits for it. */
+  #captchaLoading!: Promise<Captcha>
+  /** The CAPTCHA once loaded, for the error display's look-ups. */
+  #captcha: Captcha | null = null
   #notice!: Notice
   #contactName = ''
   #sending = false
@@ -78,10 +79,10 @@ export class ContactForm {
         event.preventDefault()
         this.#submit().catch((err: unknown) => { console.error('contact form:', err) })
       })
-      this.#captcha = this.#options.captchaProvider === 'altcha'
-        ? altchaCaptcha(this.#slot('captcha'), { assets: this.#environment.assets, challengeUrl: this.#api.challengeUrl, locale: this.#options.locale })
+      this.#captchaLoading = this.#options.captchaProvider === 'altcha'
+        ? altchaCaptcha(this.#captchaSlot(), { assets: this.#environment.assets, challengeUrl: this.#api.challengeUrl, locale: this.#options.locale })
         : Promise.resolve(vendorCaptcha(this.#form, this.#options.captchaProvider))
-      this.#loadedCaptcha = await this.#captcha
+      this.#captcha = await this.#captchaLoading
     } catch (err) {
       this.#root.append(h('p', { class: 'cf-load-failed', role: 'alert' }, this.#t.loadFailed))
       throw err
@@ -101,7 +102,7 @@ export class ContactForm {
     this.#summary = form.querySelector<HTMLElement>('.cf-summary') ?? this.#createSummary()
     this.#status = form.querySelector<HTMLElement>('[role="status"]') ?? form.appendChild(h('div', { class: 'cf-status', role: 'status' }))
     for (const name of FIELDS) {
-      const control = name === 'captcha' ? this.#slot('captcha') : this.#control(name)
+      const control = name === 'captcha' ? this.#captchaSlot() : this.#control(name)
       if (control === null) continue
       if (control.id === '') control.id = `cf${++instances}-${name}`
       let message = form.querySelector<HTMLElement>(`#${CSS.escape(control.id)}-error`)
@@ -123,8 +124,9 @@ export class ContactForm {
     return summary
   }
 
-  #slot (name: 'captcha'): HTMLElement {
-    let slot = this.#form.querySelector<HTMLElement>(`[data-${name}]`)
+  /** Where the widget and its message go: a site's own [data-captcha], or a new one before the submit button. */
+  #captchaSlot (): HTMLElement {
+    let slot = this.#form.querySelector<HTMLElement>('[data-captcha]')
     if (slot === null) {
       slot = h('div', { class: 'cf-field cf-field--captcha', 'data-captcha': true })
       const submit = this.#form.querySelector('[type="submit"]')
@@ -136,7 +138,7 @@ export class ContactForm {
 
   /** The control a field's errors point at. */
   #control (name: FieldName): HTMLElement | null {
-    if (name === 'captcha') return this.#loadedCaptcha?.focusTarget ?? null
+    if (name === 'captcha') return this.#captcha?.focusTarget ?? null
     return this.#form.querySelector<HTMLElement>(`[name="${name}"]`) ?? (name === 'consent' ? this.#form.querySelector<HTMLElement>('[name="consent.accepted"]') : null)
   }
 
@@ -157,7 +159,7 @@ export class ContactForm {
     }
     this.#setSending(true)
     try {
-      const captcha = await (await this.#captcha).answer()
+      const captcha = await (await this.#captchaLoading).answer()
       if (captcha === null) {
         this.#showProblems([{ field: 'captcha', text: this.#t.captchaFailed }])
         return
@@ -165,7 +167,7 @@ export class ContactForm {
       const body = JSON.stringify(this.#body(values, captcha))
       const key = this.#attempt?.body === body ? this.#attempt.key : crypto.randomUUID()
       this.#attempt = { body, key }
-      await this.#settle(await this.#api.submit(JSON.parse(body) as object, key))
+      await this.#settle(await this.#api.submit(body, key))
     } finally {
       this.#setSending(false)
     }
@@ -210,7 +212,7 @@ export class ContactForm {
         return fields.map((field) => ({ field, text: field === null ? t.failed : this.#invalid(field) }))
       }
       case 'CAPTCHA_FAILED':
-        this.#loadedCaptcha?.reset()
+        this.#captcha?.reset()
         return [{ field: 'captcha', text: t.captchaFailed }]
       case 'CONSENT_REQUIRED':
         if ((error.details ?? []).some((d) => d.path === '/consent/noticeVersion')) {
@@ -227,10 +229,16 @@ export class ContactForm {
     }
   }
 
+  /** What the server refused in a field, in the words the browser's own checks use where they fit. */
   #invalid (field: FieldName): string {
-    const messages: Partial<Record<FieldName, MessageId>> = { name: 'nameMissing', email: 'emailInvalid', phone: 'phoneInvalid', message: 'messageMissing', consent: 'consentMissing', captcha: 'captchaFailed' }
-    const id = messages[field]
-    return id === undefined ? this.#t.fieldInvalid : this.#t[id]
+    const t = this.#t
+    switch (field) {
+      case 'email': return t.emailInvalid
+      case 'phone': return t.phoneInvalid
+      case 'consent': return t.consentMissing
+      case 'captcha': return t.captchaFailed
+      default: return t.fieldInvalid(t[field])
+    }
   }
 
   /** The notice changed under the form: show the new one and ask again. */
