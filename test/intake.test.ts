@@ -155,6 +155,22 @@ t.test('a retry with the same Idempotency-Key and body gets the first answer', a
   t.equal(await prisma.contactRequest.count(), 1)
 })
 
+t.test('the Idempotency-Key alone: a retry with a fresh CAPTCHA solution gets the first answer and stores nothing new', async (t) => {
+  // A one-second duplicate window, waited out: the same-person-same-message rule cannot answer the retry, only the key can.
+  const { app } = await buildTestApp(t, { DUPLICATE_WINDOW_SECONDS: '1' })
+  const prisma = await testDatabase()
+  const headers = { 'idempotency-key': 'form-retry-4b1d' }
+  const first = await post(app, await altchaSubmission(app), headers)
+  t.equal(first.statusCode, 202)
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  const retry = await post(app, await altchaSubmission(app), headers)
+  t.equal(retry.statusCode, 202)
+  t.same(retry.json(), first.json())
+  t.equal(await prisma.contactRequest.count(), 1)
+  t.equal(await prisma.notification.count(), 1)
+  t.equal(await app.queues.notify.count(), 1, 'one job')
+})
+
 t.test('the same Idempotency-Key with another body is refused', async (t) => {
   const { app } = await buildTestApp(t)
   const headers = { 'idempotency-key': 'form-7f3a2c' }

@@ -27,6 +27,15 @@ export interface Submission {
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex')
 
+/**
+ * What an Idempotency-Key binds: the submission's content. The CAPTCHA solution is
+ * left out: it is good for one attempt, and a retry may carry a fresh one.
+ */
+function contentSha256 (body: ContactRequestBody): string {
+  const { captcha: _solution, ...content } = body
+  return sha256(JSON.stringify(content))
+}
+
 const toReceipt = (stored: StoredReceipt): Receipt => ({ id: stored.id, status: 'received', retainUntil: stored.retainUntil.toISOString() })
 
 export function createIntakeService (deps: IntakeDeps) {
@@ -89,7 +98,7 @@ export function createIntakeService (deps: IntakeDeps) {
       const captchaKey = captcha.replayKey(body.captcha.provider, body.captcha.token)
       const fingerprint = fingerprintOf(body)
       const idempotencyKeyHash = idempotencyKey === undefined ? null : sha256(idempotencyKey)
-      const bodySha256 = idempotencyKey === undefined ? null : sha256(JSON.stringify(body))
+      const bodySha256 = idempotencyKey === undefined ? null : contentSha256(body)
       const keys = { captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash }
 
       let check: CaptchaCheck
