@@ -6,6 +6,7 @@ import { smtpSink, type Answer } from './helpers/smtp.js'
 import { startTestWorkers } from './helpers/workers.js'
 import { eventually } from './helpers/wait.js'
 import { describeMailError } from '../workers/processors/notify.js'
+import { adminKey, asAdmin } from './helpers/admin.js'
 
 /** API and workers wired to a fresh SMTP sink, with quick retries. */
 async function setup (t: { teardown: (fn: () => unknown) => void }, answer?: (n: number) => Answer, env: Record<string, string> = {}) {
@@ -169,13 +170,66 @@ t.test('readiness reports an outbox backlog without failing on it', async (t) =>
 })
 
 t.test('a restricted request (GDPR Art. 18) is not sent: its notification fails visibly until re-driven', async (t) => {
-  const sink = await smtpSink()
-  t.teardown(sink.close)
-  const { app, config } = await buildTestApp(t, { SMTP_URL: sink.url, NOTIFY_BACKOFF_MS: '50' })
-  const prisma = await testDatabase()
-  const id = (await post(app, await altchaSubmission(app))).json().id as string
-  await prisma.contactRequest.update({ where: { id }, data: { restrictedAt: new Date() } })
-  await startTestWorkers(t, config)
+  const { app, sink, prisma } = await setup(t)
+  const key = await adminKey(app, ['requests:write'])
+  const id = await withoutWorkersRunning(app, prisma, async (requestId) => {
+    await prisma.contactRequest.update({ where: { id: requestId }, data: { restrictedAt: new Date() } })
+  })
   t.match(await settled(prisma, id), { status: 'failed', lastError: /restricted/ })
   t.equal(sink.delivered.length, 0, 'nothing was sent')
+  const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: id } })
+
+  const refused = await redrive(app, key, notification.id)
+  t.equal(refused.statusCode, 409, 'not while the restriction holds')
+  t.equal((await prisma.notification.findUniqueOrThrow({ where: { id: notification.id } })).status, 'failed')
+
+  t.equal((await asAdmin(app, key, { method: 'DELETE', url: `/v1/admin/contact-requests/${id}/restriction` })).statusCode, 200)
+  t.equal((await redrive(app, key, notification.id)).statusCode, 202)
+  const [mail] = await sink.waitForDelivered(1)
+  t.match(mail?.text, 'Akademin för Livslångt Lärande', 'once lifted, the re-drive delivers it')
+  t.equal((await settled(prisma, id)).status, 'sent')
 })
+
+t.test('re-drive recovers failed notifications, one or all, and leaves a sent one alone', async (t) => {
+  // The mailbox refuses the first two messages for good (550), then accepts.
+  const { app, sink, prisma } = await setup(t, (n) => n <= 2 ? { code: 550, message: '5.1.1 mailbox unavailable' } : { code: 250 })
+  const key = await adminKey(app, ['requests:read', 'requests:write'])
+  const first = (await post(app, await altchaSubmission(app))).json().id as string
+  const second = (await post(app, await altchaSubmission(app, { message: 'Ett annat ärende.' }))).json().id as string
+  t.match(await settled(prisma, first), { status: 'failed', lastError: /550/ })
+  t.match(await settled(prisma, second), { status: 'failed', lastError: /550/ })
+  const failed = (await asAdmin(app, key, { method: 'GET', url: '/v1/admin/notifications/failed' })).json().items as Array<{ id: string, requestId: string }>
+  t.equal(failed.length, 2)
+  const one = failed.find((n) => n.requestId === first)?.id ?? ''
+
+  const res = await redrive(app, key, one)
+  t.same([res.statusCode, res.json()], [202, { redriven: 1 }])
+  const [mail] = await sink.waitForDelivered(1)
+  t.match(mail?.text, 'Akademin för Livslångt Lärande')
+  t.match(await settled(prisma, first), { status: 'sent', lastError: null })
+  t.equal((await prisma.notification.findFirstOrThrow({ where: { requestId: second } })).status, 'failed', 'the other waits for its own re-drive')
+
+  const all = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/notifications/redrive' })
+  t.same([all.statusCode, all.json()], [202, { redriven: 1 }])
+  const mails = await sink.waitForDelivered(2)
+  t.match(mails[1]?.text, 'Ett annat ärende.')
+  t.equal((await settled(prisma, second)).status, 'sent')
+
+  // A sent notification is not sent again.
+  const before = await prisma.notification.findUniqueOrThrow({ where: { id: one } })
+  t.equal((await redrive(app, key, one)).statusCode, 409)
+  t.same(await prisma.notification.findUniqueOrThrow({ where: { id: one } }), before, 'unchanged')
+  t.not(await (await app.queues.notify.getJob(one))?.getState(), 'waiting', 'no job waits to send it again')
+})
+
+const redrive = async (app: Parameters<typeof asAdmin>[0], key: string, id: string) =>
+  await asAdmin(app, key, { method: 'POST', url: `/v1/admin/notifications/${id}/redrive` })
+
+/** Submits a request while the workers are paused, lets `prepare` change it, then lets them run. */
+async function withoutWorkersRunning (app: Parameters<typeof asAdmin>[0], prisma: Awaited<ReturnType<typeof testDatabase>>, prepare: (requestId: string) => Promise<void>): Promise<string> {
+  await app.queues.notify.pause()
+  const id = (await post(app, await altchaSubmission(app))).json().id as string
+  await prepare(id)
+  await app.queues.notify.resume()
+  return id
+}
