@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
 import { seedRequests } from './helpers/seed.js'
+import { startTestWorkers } from './helpers/workers.js'
+import { eventually } from './helpers/wait.js'
 import { sharedDatabase } from './helpers/database.js'
 import { createRemoval } from '../src/retention/removal.js'
 import { runPurge } from '../src/retention/purge.js'
@@ -157,4 +159,18 @@ t.test('the worker schedules the purge daily at 03:00 Stockholm time, and "off" 
   t.match(schedulers[0], { key: 'retention-purge', pattern: '0 3 * * *', tz: 'Europe/Stockholm' })
   await schedulePurge(queue, { ...config, PURGE_CRON: 'off' })
   t.same(await queue.getJobSchedulers(), [])
+})
+
+t.test('the scheduled purge runs: expired requests go, the run is recorded as scheduled, and audited as the scheduler', async (t) => {
+  // Every second, so the scheduler fires within the test; the production default is daily.
+  const { app, config, pool } = await setup(t)
+  await seedRequests(pool, { count: 30, retainDays: -1 })
+  await seedRequests(pool, { count: 5, retainDays: 30 })
+  const workers = await startTestWorkers(t, { ...config, PURGE_CRON: '* * * * * *' })
+  t.teardown(async () => { await workers.maintenanceQueue.obliterate({ force: true }) })
+  const run = await eventually(async () => await app.prisma.purgeRun.findFirst({ where: { trigger: 'schedule', finishedAt: { not: null } } }) ?? undefined, { timeoutMs: 10_000, what: 'a scheduled purge run' })
+  t.match(run, { actor: 'scheduler', dryRun: false, requests: 30, error: null })
+  t.equal(await app.prisma.contactRequest.count(), 5, 'only the unexpired are left')
+  const audit = await eventually(async () => await app.prisma.auditEntry.findFirst({ where: { action: 'retention.purge', targetId: run.id } }) ?? undefined)
+  t.match(audit, { actor: 'scheduler', outcome: 'ok', detail: { dryRun: false, requests: 30 } })
 })
