@@ -174,3 +174,35 @@ t.test('the scheduled purge runs: expired requests go, the run is recorded as sc
   const audit = await eventually(async () => await app.prisma.auditEntry.findFirst({ where: { action: 'retention.purge', targetId: run.id } }) ?? undefined)
   t.match(audit, { actor: 'scheduler', outcome: 'ok', detail: { dryRun: false, requests: 30 } })
 })
+
+t.test('a batch that fails inside its transaction is left whole for the next run; its jobs and mail copies are already gone', async (t) => {
+  const { app, pool, removal, mailDropDir } = await setup(t)
+  const requests = [await storedRequest(app), await storedRequest(app), await storedRequest(app)]
+  for (const r of requests) {
+    await expire(app, r.id)
+    await writeFile(join(mailDropDir, `${r.notificationId}.eml`), 'a copy of the e-mail')
+  }
+  // The database refuses to delete the middle request: the batch's statement fails after
+  // its rows were locked and their traces removed, before anything is committed.
+  await app.prisma.contactRequest.update({ where: { id: requests[1]?.id }, data: { message: 'the disk is full' } })
+  await pool.query(`CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+    CREATE TRIGGER refuse_delete BEFORE DELETE ON contact_requests FOR EACH ROW WHEN (OLD.message = 'the disk is full') EXECUTE FUNCTION refuse_delete()`)
+  t.teardown(async () => { await pool.query('DROP TRIGGER IF EXISTS refuse_delete ON contact_requests; DROP FUNCTION IF EXISTS refuse_delete()') })
+
+  await t.rejects(runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 10 }), /disk full/)
+  t.equal(await app.prisma.contactRequest.count(), 3, 'no request of the batch is deleted')
+  t.equal(await app.prisma.consentRecord.count(), 3, 'nor its consent records')
+  t.equal(await app.prisma.notification.count(), 3, 'nor its notifications')
+  t.equal(await app.prisma.purgeTombstone.count(), 0, 'and no tombstone claims otherwise')
+  t.match(await app.prisma.purgeRun.findFirstOrThrow(), { requests: 0, batches: 0, error: 'error: P0001', finishedAt: Date }, 'the run is recorded with its error code')
+  // What cannot be rolled back, as the README says: the queue jobs and mail copies went first.
+  for (const r of requests) t.equal(await app.queues.notify.getJob(r.notificationId), undefined, 'its job is gone')
+  t.same((await readdir(mailDropDir)).filter((f) => f.endsWith('.eml')), [], 'its mail copies are gone')
+
+  await pool.query('DROP TRIGGER refuse_delete ON contact_requests')
+  const next = await runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 10 })
+  t.match(next, { requests: 3, batches: 1, error: null })
+  t.equal(await app.prisma.contactRequest.count(), 0)
+  t.equal(await app.prisma.notification.count(), 0)
+  t.equal(await app.prisma.purgeTombstone.count(), 3)
+})
