@@ -1,6 +1,8 @@
 // Delivery survives its dependencies failing: Redis down at submit time, a killed worker, a shutdown.
 import t from 'tap'
-import { fork } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
+import pg from 'pg'
+import type { Config } from '../src/config.js'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { testDatabase } from './helpers/database.js'
 import { smtpSink } from './helpers/smtp.js'
@@ -10,6 +12,14 @@ import { eventually } from './helpers/wait.js'
 import { TEST_DATABASE_URL } from './helpers/config.js'
 import { createOutboxRelay } from '../src/notifications/relay.js'
 import { createNotificationRepository } from '../src/notifications/repository.js'
+
+/** A real worker process, with the test's configuration (tap's TypeScript loader comes along in execArgv). */
+function workerProcess (config: Config, env: Record<string, string>): ChildProcess {
+  return fork('workers/main.ts', [], {
+    env: { ...process.env, ...env, DATABASE_URL: TEST_DATABASE_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, REDIS_URL: config.REDIS_URL, LOG_LEVEL: 'silent', PSEUDONYM_KEY: config.PSEUDONYM_KEY, ALTCHA_HMAC_KEY: config.ALTCHA_HMAC_KEY },
+    stdio: 'ignore'
+  })
+}
 
 t.test('with Redis down at submit time the request is accepted, and once Redis is back the e-mail arrives', async (t) => {
   const redis = await privateRedis(t)
@@ -73,18 +83,14 @@ t.test('a worker killed with SIGKILL mid-delivery: the job is recovered and the 
   const { app, config } = await buildTestApp(t, env)
   const prisma = await testDatabase()
 
-  // A real worker process, with the same configuration (tap's TypeScript loader comes along in execArgv).
-  const child = fork('workers/main.ts', [], {
-    env: { ...process.env, ...env, DATABASE_URL: TEST_DATABASE_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, REDIS_URL: config.REDIS_URL, LOG_LEVEL: 'silent', PSEUDONYM_KEY: config.PSEUDONYM_KEY, ALTCHA_HMAC_KEY: config.ALTCHA_HMAC_KEY },
-    stdio: 'ignore'
-  })
+  const child = workerProcess(config, env)
   t.teardown(() => { child.kill('SIGKILL') })
 
   const res = await post(app, await altchaSubmission(app))
   await eventually(async () => sink.received >= 1 ? true : undefined, { timeoutMs: 20_000, what: 'the worker process to start sending' })
   child.kill('SIGKILL')
   await new Promise((resolve) => child.once('exit', resolve))
-  t.equal(sink.delivered.length, 0, 'nothing was delivered by the killed worker')
+  t.match(await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } }), { status: 'pending', attempts: 1 }, 'the attempt was counted before anything was sent')
 
   await startTestWorkers(t, config)
   const [mail] = await sink.waitForDelivered(1, 20_000)
@@ -94,6 +100,55 @@ t.test('a worker killed with SIGKILL mid-delivery: the job is recovered and the 
     return n.status === 'sent' ? n : undefined
   })
   t.equal(notification.attempts, 2, 'the killed attempt is counted')
+})
+
+t.test('at-least-once: a worker killed after the SMTP server accepted, before the status was recorded, sends again with the same Message-ID', async (t) => {
+  const env = { NOTIFY_LOCK_MS: '1500', NOTIFY_BACKOFF_MS: '50' }
+  const db = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  let notificationId = ''
+  // Before the server answers 250 to the first message, the test takes the notification's row:
+  // the worker's "sent" update will wait for it, and the worker is killed while it waits.
+  const sink = await smtpSink(async (n) => {
+    if (n === 1) {
+      await db.query('BEGIN')
+      await db.query('SELECT 1 FROM notifications WHERE id = $1 FOR UPDATE', [notificationId])
+    }
+    return { code: 250 }
+  })
+  t.teardown(sink.close)
+  const { app, config } = await buildTestApp(t, { ...env, SMTP_URL: sink.url })
+  const prisma = await testDatabase()
+  await db.connect()
+  t.teardown(async () => { await db.end() })
+  await app.queues.notify.pause()
+  const requestId = (await post(app, await altchaSubmission(app))).json().id as string
+  notificationId = (await prisma.notification.findFirstOrThrow({ where: { requestId } })).id
+  await app.queues.notify.resume()
+
+  const child = workerProcess(config, { ...env, SMTP_URL: sink.url })
+  t.teardown(() => { child.kill('SIGKILL') })
+  await sink.waitForDelivered(1, 20_000)
+  const waiting = await eventually(async () => {
+    const { rows } = await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE notifications%'")
+    return rows[0]
+  }, { what: 'the worker\'s status update to wait' })
+  child.kill('SIGKILL')
+  await new Promise((resolve) => child.once('exit', resolve))
+  // The dead worker's update must not land after all: end its session, as if it had never been sent.
+  await db.query('SELECT pg_terminate_backend($1)', [waiting.pid])
+  await db.query('ROLLBACK')
+  t.match(await prisma.notification.findUniqueOrThrow({ where: { id: notificationId } }), { status: 'pending', attempts: 1, sentAt: null }, 'accepted by the server, not recorded')
+
+  await startTestWorkers(t, config)
+  const mails = await sink.waitForDelivered(2, 20_000)
+  t.equal(mails.length, 2, 'delivered again on recovery')
+  t.equal(mails[1]?.messageId, mails[0]?.messageId, 'with the same Message-ID: a duplicate the recipient can recognise')
+  t.match(mails[0]?.messageId, notificationId)
+  const sent = await eventually(async () => {
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id: notificationId } })
+    return row.status === 'sent' ? row : undefined
+  })
+  t.match(sent, { attempts: 2, sentAt: Date }, 'recorded sent once, both attempts counted')
 })
 
 t.test('a worker asked to stop finishes the e-mail it is sending first', async (t) => {

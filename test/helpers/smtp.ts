@@ -17,7 +17,8 @@ export interface SmtpSink {
   close: () => Promise<void>
 }
 
-export async function smtpSink (answer: (n: number) => Answer = () => ({ code: 250 })): Promise<SmtpSink> {
+/** `answer` may take its time: the server answers when its promise settles (a test can act in between). */
+export async function smtpSink (answer: (n: number) => Answer | Promise<Answer> = () => ({ code: 250 })): Promise<SmtpSink> {
   const sink: SmtpSink = {
     url: '',
     close: async () => { await new Promise<void>((resolve) => server.close(() => resolve())) },
@@ -36,15 +37,16 @@ export async function smtpSink (answer: (n: number) => Answer = () => ({ code: 2
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
         const n = ++sink.received
-        const reply = answer(n)
-        if ('hang' in reply) return
-        if (reply.code !== 250) {
-          callback(Object.assign(new Error((reply as { message: string }).message), { responseCode: reply.code }))
-          return
-        }
-        simpleParser(Buffer.concat(chunks)).then((mail) => {
-          sink.delivered.push(mail)
-          callback(null, 'Queued as test')
+        Promise.resolve(answer(n)).then((reply) => {
+          if ('hang' in reply) return
+          if (reply.code !== 250) {
+            callback(Object.assign(new Error((reply as { message: string }).message), { responseCode: reply.code }))
+            return
+          }
+          simpleParser(Buffer.concat(chunks)).then((mail) => {
+            sink.delivered.push(mail)
+            callback(null, 'Queued as test')
+          }, callback)
         }, callback)
       })
     }
