@@ -1,6 +1,7 @@
 // Delivery survives its dependencies failing: Redis down at submit time, a killed worker, a shutdown.
 import t from 'tap'
 import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import pg from 'pg'
 import type { Config } from '../src/config.js'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
@@ -174,4 +175,33 @@ t.test('a worker asked to stop finishes the e-mail it is sending first', async (
   await closing
   t.equal(sink.delivered.length, 1, 'the e-mail went out')
   t.equal((await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })).status, 'sent')
+})
+
+t.test('a worker process given SIGTERM mid-job finishes that e-mail, records it, and exits within SHUTDOWN_TIMEOUT_MS', async (t) => {
+  let accept: () => void = () => {}
+  const accepted = new Promise<void>((resolve) => { accept = resolve })
+  let received = false
+  // The server holds its answer to the first message until the test lets it go.
+  const sink = await smtpSink(async () => { received = true; await accepted; return { code: 250 } })
+  t.teardown(sink.close)
+  const env = { SMTP_URL: sink.url, SHUTDOWN_TIMEOUT_MS: '5000' }
+  const { app, config } = await buildTestApp(t, env)
+  const prisma = await testDatabase()
+  const child = workerProcess(config, env)
+  t.teardown(() => { child.kill('SIGKILL') })
+  const requestId = (await post(app, await altchaSubmission(app))).json().id as string
+  await eventually(async () => received ? true : undefined, { timeoutMs: 20_000, what: 'the worker process to be sending' })
+
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>
+  const signalled = Date.now()
+  child.kill('SIGTERM')
+  await eventually(async () => await app.queues.notify.getActiveCount() === 1 ? true : undefined, { what: 'the job to stay active' })
+  t.equal(child.exitCode, null, 'the process waits for its running job')
+  accept()
+  const [code] = await exited
+  const took = Date.now() - signalled
+  t.equal(code, 0, 'a clean exit')
+  t.ok(took < 5000, `within SHUTDOWN_TIMEOUT_MS (${took} ms)`)
+  t.equal(sink.delivered.length, 1)
+  t.match(await prisma.notification.findFirstOrThrow({ where: { requestId } }), { status: 'sent', attempts: 1 }, 'recorded before the process ended')
 })

@@ -2,6 +2,7 @@
 import t, { type Test } from 'tap'
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { connect } from 'node:net'
 import { sharedDatabase, testDatabase } from './helpers/database.js'
 import { TEST_DATABASE_URL, TEST_REDIS_URL, RUN_ID } from './helpers/config.js'
 import { siteverifyFake } from './helpers/captcha-fakes.js'
@@ -87,4 +88,37 @@ t.test('on SIGTERM, a submission whose client hung up is still stored before the
   t.notMatch(output(), /unexpected error|Cannot use a pool/, 'nothing ran into a closed pool')
   t.equal(await prisma.contactRequest.count({ where: { message: 'Skickat och övergivet' } }), 1, 'the submission was stored')
   t.ok(await prisma.contactRequest.count() > before)
+})
+
+/** Resolves with the connection error, or null if something accepted the connection. */
+async function connectError (url: string): Promise<string | null> {
+  const { hostname, port } = new URL(url)
+  return await new Promise((resolve) => {
+    const socket = connect(Number(port), hostname)
+    socket.once('connect', () => { socket.destroy(); resolve(null) })
+    socket.once('error', (err: NodeJS.ErrnoException) => { resolve(err.code ?? err.message) })
+  })
+}
+
+t.test('during the shutdown window new connections are refused while the submission in flight finishes and is stored', async (t) => {
+  const { child, hcaptcha, url } = await startSlowCaptchaApi(t)
+  const prisma = await testDatabase()
+  let settled = false
+  const inFlight = fetch(`${url}/v1/contact-requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(submission({ captcha: { provider: 'hcaptcha', token: 'in-flight-token' }, message: 'Mitt i avstängningen' }))
+  }).finally(() => { settled = true })
+  await eventually(async () => hcaptcha.calls > 0 ? true : undefined, { what: 'the request to reach the CAPTCHA check' })
+  t.equal(await connectError(url), null, 'before SIGTERM the API accepts connections')
+  child.kill('SIGTERM')
+  const refused = await eventually(async () => await connectError(url) ?? undefined, { what: 'new connections to be refused' })
+  t.equal(refused, 'ECONNREFUSED')
+  t.notOk(settled, 'while the submission in flight is still being handled')
+  const response = await inFlight
+  t.equal(response.status, 202)
+  t.equal(response.headers.get('connection'), 'close', 'and its answer closes the connection')
+  const [code] = await once(child, 'exit') as [number]
+  t.equal(code, 0)
+  t.equal(await prisma.contactRequest.count({ where: { message: 'Mitt i avstängningen' } }), 1, 'it was stored')
 })
