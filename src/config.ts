@@ -96,6 +96,8 @@ export const ConfigSchema = Type.Object({
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'an smtp:// or smtps:// URL' })),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Kontaktformulär <no-reply@example.org>' }),
   MAIL_DROP_DIR: Type.String({ minLength: 1, default: 'var/mail' }),
+  /** How long an SMTP connection, greeting or command may go unanswered before the attempt fails (and is retried). */
+  SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
   NOTIFY_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 4 }),
   /** SMTP connections a worker keeps open; jobs beyond them wait for one while their database work overlaps. */
   SMTP_MAX_CONNECTIONS: Type.Optional(Type.Integer({ ...PositiveInt })),

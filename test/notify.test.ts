@@ -110,6 +110,16 @@ t.test('a server that answers 421 twice, then 250, delivers once after three att
   t.equal(sink.delivered.length, 1)
 })
 
+t.test('a server that stops answering times out, and the retry delivers', async (t) => {
+  // The first message is never answered: only SMTP_TIMEOUT_MS ends that attempt.
+  const { app, sink, prisma } = await setup(t, (n) => n === 1 ? { hang: true } : { code: 250 }, { SMTP_TIMEOUT_MS: '500' })
+  const id = (await post(app, await altchaSubmission(app))).json().id as string
+  const [mail] = await sink.waitForDelivered(1)
+  t.ok(mail)
+  t.match(await settled(prisma, id), { status: 'sent', attempts: 2, lastError: null }, 'the timed-out attempt counted, then retried')
+  t.equal(sink.received, 2)
+})
+
 t.test('a server that answers 550 fails the notification at once, visibly', async (t) => {
   const { app, sink, prisma, workers } = await setup(t, () => ({ code: 550, message: '5.1.1 <lotta.fransson@example.org>: Recipient address rejected' }))
   const res = await post(app, await altchaSubmission(app))

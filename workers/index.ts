@@ -51,7 +51,7 @@ export async function startWorkers (config: Config, deps: WorkerDeps = {}): Prom
   const log = deps.log ?? pino(loggerOptions(config))
   const database = deps.database ?? createDatabase({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
   const notifications = createNotificationRepository(database.prisma, database.pool)
-  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, dropDir: config.MAIL_DROP_DIR, maxConnections: config.SMTP_MAX_CONNECTIONS ?? config.NOTIFY_CONCURRENCY })
+  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, dropDir: config.MAIL_DROP_DIR, maxConnections: config.SMTP_MAX_CONNECTIONS ?? config.NOTIFY_CONCURRENCY, timeoutMs: config.SMTP_TIMEOUT_MS })
 
   // Workers wait for Redis forever (BullMQ's requirement); the relay's producer fails fast.
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null })
