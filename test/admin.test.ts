@@ -149,3 +149,25 @@ t.test('admin routes are rate-limited before the key is checked, and a flood is 
   t.same(answers, [401, 401, 401, 429, 429])
   t.equal(await app.prisma.auditEntry.count(), 3, 'the refusals are audited, the rate-limited ones are not')
 })
+
+t.test('when the audit entry cannot be written, no personal data is sent', async (t) => {
+  const { app } = await buildTestApp(t)
+  const key = await adminKey(app)
+  const id = await storedRequest(app, { name: 'Audit Probe Person', email: 'audit.probe@example.se', message: 'Ett meddelande som inte får läcka' })
+  // The audit log refuses every entry, as a full disk or a revoked grant would.
+  await app.prisma.$executeRawUnsafe('CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION \'audit log unavailable\'; END $$')
+  await app.prisma.$executeRawUnsafe('CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()')
+  t.teardown(async () => {
+    await app.prisma.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_audit ON audit_log')
+    await app.prisma.$executeRawUnsafe('DROP FUNCTION IF EXISTS refuse_audit()')
+  })
+  const answers = [
+    await asAdmin(app, key, { method: 'GET', url: `/v1/admin/contact-requests/${id}` }),
+    await asAdmin(app, key, { method: 'POST', url: '/v1/admin/subjects/export', payload: { email: 'audit.probe@example.se' } })
+  ]
+  for (const res of answers) {
+    t.equal(res.statusCode, 500)
+    t.equal(res.json().code, 'INTERNAL_ERROR')
+    for (const secret of ['Audit Probe Person', 'audit.probe', 'inte får läcka']) t.notMatch(res.body, secret, `the answer holds no "${secret}"`)
+  }
+})

@@ -59,10 +59,13 @@ const adminPlugin: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   // Written before the answer leaves: if the audit log cannot take the entry, the data is not sent either.
+  // The error answer that replaces it is not audited again (that would fail too, and Fastify would
+  // then send its own fallback with the database's message).
+  const unwritable = new WeakSet<object>()
   app.addHook('onSend', async (request, reply, payload) => {
     const action = request.routeOptions.config.action
     // A flood the rate limit turned away is not written down request by request.
-    if (action === undefined || reply.statusCode === 429) return payload
+    if (action === undefined || reply.statusCode === 429 || unwritable.has(request)) return payload
     // Ids only: whatever else a client put in the URL stays out of the log.
     const id = (request.params as { id?: unknown } | undefined)?.id
     const paramId = typeof id === 'string' && /^[0-9A-Za-z-]{1,64}$/.test(id) ? id : null
@@ -73,6 +76,9 @@ const adminPlugin: FastifyPluginAsyncTypebox = async (app) => {
       subjectHash: request.audit?.subjectHash ?? null,
       outcome: outcomeOf(reply.statusCode),
       detail: request.audit?.detail ?? null
+    }).catch((err: unknown) => {
+      unwritable.add(request)
+      throw err
     })
     return payload
   })
