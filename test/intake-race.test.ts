@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto'
 import { buildTestApp, submission } from './helpers/app.js'
 import { sharedDatabase, testDatabase } from './helpers/database.js'
 import { solve } from './helpers/altcha.js'
-import { createIntakeRepository, type NewContactRequest } from '../src/intake/repository.js'
+import Fastify from 'fastify'
+import { createIntakeRepository, DuplicateSubmission, type NewContactRequest } from '../src/intake/repository.js'
+import { createIntakeService } from '../src/intake/service.js'
+import type { ContactRequestBody } from '../src/intake/schemas.js'
+import errorHandler from '../src/plugins/error-handler.js'
+import { eventually } from './helpers/wait.js'
 import type { Challenge } from 'altcha-lib'
 
 const row = (overrides: Partial<NewContactRequest> = {}): NewContactRequest => ({
@@ -88,4 +93,41 @@ t.test('concurrent twins share the winner\'s answer, and the token carrying anot
   if (twinsWon) t.equal(replay?.json().code, 'CAPTCHA_FAILED')
   else t.equal(replay?.json().id, stored.id)
   t.equal(await prisma.contactRequest.count(), 1)
+})
+
+t.test('409 CONFLICT: the twin that took this submission\'s key is gone again before the second look (erased at that instant)', async (t) => {
+  const { app, config } = await buildTestApp(t)
+  const { pool } = await sharedDatabase()
+  const prisma = await testDatabase()
+  const token = await solve((await app.inject({ method: 'GET', url: '/v1/captcha/challenge' })).json<Challenge>())
+  const captchaKey = app.captcha.replayKey('altcha', token)
+  // Another transaction holds a twin with the same CAPTCHA key, not yet committed: the statement
+  // cannot see it in its snapshot, and its insert waits for it.
+  const twin = await pool.connect()
+  t.teardown(() => { twin.release() })
+  await twin.query('BEGIN')
+  await twin.query(`INSERT INTO contact_requests (id, contact_id, name, email, message, locale, captcha_provider, captcha_verified, captcha_key, fingerprint, retain_until)
+    VALUES (gen_random_uuid(), 'lotta-fransson', 'Tvilling', 'tvilling@example.se', 'Tvilling', 'sv', 'altcha', true, $1, $2, now() + interval '1 day')`, [captchaKey, 't'.repeat(64)])
+  const real = createIntakeRepository(pool, { duplicateWindowSeconds: 600, retentionDays: 180, hasFallbackInbox: false })
+  // The twin is erased between the statement that skipped it and the look that follows.
+  const requests = { ...real, findPrior: async (keys: Parameters<typeof real.findPrior>[0]) => { await pool.query('DELETE FROM contact_requests WHERE captcha_key = $1', [captchaKey]); return await real.findPrior(keys) } }
+  const intake = createIntakeService({ config, requests, notices: app.notices, captcha: app.captcha, queue: app.queues.notify })
+  const body = submission({ captcha: { provider: 'altcha', token } }) as unknown as ContactRequestBody
+  const submitted = intake.submit({ body, idempotencyKey: undefined, remoteIp: '127.0.0.1', log: app.log })
+  await eventually(async () => {
+    const { rows } = await pool.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'transactionid' AND datname = current_database()")
+    return rows.length > 0 ? true : undefined
+  }, { what: 'the statement to wait for the twin' })
+  await twin.query('COMMIT')
+  await t.rejects(submitted, DuplicateSubmission)
+  t.equal(await prisma.contactRequest.count(), 0, 'nothing stored: neither the twin (erased) nor this one')
+
+  // What the client sees: 409 CONFLICT with a stable code; a retry now is stored.
+  const probe = Fastify()
+  await probe.register(errorHandler)
+  probe.get('/', async () => { throw new DuplicateSubmission() })
+  const res = await probe.inject({ method: 'GET', url: '/' })
+  t.same([res.statusCode, res.json().code], [409, 'CONFLICT'])
+  const retry = await app.inject({ method: 'POST', url: '/v1/contact-requests', payload: body })
+  t.equal(retry.statusCode, 202)
 })
