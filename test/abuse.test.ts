@@ -1,7 +1,7 @@
 // Rate limits: per client address (IPv6 by /64), shared through Redis, never keyed on a raw address.
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { buildTestApp } from './helpers/app.js'
+import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { TEST_REDIS_URL } from './helpers/config.js'
 import { addressBucket, createClientKey } from '../src/abuse/client-key.js'
 
@@ -79,6 +79,13 @@ t.test('behind a trusted proxy, the forwarded address is the client', async (t) 
   t.equal((await hit(app, '10.0.0.1', { 'x-forwarded-for': '203.0.113.99' })).statusCode, 400, 'clients behind one proxy are apart')
 })
 
+t.test('behind a trusted proxy, one forwarded client is limited, whatever it puts at the front of the chain', async (t) => {
+  const { app } = await buildTestApp(t, { ...LIMITED, TRUST_PROXY: '1' })
+  // The proxy appends the address it saw; anything before it is the client's own say.
+  for (let i = 0; i < 3; i++) t.equal((await hit(app, '10.0.0.1', { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.50` })).statusCode, 400)
+  t.equal((await hit(app, '10.0.0.1', { 'x-forwarded-for': '198.51.100.77, 203.0.113.50' })).statusCode, 429)
+})
+
 t.test('without TRUST_PROXY a forged X-Forwarded-For does not escape the limit', async (t) => {
   const { app } = await buildTestApp(t, LIMITED)
   for (let i = 0; i < 3; i++) await hit(app, '203.0.113.20', { 'x-forwarded-for': `198.51.100.${i}` })
@@ -90,4 +97,7 @@ t.test('when Redis is down the limit is kept per instance, and intake goes on', 
   for (let i = 0; i < 3; i++) t.equal((await hit(app, '203.0.113.30')).statusCode, 400)
   t.equal((await hit(app, '203.0.113.30')).statusCode, 429)
   t.match(logs(), /counting in this process only/)
+  const valid = await post(app, await altchaSubmission(app), {})
+  t.equal(valid.statusCode, 202, 'a valid submission from another client is accepted')
+  t.equal(await app.prisma.contactRequest.count({ where: { id: valid.json().id } }), 1, 'and stored')
 })
