@@ -3,6 +3,11 @@ import t, { type Test } from 'tap'
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { connect } from 'node:net'
+import { mkdtemp, readdir, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Challenge } from 'altcha-lib'
+import { solve } from './helpers/altcha.js'
 import { sharedDatabase, testDatabase } from './helpers/database.js'
 import { TEST_DATABASE_URL, TEST_REDIS_URL, RUN_ID } from './helpers/config.js'
 import { siteverifyFake } from './helpers/captcha-fakes.js'
@@ -121,4 +126,32 @@ t.test('during the shutdown window new connections are refused while the submiss
   const [code] = await once(child, 'exit') as [number]
   t.equal(code, 0)
   t.equal(await prisma.contactRequest.count({ where: { message: 'Mitt i avstängningen' } }), 1, 'it was stored')
+})
+
+t.test('npm start\'s single process serves the API and delivers with its own worker, then stops on SIGTERM', async (t) => {
+  await sharedDatabase()
+  const dropDir = await mkdtemp(join(tmpdir(), 'main-mail-'))
+  let output = ''
+  const child = fork('src/main.ts', [], {
+    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}-main`, PORT: '0', LOG_LEVEL: 'info', MAIL_DROP_DIR: dropDir, PURGE_CRON: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc']
+  })
+  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  t.teardown(() => { child.kill('SIGKILL') })
+  const url = await eventually(async () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], { timeoutMs: 20_000, what: 'the process to listen' })
+  t.match(output, /notify worker started/)
+  const challenge = await (await fetch(`${url}/v1/captcha/challenge`)).json() as Challenge
+  const response = await fetch(`${url}/v1/contact-requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(submission({ captcha: { provider: 'altcha', token: await solve(challenge) }, message: 'Från npm start' }))
+  })
+  t.equal(response.status, 202)
+  const { id } = await response.json() as { id: string }
+  const files = await eventually(async () => { const f = await readdir(dropDir); return f.length > 0 ? f : undefined }, { timeoutMs: 10_000, what: 'the e-mail in the drop folder' })
+  t.match(await readFile(join(dropDir, files[0] ?? ''), 'utf8'), `X-Contact-Request-ID: ${id}`, 'delivered by the worker in the same process')
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit') as [number]
+  t.equal(code, 0)
 })
