@@ -29,7 +29,7 @@ t.test('with Redis down at submit time the request is accepted, and once Redis i
   t.teardown(sink.close)
   const env = { REDIS_URL: redis.url, SMTP_URL: sink.url, RELAY_DELAY_MS: '300', RELAY_INTERVAL_MS: '200' }
   const { app, config } = await buildTestApp(t, env)
-  await startTestWorkers(t, config)
+  const workers = await startTestWorkers(t, config)
   const prisma = await testDatabase()
 
   await redis.stop()
@@ -38,7 +38,8 @@ t.test('with Redis down at submit time the request is accepted, and once Redis i
   t.equal(res.statusCode, 202, 'accepted while Redis is down')
   const id = res.json().id as string
   t.equal((await prisma.notification.findFirstOrThrow({ where: { requestId: id } })).status, 'pending')
-  await new Promise((resolve) => setTimeout(resolve, 800))
+  // The relay has found it and failed to enqueue it: the first moment anything could have gone out.
+  await eventually(async () => /outbox relay: redis unavailable/.test(workers.logs()) ? true : undefined, { what: 'the relay to try and fail' })
   t.equal(sink.delivered.length, 0, 'nothing can be sent while Redis is down')
 
   await redis.start()
@@ -168,7 +169,10 @@ t.test('a worker asked to stop finishes the e-mail it is sending first', async (
   const res = await post(app, await altchaSubmission(app))
   await eventually(async () => sending ? true : undefined, { what: 'the job to start' })
   let closed = false
+  const closingEvent = once(workers.worker, 'closing')
   const closing = workers.close().then(() => { closed = true })
+  await closingEvent
+  // A negative has nothing to poll for: once closing has begun, give a close that would not wait the time to finish.
   await new Promise((resolve) => setTimeout(resolve, 300))
   t.equal(closed, false, 'close waits for the running job')
   release()

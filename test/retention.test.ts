@@ -121,7 +121,7 @@ t.test('intake keeps answering while 100,000 expired requests are purged', async
   await seedRequests(pool, { count: 100_000, retainDays: -1 })
   let finished = false
   const purge = runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 1000 }).finally(() => { finished = true })
-  await new Promise((resolve) => setTimeout(resolve, 200))
+  await eventually(async () => await app.prisma.purgeTombstone.count() > 0 ? true : undefined, { what: 'the first batch to be purged' })
   const answers: number[] = []
   let duringPurge = 0
   for (let i = 0; i < 20; i++) {
