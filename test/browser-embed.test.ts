@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
+import type { Page } from 'playwright-core'
 import { focused, openPage, servedApp } from './helpers/browser.js'
 import { testDatabase } from './helpers/database.js'
 import { siteverifyFake } from './helpers/captcha-fakes.js'
@@ -74,6 +75,15 @@ async function partnerSite (api: () => string, { formAttributes = '', captcha = 
   return { server, origin: `http://localhost:${(server.address() as AddressInfo).port}` }
 }
 
+/** Ola fills in the partner's own form, by its own labels, and sends it. */
+async function fillInAndSend (page: Page): Promise<void> {
+  await page.getByRole('textbox', { name: 'Your name' }).fill('Ola Nordmann')
+  await page.getByRole('textbox', { name: 'Your e-mail' }).fill('ola@example.no')
+  await page.getByRole('textbox', { name: 'What is it about?' }).fill('Samarbeid?')
+  await page.getByRole('checkbox', { name: 'I have read the privacy notice' }).check()
+  await page.getByRole('button', { name: 'Send it' }).click()
+}
+
 t.test('a partner page on another origin, with its own markup, enhanced and posting to the service', async (t) => {
   let apiOrigin = ''
   const partner = await partnerSite(() => apiOrigin)
@@ -88,11 +98,7 @@ t.test('a partner page on another origin, with its own markup, enhanced and post
   t.match(await focused(page), /^There is a problem/)
   t.same(await axe(), [], 'axe: the partner page in its error state')
 
-  await page.getByRole('textbox', { name: 'Your name' }).fill('Ola Nordmann')
-  await page.getByRole('textbox', { name: 'Your e-mail' }).fill('ola@example.no')
-  await page.getByRole('textbox', { name: 'What is it about?' }).fill('Samarbeid?')
-  await page.getByRole('checkbox', { name: 'I have read the privacy notice' }).check()
-  await page.getByRole('button', { name: 'Send it' }).click()
+  await fillInAndSend(page)
   await page.getByRole('heading', { name: 'Thank you! Your request has been sent to Sofia Frölander' }).waitFor()
   t.match(await storedRequests(), [{ contactId: 'sofia-frolander', name: 'Ola Nordmann', pageUrl: `${partner.origin}/`, locale: 'en' }])
   t.equal(await page.locator('label[for="who"]').textContent(), 'Your name', 'the partner\'s markup is its own')
@@ -120,11 +126,7 @@ t.test('a partner that uses hCaptcha: the script sends what the vendor\'s widget
   apiOrigin = served.origin
   const { page, problems } = await openPage(t, { locale: 'en-GB' })
   await page.goto(`${partner.origin}/`)
-  await page.getByRole('textbox', { name: 'Your name' }).fill('Ola Nordmann')
-  await page.getByRole('textbox', { name: 'Your e-mail' }).fill('ola@example.no')
-  await page.getByRole('textbox', { name: 'What is it about?' }).fill('Samarbeid?')
-  await page.getByRole('checkbox', { name: 'I have read the privacy notice' }).check()
-  await page.getByRole('button', { name: 'Send it' }).click()
+  await fillInAndSend(page)
   await page.getByRole('link', { name: 'The verification failed. Verify again and send' }).waitFor()
   t.equal(hcaptcha.calls, 0, 'no token yet: nothing was sent')
 

@@ -27,6 +27,13 @@ async function fillIn (card: Locator, fields: Record<string, string>): Promise<v
   for (const [label, value] of Object.entries(fields)) await card.getByRole('textbox', { name: label, exact: true }).fill(value)
 }
 
+/** The demo page, on a fresh service, with Lotta's form open. */
+async function lottasForm (t: Parameters<typeof servedApp>[0], env: Record<string, string> = {}) {
+  const served = await servedApp(t, env)
+  const { page, problems } = await openPage(t)
+  return { page, problems, served, card: await openForm(page, served, SV, 'Lotta Fransson', 'Kontakta Lotta') }
+}
+
 const storedRequests = async () => await (await testDatabase()).contactRequest.findMany({ include: { consent: true }, orderBy: { receivedAt: 'asc' } })
 
 t.test('Anna writes to Lotta in Swedish: a receipt with the deletion date, the request stored, Lotta mailed', async (t) => {
@@ -123,9 +130,7 @@ t.test('at 320 CSS pixels wide the form reflows without horizontal scrolling', a
 })
 
 t.test('a reused CAPTCHA solution is refused: the widget starts over and the form says so', async (t) => {
-  const served = await servedApp(t)
-  const { page, problems } = await openPage(t)
-  const card = await openForm(page, served, SV, 'Lotta Fransson', 'Kontakta Lotta')
+  const { page, problems, card, served } = await lottasForm(t)
   await fillIn(card, { Namn: 'Anna Andersson', 'E-post': 'anna.andersson@example.se', Meddelande: 'Hej från webbläsaren' })
   await card.getByText(SV.verified).waitFor()
   // Someone else spends this very solution first, with other content.
@@ -151,9 +156,7 @@ t.test('a reused CAPTCHA solution is refused: the widget starts over and the for
 })
 
 t.test('rate-limited: the form says when to try again, in words', async (t) => {
-  const served = await servedApp(t, { RATE_LIMIT_MAX: '1' })
-  const { page, problems } = await openPage(t)
-  const card = await openForm(page, served, SV, 'Lotta Fransson', 'Kontakta Lotta')
+  const { problems, card, served } = await lottasForm(t, { RATE_LIMIT_MAX: '1' })
   // Another submission from this address used the allowance.
   await served.app.inject({ method: 'POST', url: '/v1/contact-requests', payload: {} })
   await fillIn(card, { Namn: 'Anna Andersson', 'E-post': 'anna.andersson@example.se', Meddelande: 'Hej igen' })
@@ -166,9 +169,7 @@ t.test('rate-limited: the form says when to try again, in words', async (t) => {
 })
 
 t.test('the API goes down mid-way: nothing typed is lost, and the retry after restart stores one request', async (t) => {
-  const served = await servedApp(t)
-  const { page, problems } = await openPage(t)
-  const card = await openForm(page, served, SV, 'Lotta Fransson', 'Kontakta Lotta')
+  const { page, problems, card, served } = await lottasForm(t)
   const typed = { Namn: 'Anna Andersson', 'E-post': 'anna.andersson@example.se', Telefon: '+46 70 123 45 67', Organisation: 'Skellefteå kommun', Meddelande: 'Hej!\nNågot att minnas.' }
   await fillIn(card, typed)
   await card.getByRole('checkbox', { name: SV.consent }).check()
@@ -192,9 +193,7 @@ t.test('the API goes down mid-way: nothing typed is lost, and the retry after re
 })
 
 t.test('a withdrawn notice version: the form shows the new notice, asks again, and stores the new version', async (t) => {
-  const served = await servedApp(t)
-  const { page, problems } = await openPage(t)
-  const card = await openForm(page, served, SV, 'Lotta Fransson', 'Kontakta Lotta')
+  const { problems, card, served } = await lottasForm(t)
   await fillIn(card, { Namn: 'Anna Andersson', 'E-post': 'anna.andersson@example.se', Meddelande: 'Hej!' })
   await card.getByRole('checkbox', { name: SV.consent }).check()
   // While Anna types, the operator publishes a new notice and withdraws the old one, then redeploys.
