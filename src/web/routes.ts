@@ -7,7 +7,7 @@ import { createContactRepository } from '../contacts/repository.js'
 import { demoPage } from './demo-page.js'
 
 /** Built by `npm run build` (web/build.mjs); paths are relative to the working directory, like data/. */
-export const WEB_BUILD_DIR = 'dist/web'
+const WEB_BUILD_DIR = 'dist/web'
 
 /** The embed's entry: the one address sites include, so a fix must reach them soon. */
 const ENTRY_CACHE = 'public, max-age=300'
