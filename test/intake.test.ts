@@ -264,3 +264,42 @@ t.test('while Redis is down a used CAPTCHA solution is still refused', async (t)
   t.equal(replay.statusCode, 403)
   t.equal(replay.json().code, 'CAPTCHA_FAILED')
 })
+
+t.test('characters no field may hold are refused as VALIDATION_FAILED naming the field, and nothing is stored', async (t) => {
+  const { app } = await buildTestApp(t)
+  const prisma = await testDatabase()
+  const refused: Array<[string, Record<string, unknown>, string]> = [
+    ['NUL in the name (PostgreSQL refuses it: it was a 500)', { name: 'Anna\u0000Andersson' }, '/name'],
+    ['NUL in the message', { message: 'Hej\u0000då' }, '/message'],
+    ['NUL in the e-mail address', { email: 'anna\u0000@example.se' }, '/email'],
+    ['NUL in the page address', { pageUrl: 'https://www.ri.se/\u0000' }, '/pageUrl'],
+    ['NUL in the organisation', { organisation: 'RISE\u0000' }, '/organisation'],
+    ['NUL in the notice version', { consent: { accepted: true, noticeVersion: '2026-11-26\u0000' } }, '/consent/noticeVersion'],
+    ['a line break in the name (it goes into the e-mail subject)', { name: 'Anna\nBcc: x@example.org' }, '/name'],
+    ['a bidirectional override in the name', { name: 'Anna \u202Egnissarrab' }, '/name'],
+    ['a lone surrogate in the name (it cannot be stored as UTF-8)', { name: 'Anna \uD800' }, '/name'],
+    ['a control character in the message', { message: 'Hej\u001bdå' }, '/message'],
+    ['a C1 control in the organisation', { organisation: 'RISE\u0085' }, '/organisation']
+  ]
+  for (const [what, overrides, path] of refused) {
+    const res = await post(app, await altchaSubmission(app, overrides))
+    t.equal(res.statusCode, 400, what)
+    t.equal(res.json().code, 'VALIDATION_FAILED', what)
+    t.ok(res.json().details.some((d: { path: string }) => d.path === path), `${what}: names ${path}`)
+  }
+  t.equal(await prisma.contactRequest.count(), 0)
+})
+
+t.test('what people really write is accepted and stored exactly: tabs, line breaks, right-to-left text, emoji', async (t) => {
+  const { app } = await buildTestApp(t)
+  const prisma = await testDatabase()
+  const body = await altchaSubmission(app, {
+    name: 'محمد Åström 👩‍🔬',
+    organisation: 'שלום AB',
+    message: 'Rad ett\r\nRad två\n\tIndragen 🙂\n\u202Bمرحبا\u202C'
+  })
+  const res = await post(app, body)
+  t.equal(res.statusCode, 202)
+  const stored = await prisma.contactRequest.findUniqueOrThrow({ where: { id: res.json().id } })
+  t.same({ name: stored.name, organisation: stored.organisation, message: stored.message }, { name: body.name, organisation: body.organisation, message: body.message })
+})

@@ -1,26 +1,23 @@
 // The contact form's JSON, and the receipt the API answers with.
 import { Type, type Static } from '@sinclair/typebox'
-import { ContactId, Email, LocaleSchema } from '../schemas/common.js'
-
-/** At least one character that is not white space. */
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' })
+import { ContactId, Email, HttpUrl, Line, LocaleSchema, Text } from '../schemas/common.js'
 
 export const ContactRequestBodySchema = Type.Object({
   contactId: ContactId,
-  name: Text(200),
+  name: Line(200, { required: true }),
   email: Email,
   phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9][0-9 ()./-]{3,38}$', description: 'digits, spaces and + ( ) - . /' })),
-  organisation: Type.Optional(Type.String({ maxLength: 200 })),
+  organisation: Type.Optional(Line(200)),
   message: Text(10_000),
   locale: Type.Optional(LocaleSchema),
-  pageUrl: Type.Optional(Type.String({ pattern: '^https?://\\S+$', maxLength: 2048 })),
+  pageUrl: Type.Optional(HttpUrl(2048)),
   consent: Type.Object({
     accepted: Type.Boolean({ description: 'The person ticked the consent box' }),
-    noticeVersion: Type.String({ minLength: 1, maxLength: 64, description: 'version from GET /v1/privacy-notice' })
+    noticeVersion: Line(64, { required: true, description: 'version from GET /v1/privacy-notice' })
   }, { additionalProperties: false }),
   captcha: Type.Object({
-    provider: Type.String({ minLength: 1, maxLength: 32 }),
-    token: Type.String({ minLength: 1, maxLength: 16_384 })
+    provider: Line(32, { required: true }),
+    token: Line(16_384, { required: true })
   }, { additionalProperties: false }),
   /** Honeypot: hidden in the form, so only robots fill it in. */
   website: Type.Optional(Type.String({ maxLength: 2048 }))

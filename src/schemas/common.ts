@@ -15,11 +15,41 @@ export const LocaleSchema = Type.Union([Type.Literal('sv'), Type.Literal('en')],
 export type Locale = Static<typeof LocaleSchema>
 export const LOCALES: Locale[] = ['sv', 'en']
 
+// Characters no text field takes. PostgreSQL refuses NUL in text and jsonb (that was a 500);
+// the other C0 and C1 controls have no business in a form; a lone UTF-16 surrogate cannot be
+// stored as UTF-8 and would come back changed.
+const CONTROLS = '\\u0000-\\u001F\\u007F-\\u009F'
+/** The same, less tab, line feed and carriage return. */
+const CONTROLS_BUT_LINE_BREAKS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F'
+const SURROGATES = '\\uD800-\\uDFFF'
+// One-line fields also refuse line separators and bidirectional embeddings, overrides and
+// isolates: in an e-mail subject they would reorder what follows.
+const LINE_BREAKING = '\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069'
+/** A character a one-line field may hold. */
+const IN_LINE = `[^${CONTROLS}${SURROGATES}${LINE_BREAKING}]`
+/** A character a message may hold: tabs and line breaks too. */
+const IN_TEXT = `[^${CONTROLS_BUT_LINE_BREAKS}${SURROGATES}]`
+
+/** One line of text, up to `maxLength` characters (code points); `required`: at least one that is not white space. */
+export const Line = (maxLength: number, { required = false, description = 'one line, no control characters' } = {}) =>
+  Type.String({ maxLength, pattern: required ? `^(?=.*\\S)${IN_LINE}+$` : `^${IN_LINE}*$`, description })
+
+/** Free text over several lines, with at least one character that is not white space. */
+export const Text = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: `^(?=[\\s\\S]*\\S)${IN_TEXT}+$`, description: 'text; line breaks and tabs allowed, no other control characters' })
+
 /** A slug id such as lotta-fransson. */
 export const ContactId = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 64 })
 
-/** Pragmatic e-mail check: one @, no spaces, a dot in the domain; the mailbox proves the rest. */
-export const Email = Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', maxLength: 254 })
+/** A character of an address: no white space, nothing a one-line field refuses. */
+const VISIBLE = `[^\\s${CONTROLS}${SURROGATES}${LINE_BREAKING}]`
+const IN_ADDRESS = `[^@\\s${CONTROLS}${SURROGATES}${LINE_BREAKING}]+`
+
+/** A web page's address. */
+export const HttpUrl = (maxLength: number) => Type.String({ pattern: `^https?://${VISIBLE}+$`, maxLength })
+
+/** Pragmatic e-mail check: one @, no spaces or controls, a dot in the domain; the mailbox proves the rest. */
+export const Email = Type.String({ pattern: `^${IN_ADDRESS}@${IN_ADDRESS}\\.${IN_ADDRESS}$`, maxLength: 254 })
 
 /** The responses every route may give besides its own. */
 export const commonErrorResponses = {
