@@ -202,6 +202,11 @@ t.test('a withdrawn notice version: the form shows the new notice, asks again, a
     await prisma.privacyNotice.create({ data: { version: '2026-12-01', locale, text: `Ny version (${locale}): RISE behandlar dina personuppgifter enligt den här texten.\n\nMer information.`, sha256: '0'.repeat(64) } })
   }
   await prisma.privacyNotice.deleteMany({ where: { version: '2026-11-26' } })
+  // The next test must find the shipped notice again (the reset republishes it from data/).
+  t.teardown(async () => {
+    await prisma.contactRequest.deleteMany()
+    await prisma.privacyNotice.deleteMany({ where: { version: '2026-12-01' } })
+  })
   await served.restart()
   await card.getByText(SV.send, { exact: true }).click()
   const message = 'Informationen om personuppgifter har uppdaterats. Läs den och kryssa i rutan igen'
@@ -227,4 +232,17 @@ t.test('the honeypot is out of everyone\'s way but robots\'', async (t) => {
   const tree = await page.locator('body').ariaSnapshot()
   t.notMatch(tree, /Lämna det här fältet tomt/, 'not in the accessibility tree')
   await eventually(async () => (await honeypot.inputValue()) === '' ? true : undefined)
+})
+
+t.test('a name with a bidirectional override is caught in the browser, with no request sent', async (t) => {
+  const { page, problems, card } = await lottasForm(t)
+  let posted = 0
+  page.on('request', (request) => { if (request.url().endsWith('/v1/contact-requests')) posted++ })
+  await fillIn(card, { Namn: 'Anna \u202Egnissarrab', 'E-post': 'anna.andersson@example.se', Meddelande: 'Hej!' })
+  await card.getByRole('checkbox', { name: SV.consent }).check()
+  await card.getByText(SV.send, { exact: true }).click()
+  await card.locator('.cf-summary').getByRole('link', { name: /^Namnet innehåller tecken som inte kan skickas/ }).waitFor()
+  t.equal(await card.getByRole('textbox', { name: 'Namn', exact: true }).getAttribute('aria-invalid'), 'true')
+  t.equal(posted, 0, 'nothing was sent')
+  t.same(problems(), [])
 })

@@ -23,6 +23,12 @@ const length = (value: string): number => [...value].length
 const blank = (value: string): boolean => !/\S/.test(value)
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
+// What the schema refuses (src/schemas/common.ts): control characters and lone surrogates anywhere
+// (tabs and line breaks allowed in the message), and in one-line fields line separators and bidi overrides.
+/* eslint-disable no-control-regex -- refusing control characters is the point */
+const REFUSED_IN_LINE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/u
+const REFUSED_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF]/u
+/* eslint-enable no-control-regex */
 const PHONE = /^\+?[0-9][0-9 ()./-]{3,38}$/
 
 /** Every problem with the values, in the order of the fields on the form. */
@@ -31,12 +37,15 @@ export function check (values: FormValues): FieldError[] {
   const add = (field: FieldName, message: MessageId) => errors.push({ field, message })
   if (blank(values.name)) add('name', 'nameMissing')
   else if (length(values.name) > 200) add('name', 'nameTooLong')
+  else if (REFUSED_IN_LINE.test(values.name)) add('name', 'nameCharacters')
   if (blank(values.email)) add('email', 'emailMissing')
-  else if (!EMAIL.test(values.email.trim()) || length(values.email.trim()) > 254) add('email', 'emailInvalid')
+  else if (!EMAIL.test(values.email.trim()) || length(values.email.trim()) > 254 || REFUSED_IN_LINE.test(values.email)) add('email', 'emailInvalid')
   if (values.phone.trim() !== '' && !PHONE.test(values.phone.trim())) add('phone', 'phoneInvalid')
   if (length(values.organisation) > 200) add('organisation', 'organisationTooLong')
+  else if (REFUSED_IN_LINE.test(values.organisation)) add('organisation', 'organisationCharacters')
   if (blank(values.message)) add('message', 'messageMissing')
   else if (length(values.message) > 10_000) add('message', 'messageTooLong')
+  else if (REFUSED_IN_TEXT.test(values.message)) add('message', 'messageCharacters')
   if (!values.consent) add('consent', 'consentMissing')
   return errors
 }
