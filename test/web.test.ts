@@ -39,6 +39,7 @@ t.test('the embed script is cached briefly, everything it loads for good, and al
     ['/embed/v1/contact-form.css', /^text\/css/, 'public, max-age=300'],
     [`/embed/v1/${build.assets}/altcha.min.js`, /^application\/javascript/, 'public, max-age=31536000, immutable'],
     [`/embed/v1/${build.assets}/altcha.css`, /^text\/css/, 'public, max-age=31536000, immutable'],
+    [`/embed/v1/${build.assets}/contact-form.css`, /^text\/css/, 'public, max-age=31536000, immutable'],
     [`/embed/v1/${build.assets}/pbkdf2.js`, /^application\/javascript/, 'public, max-age=31536000, immutable'],
     [`/embed/v1/${build.assets}/solver.js`, /^application\/javascript/, 'public, max-age=31536000, immutable']
   ]

@@ -1,6 +1,6 @@
 // The website side: the embed script and its assets, and the demo page that uses them.
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fastifyStatic from '@fastify/static'
 import { createContactRepository } from '../contacts/repository.js'
@@ -17,7 +17,7 @@ const ASSET_CACHE = 'public, max-age=31536000, immutable'
 const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const root = resolve(WEB_BUILD_DIR)
   if (!existsSync(`${root}/embed/contact-form.js`)) {
-    app.log.warn({ dir: WEB_BUILD_DIR }, 'the embed script is not built (npm run build): /embed/v1/ and the demo page answer 404')
+    app.log.warn({ dir: WEB_BUILD_DIR }, 'the embed script is not built (npm run build): /embed/v1/ and the demo page\'s assets answer 404')
   }
 
   await app.register(fastifyStatic, {
@@ -28,7 +28,8 @@ const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     index: false,
     allowedPath: (path) => path !== '/build.json',
     setHeaders (reply, path) {
-      reply.header('cache-control', path.endsWith('contact-form.js') || path.endsWith('contact-form.css') ? ENTRY_CACHE : ASSET_CACHE)
+      // The entry files sit at the top; everything in the content-named folder below them is immutable.
+      reply.header('cache-control', dirname(path) === `${root}/embed` ? ENTRY_CACHE : ASSET_CACHE)
       // Pages on other origins load these: helmet's default (same-origin) would block them.
       reply.header('cross-origin-resource-policy', 'cross-origin')
     }
