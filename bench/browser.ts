@@ -1,14 +1,13 @@
 // npm run bench:browser: in headless Chromium, from the click on "Skicka" to the visible
 // receipt, at the default ALTCHA cost, against the real service in a child process.
 import { readFile } from 'node:fs/promises'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { NOTIFY_QUEUE } from '../src/jobs/notify.js'
-import { benchEnv, prepareDatabase, startServer } from './common.js'
+import { benchEnv, launchChromium, prepareDatabase, startServer } from './common.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20)
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 // The default cost (5000), not the cheap one the intake bench uses: this is what a person's browser solves.
 const env = benchEnv({ ALTCHA_COST: '5000' })
@@ -45,7 +44,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 
 await prepareDatabase(env)
 const server = await startServer(env, 'intake')
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] })
+const browser = await launchChromium()
 try {
   const origin = `http://127.0.0.1:${server.port}`
   await once(browser, origin, true) // warm-up: JIT, pools, the browser's caches

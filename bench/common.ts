@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { randomInt } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { chromium, type Browser } from 'playwright-core'
 import pg from 'pg'
 import { createChallenge, solveChallenge } from 'altcha-lib'
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2'
@@ -107,4 +108,17 @@ export async function load (port: number, bodies: string[], { seconds, connectio
   })
   if (!mayRepeat && next > bodies.length) throw new Error(`the intake took more than ${bodies.length} requests in ${seconds} s; prepare more bodies`)
   return { rps: result.requests.total / seconds, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors }
+}
+
+/**
+ * Debian's Chromium through playwright-core, which never downloads a browser. This machine has
+ * no network: the flags keep Chromium from trying to reach Google's services.
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export async function launchChromium (): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+  })
 }

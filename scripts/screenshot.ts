@@ -1,11 +1,10 @@
 // npm run screenshot: the demo page as a new visitor sees it, for the README (docs/*.png).
-import { chromium } from 'playwright-core'
-import { benchEnv, prepareDatabase, startServer } from '../bench/common.js'
+import { benchEnv, launchChromium, prepareDatabase, startServer } from '../bench/common.js'
 
 const env = benchEnv({ QUEUE_PREFIX: `screenshot-${process.pid}` })
 await prepareDatabase(env)
 const server = await startServer(env, 'intake')
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'] })
+const browser = await launchChromium()
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'sv-SE' })
   await page.goto(`http://127.0.0.1:${server.port}/`)

@@ -6,8 +6,9 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import tap from 'tap'
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
+import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 import type { FastifyInstance } from 'fastify'
+import { CHROMIUM_PATH, launchChromium } from '../../bench/common.js'
 import { buildApp } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import { testConfig } from './config.js'
@@ -15,22 +16,17 @@ import { resetData, sharedDatabase } from './database.js'
 
 interface TestLike { teardown: (fn: () => unknown) => void }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
 
 let shared: Promise<Browser> | undefined
 
 /** One browser per test file, closed after its last test; a missing Chromium fails loudly, saying how to install it. */
 export async function browser (): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need it. Install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`)
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: the browser tests need it. Install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`)
   }
   if (shared === undefined) {
-    shared = chromium.launch({
-      executablePath: CHROMIUM,
-      // This machine has no network: keep Chromium from trying to reach Google's services.
-      args: ['--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
-    })
+    shared = launchChromium()
     const launched = shared
     tap.teardown(async () => { await (await launched).close() })
   }

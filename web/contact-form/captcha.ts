@@ -17,7 +17,7 @@ export interface Captcha {
 }
 
 /** The standard response field each vendor's own widget adds to the form. */
-export const VENDOR_FIELDS: Record<string, string> = {
+const VENDOR_FIELDS: Record<string, string> = {
   hcaptcha: 'h-captcha-response',
   turnstile: 'cf-turnstile-response',
   recaptcha: 'g-recaptcha-response',
@@ -29,13 +29,13 @@ const SHA = ['SHA-256', 'SHA-384', 'SHA-512']
 
 /**
  * Loads the widget (its CSP-friendly "external" build), its stylesheet and
- * language, and says where its proof-of-work runs: in the widget's worker files
+ * language (the form's), and says where its proof-of-work runs: in the widget's worker files
  * when they share the page's origin; a browser refuses a worker from another
  * origin, so there the service's in-page solver stands in for them.
  */
-async function loadAltcha (assets: string): Promise<void> {
+async function loadAltcha (assets: string, locale: Locale): Promise<void> {
   await Promise.all([load(`${assets}/altcha.css`), load(`${assets}/altcha.min.js`)])
-  await Promise.all([load(`${assets}/altcha-sv.js`), load(`${assets}/altcha-en.js`)])
+  await load(`${assets}/altcha-${locale}.js`)
   if (new URL(assets, location.href).origin !== location.origin) {
     await load(`${assets}/solver.js`)
     return
@@ -46,7 +46,7 @@ async function loadAltcha (assets: string): Promise<void> {
 
 /** The ALTCHA widget in `slot` (created there unless the page already has one). */
 export async function altchaCaptcha (slot: HTMLElement, options: { assets: string, challengeUrl: string, locale: Locale }): Promise<Captcha> {
-  await loadAltcha(options.assets)
+  await loadAltcha(options.assets, options.locale)
   let widget = slot.querySelector('altcha-widget')
   if (widget === null) {
     widget = document.createElement('altcha-widget')

@@ -3,7 +3,7 @@
 // a container it renders the standard form into, or a site's own <form> it enhances.
 import { load } from './assets.js'
 import { createApi, type Api, type Notice, type SubmitOutcome } from './api.js'
-import { altchaCaptcha, vendorCaptcha, type Captcha } from './captcha.js'
+import { altchaCaptcha, vendorCaptcha, type Captcha, type CaptchaAnswer } from './captcha.js'
 import { check, fieldOf, type FieldName, type FormValues } from './checks.js'
 import { h, noticeParagraphs, renderForm } from './render.js'
 import { TEXTS, inWords, isLocale, type Locale, type Texts } from './texts.js'
@@ -173,7 +173,7 @@ export class ContactForm {
     }
   }
 
-  #body (values: FormValues, captcha: { provider: string, token: string }) {
+  #body (values: FormValues, captcha: CaptchaAnswer) {
     const optional = (value: string) => value.trim() === '' ? undefined : value.trim()
     const page = `${location.origin}${location.pathname}`
     return {
