@@ -10,6 +10,7 @@ import { deriveKey } from 'altcha-lib/algorithms/pbkdf2'
 import { ensureDatabase, migrate } from '../src/db/migrate.js'
 import { createDatabase } from '../src/db/client.js'
 import { loadReferenceData } from '../src/db/reference-data.js'
+import { createRepositories } from '../src/repositories/index.js'
 
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgresql://postgres@127.0.0.1:5432'
 
@@ -37,7 +38,7 @@ export async function prepareDatabase (env: NodeJS.ProcessEnv, setup: (client: p
   await setup(client)
   await client.end()
   const database = createDatabase({ connectionString: url, max: 1 })
-  await loadReferenceData(database.prisma, { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
+  await loadReferenceData(createRepositories(database, { duplicateWindowSeconds: 600 }), { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
   await database.close()
 }
 

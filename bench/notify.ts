@@ -14,7 +14,8 @@ import { ensureDatabase, migrate } from '../src/db/migrate.js'
 import { loadReferenceData } from '../src/db/reference-data.js'
 import { NOTIFY_QUEUE, notifyJobOptions, type NotifyQueue } from '../src/jobs/notify.js'
 import { composeNotification } from '../src/notifications/compose.js'
-import { createNotificationRepository } from '../src/notifications/repository.js'
+import { createNotificationRepository } from '../src/repositories/notifications.js'
+import { createRepositories } from '../src/repositories/index.js'
 import { routeRequest } from '../src/contacts/routing.js'
 import { startWorkers } from '../workers/index.js'
 
@@ -35,22 +36,29 @@ const config = loadConfig({
   // The sink sees the same number of SMTP connections as the bare loop's; more jobs than
   // connections lets a job's database and Redis work overlap another's SMTP exchange.
   NOTIFY_CONCURRENCY: String(CONCURRENCY * Number(process.env.BENCH_JOBS_PER_CONNECTION ?? 2)),
-  SMTP_MAX_CONNECTIONS: String(CONCURRENCY),
-  // The relay stays out of the way: every notification here is enqueued by the bench.
-  RELAY_DELAY_MS: String(3_600_000)
+  SMTP_MAX_CONNECTIONS: String(CONCURRENCY)
 })
 await ensureDatabase(config.DATABASE_URL)
 await migrate(config.DATABASE_URL, 'prisma/migrations')
 const database = createDatabase({ connectionString: config.DATABASE_URL })
 const { prisma } = database
-await loadReferenceData(prisma, config, { info: () => {} })
+await loadReferenceData(createRepositories(database, { duplicateWindowSeconds: 600 }), config, { info: () => {} })
 
 /** Seeds `count` requests with their pending notifications, as intake would have stored them. */
 async function seed (count: number): Promise<string[]> {
   await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, request_events')
   const ids = Array.from({ length: count }, () => ({ request: randomUUID(), notification: randomUUID() }))
+  // In chunks, one after another: a createMany over PostgreSQL's bind-parameter limit is split
+  // by Prisma into statements it sends at once on one connection, which node-postgres deprecates.
+  for (let at = 0; at < count; at += SEED_CHUNK) await seedChunk(ids.slice(at, at + SEED_CHUNK), at)
+  return ids.map((i) => i.notification)
+}
+
+const SEED_CHUNK = 1000
+
+async function seedChunk (ids: Array<{ request: string, notification: string }>, offset: number): Promise<void> {
   await prisma.contactRequest.createMany({
-    data: ids.map(({ request }, i) => ({
+    data: ids.map(({ request }, j) => ({ i: offset + j, request })).map(({ request, i }) => ({
       id: request,
       contactId: 'lotta-fransson',
       name: 'Anna Andersson',
@@ -68,7 +76,6 @@ async function seed (count: number): Promise<string[]> {
     }))
   })
   await prisma.notification.createMany({ data: ids.map(({ request, notification }) => ({ id: notification, requestId: request })) })
-  return ids.map((i) => i.notification)
 }
 
 async function throughWorkers (ids: string[]): Promise<number> {
@@ -81,11 +88,12 @@ async function throughWorkers (ids: string[]): Promise<number> {
   for (let i = 0; i < ids.length; i += 500) {
     await queue.addBulk(ids.slice(i, i + 500).map((notificationId) => ({ name: NOTIFY_QUEUE, data: { notificationId }, opts: { ...options, jobId: notificationId } })))
   }
-  const workers = await startWorkers(config, { database, log: pino({ level: 'warn' }) })
+  // The relay stays out of the way: every notification here is enqueued by the bench.
+  const workers = await startWorkers(config, { database, log: pino({ level: 'warn' }), tuning: { relayDelayMs: 3_600_000 } })
   const done = new Promise<void>((resolve, reject) => {
     let completed = 0
-    workers.worker.on('completed', () => { if (++completed === ids.length) resolve() })
-    workers.worker.on('failed', (job) => { reject(new Error(`notification ${job?.id ?? '?'} failed during the bench`)) })
+    workers.notify.on('completed', () => { if (++completed === ids.length) resolve() })
+    workers.notify.on('failed', (job) => { reject(new Error(`notification ${job?.id ?? '?'} failed during the bench`)) })
   })
   const started = performance.now()
   await queue.resume()
@@ -102,7 +110,7 @@ async function throughWorkers (ids: string[]): Promise<number> {
 
 /** The floor: the same messages, composed once up front, sent by nodemailer at the same concurrency. */
 async function bareLoop (ids: string[]): Promise<number> {
-  const notifications = createNotificationRepository(prisma, database.pool)
+  const notifications = createNotificationRepository(database)
   const messages: Array<ReturnType<typeof composeNotification>> = []
   for (const id of ids) {
     const data = await notifications.claimForDelivery(id)

@@ -1,12 +1,10 @@
 // npm run bench:purge: purge 1,000,000 expired requests (with consent and notification rows) and
 // measure the intake's p99 during the purge against its p99 without it, in the same run.
 import pg from 'pg'
-import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
+import { pino } from 'pino'
 import { benchEnv, load, makeBodies, prepareDatabase, startServer, type Measured } from './common.js'
-import { NOTIFY_QUEUE, type NotifyQueue } from '../src/jobs/notify.js'
-import { createRemoval } from '../src/retention/removal.js'
-import { runPurge } from '../src/retention/purge.js'
+import { loadConfig } from '../src/config.js'
+import { createServices } from '../src/services.js'
 
 const ROWS = Number(process.env.BENCH_PURGE_ROWS ?? 1_000_000)
 /** Intake is measured in windows of this length: two without a purge, then one after another until the purge ends. */
@@ -16,8 +14,8 @@ const MAX_PURGE_SECONDS = 150
 /** A steady stream of form posts, as a busy site would send, not a saturating flood. */
 const RATE = Number(process.env.BENCH_RATE ?? 100)
 const CONNECTIONS = 10
-const BATCH = Number(process.env.PURGE_BATCH_SIZE ?? 1000)
-const PAUSE_MS = Number(process.env.PURGE_PAUSE_MS ?? 25)
+const BATCH = Number(process.env.BENCH_PURGE_BATCH ?? 1000)
+const PAUSE_MS = Number(process.env.BENCH_PURGE_PAUSE_MS ?? 25)
 
 const env = benchEnv({ MAIL_DROP_DIR: 'var/bench-mail' })
 const url = env.DATABASE_URL as string
@@ -54,10 +52,8 @@ async function seedExpired (count: number): Promise<void> {
 await prepareDatabase(env)
 const bodies = await makeBodies(env, RATE * (MAX_PURGE_SECONDS + 3 * SECONDS + 3) + 500 * 20)
 const intake = await startServer(env, 'intake')
-const pool = new pg.Pool({ connectionString: url, max: 4 })
-const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 })
-const queue: NotifyQueue = new Queue(NOTIFY_QUEUE, { prefix: env.QUEUE_PREFIX as string, connection: redis })
-const removal = createRemoval({ queue, redis, mailDropDir: env.MAIL_DROP_DIR as string })
+// The purge as the CLI runs it, with this run's batch size and pause.
+const services = await createServices({ ...loadConfig(env), DATABASE_POOL_SIZE: 4 }, { log: pino({ level: 'warn' }), tuning: { purgeBatchSize: BATCH, purgePauseMs: PAUSE_MS } })
 const options = { seconds: SECONDS, connections: CONNECTIONS, rate: RATE }
 const check = (m: Measured, what: string) => {
   if (m.non2xx > 0 || m.errors > 0) throw new Error(`requests failed ${what} (non-2xx ${m.non2xx}, errors ${m.errors})`)
@@ -75,7 +71,7 @@ try {
 
   const purgeState: { ended: number | null } = { ended: null }
   const started = performance.now()
-  const purge = runPurge(pool, removal, { dryRun: false, actor: 'bench', trigger: 'cli', batchSize: BATCH, pauseMs: PAUSE_MS }).finally(() => { purgeState.ended = performance.now() })
+  const purge = services.retention.purgeExpired({ dryRun: false, actor: 'bench', trigger: 'cli' }).finally(() => { purgeState.ended = performance.now() })
   const during: Measured[] = []
   while (purgeState.ended === null) {
     if (bodies.length < RATE * SECONDS + 500) throw new Error('the purge outlasted the prepared submissions')
@@ -99,7 +95,5 @@ try {
   process.stdout.write(`p99 ratio (worst during / worst without): ${(duringWorst.p99 / quietWorst.p99).toFixed(2)}  (goal ≤ 2.00)\n`)
 } finally {
   intake.child.kill('SIGTERM')
-  await queue.close()
-  redis.disconnect()
-  await pool.end()
+  await services.close()
 }

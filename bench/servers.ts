@@ -17,7 +17,7 @@ async function baseline () {
   const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
   const queue = new Queue('bench-baseline', { prefix: config.QUEUE_PREFIX, connection })
   await queue.waitUntilReady()
-  const app = Fastify({ logger: false, bodyLimit: config.BODY_LIMIT_BYTES })
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 })
   app.post('/v1/contact-requests', async (request, reply) => {
     const b = request.body as Record<string, string | undefined>
     const id = randomUUID()

@@ -7,44 +7,46 @@ import swagger from '@fastify/swagger'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import type { Database } from './db/client.js'
-import prismaPlugin from './plugins/prisma.js'
-import redisPlugin from './plugins/redis.js'
-import queuesPlugin from './plugins/queues.js'
+import { createServices, type Services, type ServicesOptions } from './services.js'
 import errorHandler from './plugins/error-handler.js'
 import rateLimit from './abuse/rate-limit.js'
-import { createCaptcha, type Captcha } from './captcha/index.js'
-import { createNoticeRepository, type NoticeRepository } from './privacy/notices.js'
 import healthRoutes from './health/routes.js'
 import contactRoutes from './contacts/routes.js'
 import privacyRoutes from './privacy/routes.js'
 import captchaRoutes from './captcha/routes.js'
 import intakeRoutes from './intake/routes.js'
-import adminRoutes from './admin/index.js'
 import webRoutes from './web/routes.js'
+import adminAccess from './admin/access.js'
+import adminRequestRoutes from './admin/requests.js'
+import adminNotificationRoutes from './admin/notifications.js'
+import adminContactRoutes from './admin/contacts.js'
+import adminRetentionRoutes from './retention/routes.js'
+import adminSubjectRoutes from './subjects/routes.js'
+import adminRecordRoutes from './admin/records.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
-    captcha: Captcha
-    notices: NoticeRepository
+    /** What the routes use: repositories and operations, built by src/services.ts. */
+    services: Services
   }
 }
 
-export interface AppDeps {
+export interface AppOptions extends Pick<ServicesOptions, 'captchaEndpoints' | 'tuning'> {
   /** A database owned by the caller; the app then leaves it open on close. */
   database?: Database
   /** Where logs go (tests capture them); defaults to stdout. */
   logStream?: NodeJS.WritableStream
 }
 
-export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const logger: FastifyServerOptions['logger'] = deps.logStream === undefined
+export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
+  const logger: FastifyServerOptions['logger'] = options.logStream === undefined
     ? loggerOptions(config)
-    : { ...loggerOptions(config), transport: undefined, stream: deps.logStream }
+    : { ...loggerOptions(config), transport: undefined, stream: options.logStream }
   const app = Fastify({
     logger,
     trustProxy: parseTrustProxy(config.TRUST_PROXY),
-    bodyLimit: config.BODY_LIMIT_BYTES,
+    bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     ajv: {
       // Refuse unknown fields instead of silently dropping them, and report every failing field.
@@ -52,14 +54,12 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // Infrastructure. Closed last: onClose hooks run in reverse order, so the routes' own
+  // (the intake waits for submissions in flight) run before this one.
+  const services = await createServices(config, { log: app.log, database: options.database, captchaEndpoints: options.captchaEndpoints, tuning: options.tuning })
+  app.addHook('onClose', services.close)
   app.decorate('config', config)
-
-  // Infrastructure
-  await app.register(prismaPlugin, { connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, database: deps.database })
-  await app.register(redisPlugin, { url: config.REDIS_URL })
-  await app.register(queuesPlugin, { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
-  app.decorate('notices', createNoticeRepository(app.prisma, config.PRIVACY_NOTICE_VERSION))
-  app.decorate('captcha', createCaptcha(config, app.log))
+  app.decorate('services', services)
 
   // Cross-cutting
   await app.register(errorHandler)
@@ -84,20 +84,37 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     exposedHeaders: ['retry-after'],
     maxAge: 600
   })
-  await app.register(rateLimit, { secret: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX })
+  await app.register(rateLimit, { redis: services.redis, secret: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX })
 
-  // Features
+  // Public features
   await app.register(healthRoutes)
   await app.register(contactRoutes)
   await app.register(privacyRoutes)
   await app.register(captchaRoutes)
   await app.register(intakeRoutes)
-  await app.register(adminRoutes)
   await app.register(webRoutes)
+
+  // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)
+  await app.register(async function admin (scope) {
+    await scope.register(adminAccess)
+    await scope.register(adminRequestRoutes)
+    await scope.register(adminNotificationRoutes)
+    await scope.register(adminContactRoutes)
+    await scope.register(adminRetentionRoutes)
+    await scope.register(adminSubjectRoutes)
+    await scope.register(adminRecordRoutes)
+  }, { prefix: '/v1/admin' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   return app
 }
+
+/**
+ * The largest body read: a submission with every field at its maximum length in three-byte
+ * characters (the message alone is then 30 KB) and a CAPTCHA token fits; anything larger is
+ * refused with 413 before it is parsed.
+ */
+const BODY_LIMIT_BYTES = 64 * 1024
 
 /** TRUST_PROXY as Fastify's trustProxy: a boolean, a hop count, or a list of addresses. */
 export function parseTrustProxy (value: string): boolean | string[] | ((address: string, hop: number) => boolean) {

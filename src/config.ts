@@ -12,8 +12,12 @@ const Url = Type.String({ pattern: '^[a-z][a-z0-9+.-]*://', description: 'a URL'
 const Secret = Type.String({ minLength: 16, description: 'a secret of at least 16 characters' })
 const List = <T extends TSchema>(item: T, description: string) => Type.Array(item, { description })
 
-/** Every variable the service reads, with its default. Keys are the variables' names. */
-export const ConfigSchema = Type.Object({
+// Every variable the service reads, with its default, grouped by concern. Keys are the
+// variables' names; each is one an operator may have reason to change. Settings only tests
+// and benchmarks change are TUNING in src/services.ts and CAPTCHA_ENDPOINTS in src/captcha/index.ts.
+
+/** Where the processes listen and what they connect to. */
+const Process = {
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ ...Port, default: 3000 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
@@ -23,12 +27,20 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.String({ ...Url, default: 'redis://127.0.0.1:6379' }),
   /** Prefix of every BullMQ key, so several deployments can share one Redis. */
   QUEUE_PREFIX: Type.String({ minLength: 1, default: 'contact-intake' }),
+  /** How long shutdown may take before the process exits anyway; keep it under the orchestrator's grace period. */
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 10_000 })
+}
 
+/** The contact directory and the privacy notices, shipped as files. */
+const ReferenceData = {
   CONTACTS_FILE: Type.String({ default: 'data/contacts.json' }),
   PRIVACY_NOTICES_DIR: Type.String({ default: 'data/privacy-notices' }),
   /** The notice version offered by GET /v1/privacy-notice; the newest one when empty. */
-  PRIVACY_NOTICE_VERSION: Type.Optional(Type.String({ minLength: 1 })),
+  PRIVACY_NOTICE_VERSION: Type.Optional(Type.String({ minLength: 1 }))
+}
 
+/** Which sites may use the API, and how clients are told apart. */
+const Web = {
   /** Origins whose pages may post to the API from a browser. */
   ALLOWED_ORIGINS: List(Type.String({ pattern: '^https?://[^/]+$' }), 'comma-separated origins such as https://www.ri.se'),
   /** Hostnames a CAPTCHA provider may report the token was solved on. */
@@ -36,85 +48,82 @@ export const ConfigSchema = Type.Object({
   /** false, true, a number of hops, or comma-separated proxy addresses (Fastify's trustProxy). */
   TRUST_PROXY: Type.String({ default: 'false' }),
   /** Who may put the demo page in a frame (CSP frame-ancestors): 'none', 'self' or origins. */
-  FRAME_ANCESTORS: List(Type.String({ pattern: "^('none'|'self'|https?://[^/\\s]+)$" }), "comma-separated: 'none', 'self' or origins such as https://www.ri.se"),
-  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 32 * 1024 }),
+  FRAME_ANCESTORS: List(Type.String({ pattern: "^('none'|'self'|https?://[^/\\s]+)$" }), "comma-separated: 'none', 'self' or origins such as https://www.ri.se")
+}
 
+/** Abuse: rate limits and repeats. */
+const Abuse = {
+  RATE_LIMIT_MAX: Type.Integer({ ...PositiveInt, default: 10 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ ...PositiveInt, default: 600 }),
+  /** Requests per minute and client on /v1/admin/. */
+  ADMIN_RATE_LIMIT_MAX: Type.Integer({ ...PositiveInt, default: 300 }),
+  /** The same person and message again within this many seconds is a repeat, answered with the first receipt. */
+  DUPLICATE_WINDOW_SECONDS: Type.Integer({ ...PositiveInt, default: 600 }),
+  /** Key for the keyed hashes of client addresses and submissions; random per process when unset. */
+  PSEUDONYM_KEY: Type.Optional(Secret)
+}
+
+/** Retention and the GDPR record of processing. */
+const Privacy = {
   RETENTION_DAYS: Type.Integer({ ...PositiveInt, default: 180 }),
   /** Closing a request shortens its retention to this many days after closing (never lengthens it). */
   RETENTION_DAYS_AFTER_CLOSE: Type.Integer({ minimum: 0, default: 30 }),
   /** When the worker runs the retention purge: a cron pattern, in PURGE_TIMEZONE; "off" for never. */
   PURGE_CRON: Type.String({ minLength: 1, default: '0 3 * * *' }),
   PURGE_TIMEZONE: Type.String({ minLength: 1, default: 'Europe/Stockholm' }),
-  /** Requests deleted per purge transaction. */
-  PURGE_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
-  /** Pause between purge batches, leaving the database to intake for a moment. */
-  PURGE_PAUSE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 25 }),
   /** Who the record of processing names as controller, and how to reach its data protection officer. */
   CONTROLLER_NAME: Type.String({ minLength: 1, default: 'RISE Research Institutes of Sweden AB' }),
-  CONTROLLER_CONTACT: Type.String({ minLength: 1, default: 'dataskydd@ri.se' }),
-  /** Requests per minute and client on /v1/admin/. */
-  ADMIN_RATE_LIMIT_MAX: Type.Integer({ ...PositiveInt, default: 300 }),
-  DUPLICATE_WINDOW_SECONDS: Type.Integer({ ...PositiveInt, default: 600 }),
-  NOTIFY_MAX_ATTEMPTS: Type.Integer({ ...PositiveInt, default: 8 }),
-  /** How long the API waits for Redis to take a job before leaving it to the outbox relay. */
-  ENQUEUE_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 1000 }),
-  NOTIFY_FALLBACK_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' })),
+  CONTROLLER_CONTACT: Type.String({ minLength: 1, default: 'dataskydd@ri.se' })
+}
 
-  RATE_LIMIT_MAX: Type.Integer({ ...PositiveInt, default: 10 }),
-  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ ...PositiveInt, default: 600 }),
-  /** Key for the keyed hashes of client addresses and submissions; random per process when unset. */
-  PSEUDONYM_KEY: Type.Optional(Secret),
+const ProviderName = Type.Union(CAPTCHA_PROVIDER_NAMES.map((n) => Type.Literal(n)))
 
-  CAPTCHA_PROVIDERS: List(Type.Union(CAPTCHA_PROVIDER_NAMES.map((n) => Type.Literal(n))), `comma-separated, from ${CAPTCHA_PROVIDER_NAMES.join(', ')}`),
+/** CAPTCHA providers: which, how strict, and their keys. */
+const Captcha = {
+  CAPTCHA_PROVIDERS: List(ProviderName, `comma-separated, from ${CAPTCHA_PROVIDER_NAMES.join(', ')}`),
   /** Providers whose outage lets submissions through, stored as unverified. */
-  CAPTCHA_FAIL_OPEN: List(Type.Union(CAPTCHA_PROVIDER_NAMES.map((n) => Type.Literal(n))), 'comma-separated provider names'),
+  CAPTCHA_FAIL_OPEN: List(ProviderName, 'comma-separated provider names'),
   CAPTCHA_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 3000 }),
   /** Send the client address to third-party providers (it is personal data). */
   CAPTCHA_SEND_REMOTE_IP: Type.Boolean({ default: false }),
-
   /** Signs ALTCHA challenges; random per process when unset (challenges then die with the process). */
   ALTCHA_HMAC_KEY: Type.Optional(Secret),
   ALTCHA_ALGORITHM: Type.Union(['PBKDF2/SHA-256', 'PBKDF2/SHA-512', 'SHA-256'].map((a) => Type.Literal(a)), { default: 'PBKDF2/SHA-256' }),
   ALTCHA_COST: Type.Integer({ ...PositiveInt, default: 5000 }),
   ALTCHA_EXPIRES_SECONDS: Type.Integer({ minimum: 10, default: 600 }),
-
   HCAPTCHA_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   HCAPTCHA_SITEKEY: Type.Optional(Type.String({ minLength: 1 })),
-  HCAPTCHA_VERIFY_URL: Type.String({ ...Url, default: 'https://api.hcaptcha.com/siteverify' }),
   TURNSTILE_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   TURNSTILE_ACTION: Type.Optional(Type.String({ minLength: 1 })),
-  TURNSTILE_VERIFY_URL: Type.String({ ...Url, default: 'https://challenges.cloudflare.com/turnstile/v0/siteverify' }),
   RECAPTCHA_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   RECAPTCHA_ACTION: Type.String({ minLength: 1, default: 'contact' }),
   RECAPTCHA_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
-  RECAPTCHA_VERIFY_URL: Type.String({ ...Url, default: 'https://www.google.com/recaptcha/api/siteverify' }),
   FRIENDLYCAPTCHA_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  FRIENDLYCAPTCHA_SITEKEY: Type.Optional(Type.String({ minLength: 1 })),
-  FRIENDLYCAPTCHA_VERIFY_URL: Type.String({ ...Url, default: 'https://global.frcapi.com/api/v2/captcha/siteverify' }),
+  FRIENDLYCAPTCHA_SITEKEY: Type.Optional(Type.String({ minLength: 1 }))
+}
 
+/** Notification e-mail: where it goes, how it is retried. */
+const Mail = {
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…; without it, mail is written to MAIL_DROP_DIR. */
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'an smtp:// or smtps:// URL' })),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Kontaktformulär <no-reply@example.org>' }),
   MAIL_DROP_DIR: Type.String({ minLength: 1, default: 'var/mail' }),
   /** How long an SMTP connection, greeting or command may go unanswered before the attempt fails (and is retried). */
   SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
-  NOTIFY_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 4 }),
   /** SMTP connections a worker keeps open; jobs beyond them wait for one while their database work overlaps. */
   SMTP_MAX_CONNECTIONS: Type.Optional(Type.Integer({ ...PositiveInt })),
+  NOTIFY_FALLBACK_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' })),
+  NOTIFY_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 4 }),
+  NOTIFY_MAX_ATTEMPTS: Type.Integer({ ...PositiveInt, default: 8 }),
   /** First retry delay; each further one doubles, with jitter. */
   NOTIFY_BACKOFF_MS: Type.Integer({ ...PositiveInt, default: 5000 }),
   /** How long a worker owns a job before another may take it over (a crashed worker's job comes back after this). */
   NOTIFY_LOCK_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
-  /** The outbox relay looks for notifications left pending this long (the API could not enqueue them)… */
-  RELAY_DELAY_MS: Type.Integer({ ...PositiveInt, default: 10_000 }),
-  /** …every this often. */
-  RELAY_INTERVAL_MS: Type.Integer({ ...PositiveInt, default: 5000 }),
   /** /health/ready reports notifications undelivered for longer than this as backlog. */
-  OUTBOX_BACKLOG_SECONDS: Type.Integer({ ...PositiveInt, default: 300 }),
+  OUTBOX_BACKLOG_SECONDS: Type.Integer({ ...PositiveInt, default: 300 })
+}
 
-  /** How long shutdown may take before the process exits anyway; keep it under the orchestrator's grace period. */
-  SHUTDOWN_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 10_000 })
-}, { additionalProperties: false })
+export const ConfigSchema = Type.Object({ ...Process, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail }, { additionalProperties: false })
 
 const EPHEMERAL_SECRETS = ['PSEUDONYM_KEY', 'ALTCHA_HMAC_KEY'] as const
 

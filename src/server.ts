@@ -11,7 +11,7 @@ export async function startApi (config: Config): Promise<FastifyInstance> {
   for (const name of config.ephemeralSecrets) {
     app.log.warn(`${name} is not set: using a random key for this process only. Set it in production, the same on every instance.`)
   }
-  await loadReferenceData(app.prisma, config, app.log)
+  await loadReferenceData(app.services.repositories, config, app.log)
   await app.listen({ host: config.HOST, port: config.PORT })
   return app
 }

@@ -120,9 +120,8 @@ t.test('a partner that uses hCaptcha: the script sends what the vendor\'s widget
     ALLOWED_ORIGINS: partner.origin,
     CAPTCHA_PROVIDERS: 'hcaptcha',
     HCAPTCHA_SECRET: '0x0000000000000000000000000000000000000000',
-    HCAPTCHA_SITEKEY: '10000000-ffff-ffff-ffff-000000000001',
-    HCAPTCHA_VERIFY_URL: hcaptcha.url
-  })
+    HCAPTCHA_SITEKEY: '10000000-ffff-ffff-ffff-000000000001'
+  }, { captchaEndpoints: { hcaptcha: hcaptcha.url } })
   apiOrigin = served.origin
   const { page, problems } = await openPage(t, { locale: 'en-GB' })
   await page.goto(`${partner.origin}/`)

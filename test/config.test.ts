@@ -10,7 +10,6 @@ t.test('an empty environment gives working local defaults', async (t) => {
     REDIS_URL: 'redis://127.0.0.1:6379',
     PORT: 3000,
     RETENTION_DAYS: 180,
-    BODY_LIMIT_BYTES: 32768,
     CAPTCHA_PROVIDERS: ['altcha'],
     CAPTCHA_FAIL_OPEN: ['friendlycaptcha'],
     CAPTCHA_TIMEOUT_MS: 3000

@@ -1,10 +1,9 @@
 // The contact directory file, its rules, its loading, and who receives a request.
 import t from 'tap'
-import { DirectoryError, parseDirectory, readDirectoryFile, syncDirectory } from '../src/contacts/directory.js'
+import { DirectoryError, parseDirectory, readDirectoryFile } from '../src/contacts/directory.js'
 import { routeRequest, type RoutableContact } from '../src/contacts/routing.js'
 import { publishNotices, readNoticeFiles } from '../src/privacy/notices.js'
-import { resetData, testDatabase } from './helpers/database.js'
-import { loadReferenceData } from '../src/db/reference-data.js'
+import { loadTestReferenceData, resetData, testDatabase, testRepositories } from './helpers/database.js'
 
 const entry = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id, title: 'Projektledare', email: `${id}@example.org`, ...extra })
 
@@ -44,7 +43,7 @@ t.test('a directory that does not fit the schema is refused', async (t) => {
 t.test('loading a directory updates contacts and deactivates the ones no longer listed', async (t) => {
   const prisma = await testDatabase()
   await resetData(prisma)
-  const result = await syncDirectory(prisma, parseDirectory({ contacts: [entry('lotta-fransson', { name: 'Lotta F.', retentionDays: 90 })] }))
+  const result = await (await testRepositories()).contacts.sync(parseDirectory({ contacts: [entry('lotta-fransson', { name: 'Lotta F.', retentionDays: 90 })] }))
   t.same(result, { upserted: 1, deactivated: 1 })
   t.match(await prisma.contact.findUnique({ where: { id: 'lotta-fransson' } }), { name: 'Lotta F.', retentionDays: 90, delegateId: null, active: true })
   t.match(await prisma.contact.findUnique({ where: { id: 'sofia-frolander' } }), { active: false })
@@ -55,9 +54,9 @@ t.test('with CONTACTS_FILE empty, loading leaves the directory as the admin API 
   const prisma = await testDatabase()
   await resetData(prisma)
   await prisma.contact.update({ where: { id: 'lotta-fransson' }, data: { active: false } })
-  await loadReferenceData(prisma, { CONTACTS_FILE: '', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
+  await loadTestReferenceData({ CONTACTS_FILE: '', PRIVACY_NOTICES_DIR: 'data/privacy-notices' })
   t.equal((await prisma.contact.findUniqueOrThrow({ where: { id: 'lotta-fransson' } })).active, false, 'the change survives a restart')
-  await loadReferenceData(prisma, { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
+  await loadTestReferenceData()
   t.equal((await prisma.contact.findUniqueOrThrow({ where: { id: 'lotta-fransson' } })).active, true, 'while a file is named, the file wins')
 })
 
@@ -67,8 +66,9 @@ t.test('a changed notice text cannot be published under an existing version', as
   const [first] = await readNoticeFiles('data/privacy-notices')
   t.ok(first)
   if (first === undefined) return
-  t.same(await publishNotices(prisma, [first]), { published: 0 }, 'the same text again is a no-op')
-  await t.rejects(publishNotices(prisma, [{ ...first, text: `${first.text} edited`, sha256: 'f'.repeat(64) }]), /publish a new version/)
+  const { notices } = await testRepositories()
+  t.same(await publishNotices(notices, [first]), { published: 0 }, 'the same text again is a no-op')
+  await t.rejects(publishNotices(notices, [{ ...first, text: `${first.text} edited`, sha256: 'f'.repeat(64) }]), /publish a new version/)
 })
 
 const contact = (extra: Partial<RoutableContact> = {}): RoutableContact => ({

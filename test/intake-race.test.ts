@@ -2,10 +2,11 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { buildTestApp, submission } from './helpers/app.js'
-import { sharedDatabase, testDatabase } from './helpers/database.js'
+import { sharedDatabase, testDatabase, testRepositories } from './helpers/database.js'
 import { solve } from './helpers/altcha.js'
 import Fastify from 'fastify'
-import { createIntakeRepository, DuplicateSubmission, type NewContactRequest } from '../src/intake/repository.js'
+import { createRequestRepository, DuplicateSubmission, type NewContactRequest } from '../src/repositories/requests.js'
+import { createContactRouter } from '../src/contacts/routing.js'
 import { createIntakeService } from '../src/intake/service.js'
 import type { ContactRequestBody } from '../src/intake/schemas.js'
 import errorHandler from '../src/plugins/error-handler.js'
@@ -29,18 +30,19 @@ const row = (overrides: Partial<NewContactRequest> = {}): NewContactRequest => (
   fingerprint: 'f'.repeat(64),
   idempotencyKey: null,
   bodySha256: null,
+  retentionDays: 180,
   notice: { version: '2026-11-26', locale: 'sv', sha256: '' },
   ...overrides
 })
 
-const options = { duplicateWindowSeconds: 600, retentionDays: 180, hasFallbackInbox: false }
+const options = { duplicateWindowSeconds: 600 }
 
 t.test('rows of one batch that share a key or a person and message are stored once, the rest whole', async (t) => {
   await buildTestApp(t)
   const prisma = await testDatabase()
   const { sha256 } = await prisma.privacyNotice.findFirstOrThrow({ where: { version: '2026-11-26', locale: 'sv' } })
   const notice = { version: '2026-11-26', locale: 'sv', sha256 }
-  const requests = createIntakeRepository((await sharedDatabase()).pool, { ...options, maxInFlight: 1 })
+  const requests = createRequestRepository(await sharedDatabase(), { ...options, maxInFlight: 1 })
   // Pushed in one tick: they share a statement.
   const outcomes = await Promise.all([
     requests.store(row({ idempotencyKey: 'i'.repeat(64), notice })),
@@ -60,16 +62,25 @@ t.test('rows of one batch that share a key or a person and message are stored on
   t.match(again, { prior: [{ sameFingerprint: true, sameCaptcha: false }] }, 'afterwards, the stored one is what it repeats')
 })
 
-t.test('a submission for a contact nobody can take is not stored', async (t) => {
+t.test('the intake asks the router whether a contact can take a request: nobody for an inactive contact without a delegate, or an unknown one', async (t) => {
   await buildTestApp(t)
   const prisma = await testDatabase()
-  const { sha256 } = await prisma.privacyNotice.findFirstOrThrow({ where: { version: '2026-11-26', locale: 'sv' } })
+  const { contacts } = await testRepositories()
   await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: false } })
-  const requests = createIntakeRepository((await sharedDatabase()).pool, options)
-  const notice = { version: '2026-11-26', locale: 'sv', sha256 }
-  t.same(await requests.store(row({ contactId: 'sofia-frolander', notice })), { unroutable: true })
-  t.same(await requests.store(row({ contactId: 'nobody', notice })), { unroutable: true })
-  t.equal(await prisma.contactRequest.count(), 0)
+  const router = createContactRouter({ load: contacts.forRouting, fallbackEmail: undefined, retentionDays: 180, cacheMs: 60_000 })
+  t.equal(await router.find('sofia-frolander'), null)
+  t.equal(await router.find('nobody'), null)
+  t.match(await router.find('lotta-fransson'), { route: { reason: 'direct', contactId: 'lotta-fransson' }, retentionDays: 180 })
+
+  await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: true, retentionDays: 30 } })
+  t.equal(await router.find('sofia-frolander'), null, 'a read of the directory is used for cacheMs')
+  router.forget()
+  t.match(await router.find('sofia-frolander'), { route: { reason: 'direct' }, retentionDays: 30 }, 'after forget(), the change applies')
+
+  const withFallback = createContactRouter({ load: contacts.forRouting, fallbackEmail: 'kontakt@ri.se', retentionDays: 180, cacheMs: 0 })
+  await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: false } })
+  t.match(await withFallback.find('sofia-frolander'), { route: { reason: 'fallback', email: 'kontakt@ri.se' } })
+  t.equal(await withFallback.find('nobody'), null, 'an unknown contact has no route, fallback or not')
 })
 
 t.test('concurrent twins share the winner\'s answer, and the token carrying another message is refused, whichever is stored first', async (t) => {
@@ -100,7 +111,7 @@ t.test('409 CONFLICT: the twin that took this submission\'s key is gone again be
   const { pool } = await sharedDatabase()
   const prisma = await testDatabase()
   const token = await solve((await app.inject({ method: 'GET', url: '/v1/captcha/challenge' })).json<Challenge>())
-  const captchaKey = app.captcha.replayKey('altcha', token)
+  const captchaKey = app.services.captcha.replayKey('altcha', token)
   // Another transaction holds a twin with the same CAPTCHA key, not yet committed: the statement
   // cannot see it in its snapshot, and its insert waits for it.
   const twin = await pool.connect()
@@ -108,10 +119,11 @@ t.test('409 CONFLICT: the twin that took this submission\'s key is gone again be
   await twin.query('BEGIN')
   await twin.query(`INSERT INTO contact_requests (id, contact_id, name, email, message, locale, captcha_provider, captcha_verified, captcha_key, fingerprint, retain_until)
     VALUES (gen_random_uuid(), 'lotta-fransson', 'Tvilling', 'tvilling@example.se', 'Tvilling', 'sv', 'altcha', true, $1, $2, now() + interval '1 day')`, [captchaKey, 't'.repeat(64)])
-  const real = createIntakeRepository(pool, { duplicateWindowSeconds: 600, retentionDays: 180, hasFallbackInbox: false })
+  const real = app.services.repositories.requests
   // The twin is erased between the statement that skipped it and the look that follows.
   const requests = { ...real, findPrior: async (keys: Parameters<typeof real.findPrior>[0]) => { await pool.query('DELETE FROM contact_requests WHERE captcha_key = $1', [captchaKey]); return await real.findPrior(keys) } }
-  const intake = createIntakeService({ config, requests, notices: app.notices, captcha: app.captcha, queue: app.queues.notify })
+  const { notices, captcha, router, notify } = app.services
+  const intake = createIntakeService({ config, requests, notices, captcha, router, notify, enqueueTimeoutMs: 1000 })
   const body = submission({ captcha: { provider: 'altcha', token } }) as unknown as ContactRequestBody
   const submitted = intake.submit({ body, idempotencyKey: undefined, remoteIp: '127.0.0.1', log: app.log })
   await eventually(async () => {

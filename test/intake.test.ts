@@ -1,5 +1,6 @@
 // The intake path end to end: what a form sees, and what is stored.
 import t from 'tap'
+import { adminKey, asAdmin } from './helpers/admin.js'
 import { Job } from 'bullmq'
 import { altchaSubmission, buildTestApp, post, submission, NOTICE_VERSION } from './helpers/app.js'
 import { testDatabase } from './helpers/database.js'
@@ -46,7 +47,7 @@ t.test('the notification job carries ids only', async (t) => {
   const prisma = await testDatabase()
   const res = await post(app, await altchaSubmission(app))
   const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })
-  const job = await Job.fromId(app.queues.notify, notification.id)
+  const job = await Job.fromId(app.services.queues.notify, notification.id)
   t.ok(job, 'job is in the queue under the notification id')
   t.same(job?.data, { notificationId: notification.id })
 })
@@ -85,7 +86,7 @@ t.test('a body that is not JSON is refused with 415, or 400 when it only claims 
 
 t.test('a body over the limit is refused with 413', async (t) => {
   const { app } = await buildTestApp(t)
-  const res = await post(app, submission({ message: 'x'.repeat(40 * 1024) }))
+  const res = await post(app, submission({ message: 'x'.repeat(70 * 1024) }))
   t.equal(res.statusCode, 413)
   t.equal(res.json().code, 'PAYLOAD_TOO_LARGE')
 })
@@ -109,7 +110,9 @@ t.test('an unknown contact, or an inactive one nobody stands in for, is refused'
   t.equal(unknown.statusCode, 422)
   t.equal(unknown.json().code, 'UNKNOWN_CONTACT')
 
-  await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: false } })
+  // As an admin makes the change: the directory the intake uses is read again at once.
+  const patched = await asAdmin(app, await adminKey(app), { method: 'PATCH', url: '/v1/admin/contacts/sofia-frolander', payload: { active: false } })
+  t.equal(patched.statusCode, 200)
   const inactive = await post(app, await altchaSubmission(app, { contactId: 'sofia-frolander' }))
   t.equal(inactive.statusCode, 422)
   t.equal(inactive.json().code, 'UNKNOWN_CONTACT')
@@ -139,7 +142,7 @@ t.test('a filled honeypot gets the same-looking answer, and nothing is stored or
   t.equal(res.statusCode, 202)
   t.match(res.json(), { id: /^[0-9a-f-]{36}$/, status: 'received', retainUntil: String })
   t.equal(await prisma.contactRequest.count(), 0)
-  t.equal(await app.queues.notify.count(), 0)
+  t.equal(await app.services.queues.notify.count(), 0)
 })
 
 t.test('a retry with the same Idempotency-Key and body gets the first answer', async (t) => {
@@ -168,7 +171,7 @@ t.test('the Idempotency-Key alone: a retry with a fresh CAPTCHA solution gets th
   t.same(retry.json(), first.json())
   t.equal(await prisma.contactRequest.count(), 1)
   t.equal(await prisma.notification.count(), 1)
-  t.equal(await app.queues.notify.count(), 1, 'one job')
+  t.equal(await app.services.queues.notify.count(), 1, 'one job')
 })
 
 t.test('the same Idempotency-Key with another body is refused', async (t) => {

@@ -12,7 +12,6 @@ import { privateRedis } from './helpers/private-redis.js'
 import { eventually } from './helpers/wait.js'
 import { TEST_DATABASE_URL } from './helpers/config.js'
 import { createOutboxRelay } from '../src/notifications/relay.js'
-import { createNotificationRepository } from '../src/notifications/repository.js'
 
 /** A real worker process, with the test's configuration (tap's TypeScript loader comes along in execArgv). */
 function workerProcess (config: Config, env: Record<string, string>): ChildProcess {
@@ -27,9 +26,8 @@ t.test('with Redis down at submit time the request is accepted, and once Redis i
   await redis.start()
   const sink = await smtpSink()
   t.teardown(sink.close)
-  const env = { REDIS_URL: redis.url, SMTP_URL: sink.url, RELAY_DELAY_MS: '300', RELAY_INTERVAL_MS: '200' }
-  const { app, config } = await buildTestApp(t, env)
-  const workers = await startTestWorkers(t, config)
+  const { app, config } = await buildTestApp(t, { REDIS_URL: redis.url, SMTP_URL: sink.url })
+  const workers = await startTestWorkers(t, config, { tuning: { relayDelayMs: 300, relayIntervalMs: 200 } })
   const prisma = await testDatabase()
 
   await redis.stop()
@@ -54,25 +52,23 @@ t.test('with Redis down at submit time the request is accepted, and once Redis i
 })
 
 t.test('the relay takes over notifications left pending, and a job already waiting is not queued twice', async (t) => {
-  const { app, config } = await buildTestApp(t)
+  const { app } = await buildTestApp(t)
   const prisma = await testDatabase()
   // No worker runs: the API's job waits in the queue and its notification stays pending.
   const res = await post(app, await altchaSubmission(app))
   const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })
   t.equal(notification.status, 'pending')
-  t.equal(await app.queues.notify.getWaitingCount(), 1)
+  t.equal(await app.services.queues.notify.getWaitingCount(), 1)
 
   const relay = createOutboxRelay({
-    notifications: createNotificationRepository(prisma),
-    queue: app.queues.notify,
+    notifications: app.services.repositories.notifications,
+    notify: app.services.notify,
     log: app.log,
-    maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
-    backoffMs: config.NOTIFY_BACKOFF_MS,
     delayMs: 0,
     intervalMs: 60_000
   })
   t.equal(await relay.tick(), 1, 'the relay re-adds it')
-  t.equal(await app.queues.notify.getWaitingCount(), 1, 'under the same job id: still one job')
+  t.equal(await app.services.queues.notify.getWaitingCount(), 1, 'under the same job id: still one job')
   t.match(await prisma.notification.findUniqueOrThrow({ where: { id: notification.id } }), { status: 'queued', queuedAt: Date })
   t.equal(await relay.tick(), 0, 'and leaves it alone from then on')
 })
@@ -122,10 +118,10 @@ t.test('at-least-once: a worker killed after the SMTP server accepted, before th
   const prisma = await testDatabase()
   await db.connect()
   t.teardown(async () => { await db.end() })
-  await app.queues.notify.pause()
+  await app.services.queues.notify.pause()
   const requestId = (await post(app, await altchaSubmission(app))).json().id as string
   notificationId = (await prisma.notification.findFirstOrThrow({ where: { requestId } })).id
-  await app.queues.notify.resume()
+  await app.services.queues.notify.resume()
 
   const child = workerProcess(config, { ...env, SMTP_URL: sink.url })
   t.teardown(() => { child.kill('SIGKILL') })
@@ -162,14 +158,15 @@ t.test('a worker asked to stop finishes the e-mail it is sending first', async (
   const workers = await startTestWorkers(t, config)
   const prisma = await testDatabase()
   // Hold the job inside the mailer until the test lets it go.
-  const send = workers.mailer.send.bind(workers.mailer)
+  const mailer = workers.services.mailer()
+  const send = mailer.send.bind(mailer)
   let sending = false
-  workers.mailer.send = async (message) => { sending = true; await gate; return await send(message) }
+  mailer.send = async (message) => { sending = true; await gate; return await send(message) }
 
   const res = await post(app, await altchaSubmission(app))
   await eventually(async () => sending ? true : undefined, { what: 'the job to start' })
   let closed = false
-  const closingEvent = once(workers.worker, 'closing')
+  const closingEvent = once(workers.notify, 'closing')
   const closing = workers.close().then(() => { closed = true })
   await closingEvent
   // A negative has nothing to poll for: once closing has begun, give a close that would not wait the time to finish.
@@ -199,7 +196,7 @@ t.test('a worker process given SIGTERM mid-job finishes that e-mail, records it,
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>
   const signalled = Date.now()
   child.kill('SIGTERM')
-  await eventually(async () => await app.queues.notify.getActiveCount() === 1 ? true : undefined, { what: 'the job to stay active' })
+  await eventually(async () => await app.services.queues.notify.getActiveCount() === 1 ? true : undefined, { what: 'the job to stay active' })
   t.equal(child.exitCode, null, 'the process waits for its running job')
   accept()
   const [code] = await exited

@@ -145,10 +145,10 @@ t.test('a contact who left after the request came in, with nobody to stand in, f
   const { app, sink, prisma } = await setup(t)
   await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: false } })
   // Lotta's delegate is Sofia: both gone by the time the worker runs.
-  await app.queues.notify.pause()
+  await app.services.queues.notify.pause()
   const res = await post(app, await altchaSubmission(app))
   await prisma.contact.update({ where: { id: 'lotta-fransson' }, data: { active: false } })
-  await app.queues.notify.resume()
+  await app.services.queues.notify.resume()
   t.match(await settled(prisma, res.json().id), { status: 'failed', lastError: /no recipient/ })
   t.equal(sink.received, 0)
 })
@@ -234,7 +234,7 @@ t.test('re-drive recovers failed notifications, one or all, and leaves a sent on
   const before = await prisma.notification.findUniqueOrThrow({ where: { id: one } })
   t.equal((await redrive(app, key, one)).statusCode, 409)
   t.same(await prisma.notification.findUniqueOrThrow({ where: { id: one } }), before, 'unchanged')
-  t.not(await (await app.queues.notify.getJob(one))?.getState(), 'waiting', 'no job waits to send it again')
+  t.not(await (await app.services.queues.notify.getJob(one))?.getState(), 'waiting', 'no job waits to send it again')
 })
 
 const redrive = async (app: Parameters<typeof asAdmin>[0], key: string, id: string) =>
@@ -242,9 +242,9 @@ const redrive = async (app: Parameters<typeof asAdmin>[0], key: string, id: stri
 
 /** Submits a request while the workers are paused, lets `prepare` change it, then lets them run. */
 async function withoutWorkersRunning (app: Parameters<typeof asAdmin>[0], prisma: Awaited<ReturnType<typeof testDatabase>>, prepare: (requestId: string) => Promise<void>): Promise<string> {
-  await app.queues.notify.pause()
+  await app.services.queues.notify.pause()
   const id = (await post(app, await altchaSubmission(app))).json().id as string
   await prepare(id)
-  await app.queues.notify.resume()
+  await app.services.queues.notify.resume()
   return id
 }

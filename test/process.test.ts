@@ -10,7 +10,7 @@ import type { Challenge } from 'altcha-lib'
 import { solve } from './helpers/altcha.js'
 import { sharedDatabase, testDatabase } from './helpers/database.js'
 import { TEST_DATABASE_URL, TEST_REDIS_URL, RUN_ID } from './helpers/config.js'
-import { siteverifyFake } from './helpers/captcha-fakes.js'
+import pg from 'pg'
 import { submission } from './helpers/app.js'
 import { eventually } from './helpers/wait.js'
 
@@ -32,62 +32,96 @@ t.test('a malformed variable stops the process with a message naming it', async 
   t.match(output(), /RETENTION_DAYS: .*got "-1"/)
 })
 
-/** The API with hCaptcha answering after two seconds: a submission stays in flight that long. */
-async function startSlowCaptchaApi (t: Test) {
+/**
+ * The API, with a submission held in flight for as long as the test likes: a transaction
+ * holds a lock on contact_requests that the submission's INSERT waits for, until release().
+ */
+async function startHeldApi (t: Test) {
   await sharedDatabase()
-  const hcaptcha = await siteverifyFake({ provider: 'hcaptcha', secret: 'hcaptcha-secret-for-the-process-test' })
-  t.teardown(hcaptcha.close)
-  hcaptcha.fault = 'slow' // answers success after two seconds
   const api = startApi({
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: `test-${RUN_ID}-process`,
     PORT: '0',
     LOG_LEVEL: 'info',
-    CAPTCHA_PROVIDERS: 'hcaptcha',
-    HCAPTCHA_SECRET: 'hcaptcha-secret-for-the-process-test',
-    HCAPTCHA_VERIFY_URL: hcaptcha.url,
-    CAPTCHA_TIMEOUT_MS: '5000',
+    ALTCHA_COST: '10',
     SITE_HOSTNAMES: 'www.ri.se'
   })
   t.teardown(() => { api.child.kill('SIGKILL') })
   const url = await eventually(async () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(api.output())?.[1], { timeoutMs: 20_000, what: 'the API to listen' })
-  return { ...api, hcaptcha, url }
+  const holder = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await holder.connect()
+  await holder.query('BEGIN')
+  await holder.query('LOCK TABLE contact_requests IN SHARE MODE')
+  let held = true
+  const release = async () => {
+    if (!held) return
+    held = false
+    await holder.query('COMMIT')
+    await holder.end()
+  }
+  t.teardown(release)
+  return {
+    ...api,
+    url,
+    release,
+    /** A submission as the form would post it, with a solved challenge from this API. */
+    async body (overrides: Record<string, unknown> = {}): Promise<string> {
+      // On a connection of its own, closed after: the submission's connection is the one in flight.
+      const challenge = await (await fetch(`${url}/v1/captcha/challenge`, { headers: { connection: 'close' } })).json() as Challenge
+      return JSON.stringify(submission({ captcha: { provider: 'altcha', token: await solve(challenge) }, ...overrides }))
+    },
+    /** Resolves once a submission waits for the lock: it is in flight. */
+    async inFlight (): Promise<void> {
+      await eventually(async () => {
+        const { rows } = await holder.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        return rows.length > 0 ? true : undefined
+      }, { what: 'the submission to wait for the lock' })
+    }
+  }
 }
 
-t.test('on SIGTERM the API stops accepting, finishes the request in flight, and exits', async (t) => {
-  const { child, output, hcaptcha, url } = await startSlowCaptchaApi(t)
+/** Waits a moment in which something that should not happen would. */
+const moment = async () => { await new Promise((resolve) => setTimeout(resolve, 300)) }
 
-  const inFlight = fetch(`${url}/v1/contact-requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(submission({ captcha: { provider: 'hcaptcha', token: 'any-token' } }))
-  })
-  await eventually(async () => hcaptcha.calls > 0 ? true : undefined, { what: 'the request to reach the CAPTCHA check' })
+t.test('on SIGTERM the API stops accepting, finishes the request in flight, and exits', async (t) => {
+  const api = await startHeldApi(t)
+  const { child, output, url } = api
+
+  let exited = false
+  child.once('exit', () => { exited = true })
+  const inFlight = fetch(`${url}/v1/contact-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: await api.body() })
+  await api.inFlight()
   child.kill('SIGTERM')
+  await moment()
+  t.notOk(exited, 'the process waits for the request in flight')
+  await api.release()
   const response = await inFlight
   t.equal(response.status, 202, 'the request in flight was answered')
-  const [code] = await once(child, 'exit') as [number]
+  const code = child.exitCode ?? (await once(child, 'exit') as [number])[0]
   t.equal(code, 0, 'the process exited cleanly')
   t.match(output(), /"signal":"SIGTERM".*shutting down/)
   await t.rejects(fetch(`${url}/health/live`), 'nothing listens any more')
 })
 
 t.test('on SIGTERM, a submission whose client hung up is still stored before the database closes', async (t) => {
-  const { child, output, hcaptcha, url } = await startSlowCaptchaApi(t)
+  const api = await startHeldApi(t)
+  const { child, output, url } = api
   const prisma = await testDatabase()
   const before = await prisma.contactRequest.count()
   const client = new AbortController()
   const abandoned = fetch(`${url}/v1/contact-requests`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(submission({ captcha: { provider: 'hcaptcha', token: 'abandoned-token' }, message: 'Skickat och övergivet' })),
+    body: await api.body({ message: 'Skickat och övergivet' }),
     signal: client.signal
   })
-  await eventually(async () => hcaptcha.calls > 0 ? true : undefined, { what: 'the request to reach the CAPTCHA check' })
+  await api.inFlight()
   client.abort()
   await t.rejects(abandoned)
   child.kill('SIGTERM')
+  await moment()
+  await api.release()
   const [code] = await once(child, 'exit') as [number]
   t.equal(code, 0, 'the process exited cleanly')
   t.notMatch(output(), /unexpected error|Cannot use a pool/, 'nothing ran into a closed pool')
@@ -106,20 +140,22 @@ async function connectError (url: string): Promise<string | null> {
 }
 
 t.test('during the shutdown window new connections are refused while the submission in flight finishes and is stored', async (t) => {
-  const { child, hcaptcha, url } = await startSlowCaptchaApi(t)
+  const api = await startHeldApi(t)
+  const { child, url } = api
   const prisma = await testDatabase()
   let settled = false
   const inFlight = fetch(`${url}/v1/contact-requests`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(submission({ captcha: { provider: 'hcaptcha', token: 'in-flight-token' }, message: 'Mitt i avstängningen' }))
+    body: await api.body({ message: 'Mitt i avstängningen' })
   }).finally(() => { settled = true })
-  await eventually(async () => hcaptcha.calls > 0 ? true : undefined, { what: 'the request to reach the CAPTCHA check' })
+  await api.inFlight()
   t.equal(await connectError(url), null, 'before SIGTERM the API accepts connections')
   child.kill('SIGTERM')
   const refused = await eventually(async () => await connectError(url) ?? undefined, { what: 'new connections to be refused' })
   t.equal(refused, 'ECONNREFUSED')
   t.notOk(settled, 'while the submission in flight is still being handled')
+  await api.release()
   const response = await inFlight
   t.equal(response.status, 202)
   t.equal(response.headers.get('connection'), 'close', 'and its answer closes the connection')

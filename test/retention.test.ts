@@ -9,9 +9,10 @@ import { seedRequests } from './helpers/seed.js'
 import { startTestWorkers } from './helpers/workers.js'
 import { eventually } from './helpers/wait.js'
 import { sharedDatabase } from './helpers/database.js'
-import { createRemoval } from '../src/retention/removal.js'
-import { runPurge } from '../src/retention/purge.js'
-import { MAINTENANCE_QUEUE, schedulePurge } from '../workers/index.js'
+import { createRetention, type PurgeRequest } from '../src/retention/purge.js'
+import type { Removal } from '../src/retention/removal.js'
+import { TUNING } from '../src/services.js'
+import { PURGE_QUEUE, schedulePurge, type PurgeQueue } from '../src/jobs/purge.js'
 import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 
@@ -19,21 +20,24 @@ async function setup (t: Parameters<typeof buildTestApp>[0]) {
   const mailDropDir = await mkdtemp(join(tmpdir(), 'purge-mail-'))
   const built = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir })
   const { pool } = await sharedDatabase()
-  const removal = createRemoval({ queue: built.app.queues.notify, redis: built.app.redis, mailDropDir })
-  return { ...built, pool, removal, mailDropDir }
+  const { removal, repositories } = built.app.services
+  /** The purge operation with its own batch size. */
+  const purge = async ({ batchSize = 1000, ...request }: Partial<PurgeRequest> & { batchSize?: number }, using: Removal = removal) =>
+    await createRetention({ ...repositories, removal: using, batchSize, pauseMs: TUNING.purgePauseMs }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
+  return { ...built, pool, removal, purge, mailDropDir }
 }
 
 async function storedRequest (app: FastifyInstance, email = 'anna.andersson@example.se'): Promise<{ id: string, notificationId: string }> {
   const id = (await post(app, await altchaSubmission(app, { email, message: `Hej ${Math.random()}` }))).json<{ id: string }>().id
-  const { id: notificationId } = await app.prisma.notification.findFirstOrThrow({ where: { requestId: id } })
+  const { id: notificationId } = await app.services.database.prisma.notification.findFirstOrThrow({ where: { requestId: id } })
   return { id, notificationId }
 }
 
 const expire = async (app: FastifyInstance, id: string, data: Record<string, unknown> = {}) =>
-  await app.prisma.contactRequest.update({ where: { id }, data: { retainUntil: new Date(Date.now() - 1000), ...data } })
+  await app.services.database.prisma.contactRequest.update({ where: { id }, data: { retainUntil: new Date(Date.now() - 1000), ...data } })
 
 t.test('a purge deletes expired requests everywhere and never touches unexpired, held or restricted-and-unexpired ones', async (t) => {
-  const { app, pool, removal, mailDropDir } = await setup(t)
+  const { app, purge, mailDropDir } = await setup(t)
   const expired = await storedRequest(app)
   const restrictedExpired = await storedRequest(app)
   const unexpired = await storedRequest(app)
@@ -42,97 +46,97 @@ t.test('a purge deletes expired requests everywhere and never touches unexpired,
   await expire(app, expired.id)
   await expire(app, restrictedExpired.id, { restrictedAt: new Date() })
   await expire(app, held.id, { legalHoldReason: 'Ärende 2026/77', legalHoldAt: new Date() })
-  await app.prisma.contactRequest.update({ where: { id: restricted.id }, data: { restrictedAt: new Date() } })
+  await app.services.database.prisma.contactRequest.update({ where: { id: restricted.id }, data: { restrictedAt: new Date() } })
   // The API enqueued each notification (no worker runs here), and a mail copy lies in the drop.
   await writeFile(join(mailDropDir, `${expired.notificationId}.eml`), 'To: lotta\r\n\r\nHej')
   await writeFile(join(mailDropDir, `${unexpired.notificationId}.eml`), 'To: lotta\r\n\r\nHej')
-  t.ok(await app.queues.notify.getJob(expired.notificationId), 'the job is in Redis before the purge')
+  t.ok(await app.services.queues.notify.getJob(expired.notificationId), 'the job is in Redis before the purge')
 
-  const run = await runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 1000 })
+  const run = await purge({ dryRun: false, actor: 'test', trigger: 'cli', batchSize: 1000 })
   t.match(run, { requests: 2, notifications: 2, jobsRemoved: 2, mailFilesRemoved: 1, batches: 1, error: null })
-  const left = (await app.prisma.contactRequest.findMany({ select: { id: true } })).map((r) => r.id).sort()
+  const left = (await app.services.database.prisma.contactRequest.findMany({ select: { id: true } })).map((r) => r.id).sort()
   t.same(left, [unexpired.id, held.id, restricted.id].sort())
-  t.equal(await app.prisma.consentRecord.count(), 3, 'consent records went with their requests')
-  t.equal(await app.prisma.notification.count(), 3)
-  t.equal(await app.queues.notify.getJob(expired.notificationId), undefined, 'the queue job is gone')
-  const events = JSON.stringify(await app.redis.xrange(app.queues.notify.toKey('events'), '-', '+'))
+  t.equal(await app.services.database.prisma.consentRecord.count(), 3, 'consent records went with their requests')
+  t.equal(await app.services.database.prisma.notification.count(), 3)
+  t.equal(await app.services.queues.notify.getJob(expired.notificationId), undefined, 'the queue job is gone')
+  const events = JSON.stringify(await app.services.redis.xrange(app.services.queues.notify.toKey('events'), '-', '+'))
   t.notMatch(events, expired.notificationId, 'and so are the queue\'s events about it')
   t.match(events, unexpired.notificationId, 'events about jobs that stay are kept')
-  t.ok(await app.queues.notify.getJob(unexpired.notificationId), 'an unexpired request\'s job stays')
+  t.ok(await app.services.queues.notify.getJob(unexpired.notificationId), 'an unexpired request\'s job stays')
   t.same(await readdir(mailDropDir), [`${unexpired.notificationId}.eml`])
-  const tombstones = await app.prisma.purgeTombstone.findMany({ orderBy: { requestId: 'asc' } })
+  const tombstones = await app.services.database.prisma.purgeTombstone.findMany({ orderBy: { requestId: 'asc' } })
   t.same(tombstones.map((s) => s.requestId), [expired.id, restrictedExpired.id].sort())
   t.match(tombstones[0], { contactId: 'lotta-fransson', reason: 'retention', runId: run.id })
-  t.match(await app.prisma.purgeRun.findUniqueOrThrow({ where: { id: run.id } }), { actor: 'test', trigger: 'cli', dryRun: false, requests: 2, finishedAt: Date })
+  t.match(await app.services.database.prisma.purgeRun.findUniqueOrThrow({ where: { id: run.id } }), { actor: 'test', trigger: 'cli', dryRun: false, requests: 2, finishedAt: Date })
 })
 
 t.test('a dry run reports what would go and changes nothing', async (t) => {
-  const { app, pool, removal, mailDropDir } = await setup(t)
+  const { app, purge, mailDropDir } = await setup(t)
   const expired = await storedRequest(app)
   await expire(app, expired.id)
   await storedRequest(app)
   await writeFile(join(mailDropDir, `${expired.notificationId}.eml`), 'x')
-  const run = await runPurge(pool, removal, { dryRun: true, actor: 'test', trigger: 'cli', batchSize: 1000 })
+  const run = await purge({ dryRun: true, actor: 'test', trigger: 'cli', batchSize: 1000 })
   t.match(run, { dryRun: true, requests: 1, notifications: 1, mailFilesRemoved: 1, batches: 0 })
-  t.equal(await app.prisma.contactRequest.count(), 2)
-  t.equal(await app.prisma.purgeTombstone.count(), 0)
-  t.ok(await app.queues.notify.getJob(expired.notificationId))
+  t.equal(await app.services.database.prisma.contactRequest.count(), 2)
+  t.equal(await app.services.database.prisma.purgeTombstone.count(), 0)
+  t.ok(await app.services.queues.notify.getJob(expired.notificationId))
   t.same(await readdir(mailDropDir), [`${expired.notificationId}.eml`])
 })
 
 t.test('two purges at once delete each row once, and neither fails', async (t) => {
-  const { app, pool, removal } = await setup(t)
+  const { app, pool, purge } = await setup(t)
   await seedRequests(pool, { count: 5000, retainDays: -1 })
   await seedRequests(pool, { count: 100, retainDays: 30 })
   const [a, b] = await Promise.all([
-    runPurge(pool, removal, { dryRun: false, actor: 'a', trigger: 'cli', batchSize: 200 }),
-    runPurge(pool, removal, { dryRun: false, actor: 'b', trigger: 'api', batchSize: 200 })
+    purge({ dryRun: false, actor: 'a', trigger: 'cli', batchSize: 200 }),
+    purge({ dryRun: false, actor: 'b', trigger: 'api', batchSize: 200 })
   ])
   t.equal(a.requests + b.requests, 5000, 'together they purged every expired row')
   t.ok(a.requests > 0 && b.requests > 0, `both took batches (${a.requests} and ${b.requests})`)
-  t.equal(await app.prisma.purgeTombstone.count(), 5000, 'one tombstone per purged request')
-  t.equal(await app.prisma.contactRequest.count(), 100)
-  t.equal(await app.prisma.notification.count(), 100)
+  t.equal(await app.services.database.prisma.purgeTombstone.count(), 5000, 'one tombstone per purged request')
+  t.equal(await app.services.database.prisma.contactRequest.count(), 100)
+  t.equal(await app.services.database.prisma.notification.count(), 100)
 })
 
 t.test('an interrupted purge keeps the batches it finished and the next run takes the rest', async (t) => {
-  const { app, pool, removal } = await setup(t)
+  const { app, pool, removal, purge } = await setup(t)
   await seedRequests(pool, { count: 250, retainDays: -1 })
   let batches = 0
   const failing = {
     ...removal,
-    removeRequests: async (...args: Parameters<typeof removal.removeRequests>) => {
+    remove: async (...args: Parameters<typeof removal.remove>) => {
       if (++batches === 3) throw new Error('Redis went away')
-      return await removal.removeRequests(...args)
+      return await removal.remove(...args)
     }
   }
-  await t.rejects(runPurge(pool, failing, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 100 }), /Redis went away/)
-  t.equal(await app.prisma.contactRequest.count(), 50, 'two whole batches are gone')
-  const interrupted = await app.prisma.purgeRun.findFirstOrThrow({ orderBy: { startedAt: 'asc' } })
+  await t.rejects(purge({ dryRun: false, actor: 'test', trigger: 'cli', batchSize: 100 }, failing), /Redis went away/)
+  t.equal(await app.services.database.prisma.contactRequest.count(), 50, 'two whole batches are gone')
+  const interrupted = await app.services.database.prisma.purgeRun.findFirstOrThrow({ orderBy: { startedAt: 'asc' } })
   t.match(interrupted, { requests: 200, batches: 2, error: 'Error: failed', finishedAt: Date })
-  const next = await runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 100 })
+  const next = await purge({ dryRun: false, actor: 'test', trigger: 'cli', batchSize: 100 })
   t.equal(next.requests, 50)
-  t.equal(await app.prisma.contactRequest.count(), 0)
-  t.equal(await app.prisma.purgeTombstone.count(), 250)
+  t.equal(await app.services.database.prisma.contactRequest.count(), 0)
+  t.equal(await app.services.database.prisma.purgeTombstone.count(), 250)
 })
 
 t.test('intake keeps answering while 100,000 expired requests are purged', async (t) => {
-  const { app, pool, removal } = await setup(t)
+  const { app, pool, purge } = await setup(t)
   await seedRequests(pool, { count: 100_000, retainDays: -1 })
   let finished = false
-  const purge = runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 1000 }).finally(() => { finished = true })
-  await eventually(async () => await app.prisma.purgeTombstone.count() > 0 ? true : undefined, { what: 'the first batch to be purged' })
+  const purging = purge({ dryRun: false, actor: 'test', trigger: 'cli', batchSize: 1000 }).finally(() => { finished = true })
+  await eventually(async () => await app.services.database.prisma.purgeTombstone.count() > 0 ? true : undefined, { what: 'the first batch to be purged' })
   const answers: number[] = []
   let duringPurge = 0
   for (let i = 0; i < 20; i++) {
     answers.push((await post(app, await altchaSubmission(app, { message: `Under rensningen ${i}` }))).statusCode)
     if (!finished) duringPurge++
   }
-  const run = await purge
+  const run = await purging
   t.same(answers, Array(20).fill(202), 'every submission was accepted')
   t.ok(duringPurge > 0, `${duringPurge} submissions were answered while the purge was running`)
   t.equal(run.requests, 100_000)
-  t.equal(await app.prisma.contactRequest.count(), 20, 'only the new requests are left')
+  t.equal(await app.services.database.prisma.contactRequest.count(), 20, 'only the new requests are left')
 })
 
 t.test('the admin API runs purges and lists them', async (t) => {
@@ -150,7 +154,7 @@ t.test('the admin API runs purges and lists them', async (t) => {
 
 t.test('the worker schedules the purge daily at 03:00 Stockholm time, and "off" removes the schedule', async (t) => {
   const { config } = await setup(t)
-  const queue = new Queue(MAINTENANCE_QUEUE, { prefix: config.QUEUE_PREFIX, connection: { url: config.REDIS_URL } })
+  const queue: PurgeQueue = new Queue(PURGE_QUEUE, { prefix: config.QUEUE_PREFIX, connection: { url: config.REDIS_URL } })
   t.teardown(async () => { await queue.obliterate({ force: true }); await queue.close() })
   await schedulePurge(queue, config)
   await schedulePurge(queue, config)
@@ -167,16 +171,16 @@ t.test('the scheduled purge runs: expired requests go, the run is recorded as sc
   await seedRequests(pool, { count: 30, retainDays: -1 })
   await seedRequests(pool, { count: 5, retainDays: 30 })
   const workers = await startTestWorkers(t, { ...config, PURGE_CRON: '* * * * * *' })
-  t.teardown(async () => { await workers.maintenanceQueue.obliterate({ force: true }) })
-  const run = await eventually(async () => await app.prisma.purgeRun.findFirst({ where: { trigger: 'schedule', finishedAt: { not: null } } }) ?? undefined, { timeoutMs: 10_000, what: 'a scheduled purge run' })
+  t.teardown(async () => { await workers.services.queues.purge().obliterate({ force: true }) })
+  const run = await eventually(async () => await app.services.database.prisma.purgeRun.findFirst({ where: { trigger: 'schedule', finishedAt: { not: null } } }) ?? undefined, { timeoutMs: 10_000, what: 'a scheduled purge run' })
   t.match(run, { actor: 'scheduler', dryRun: false, requests: 30, error: null })
-  t.equal(await app.prisma.contactRequest.count(), 5, 'only the unexpired are left')
-  const audit = await eventually(async () => await app.prisma.auditEntry.findFirst({ where: { action: 'retention.purge', targetId: run.id } }) ?? undefined)
+  t.equal(await app.services.database.prisma.contactRequest.count(), 5, 'only the unexpired are left')
+  const audit = await eventually(async () => await app.services.database.prisma.auditEntry.findFirst({ where: { action: 'retention.purge', targetId: run.id } }) ?? undefined)
   t.match(audit, { actor: 'scheduler', outcome: 'ok', detail: { dryRun: false, requests: 30 } })
 })
 
 t.test('a batch that fails inside its transaction is left whole for the next run; its jobs and mail copies are already gone', async (t) => {
-  const { app, pool, removal, mailDropDir } = await setup(t)
+  const { app, pool, purge, mailDropDir } = await setup(t)
   const requests = [await storedRequest(app), await storedRequest(app), await storedRequest(app)]
   for (const r of requests) {
     await expire(app, r.id)
@@ -184,25 +188,25 @@ t.test('a batch that fails inside its transaction is left whole for the next run
   }
   // The database refuses to delete the middle request: the batch's statement fails after
   // its rows were locked and their traces removed, before anything is committed.
-  await app.prisma.contactRequest.update({ where: { id: requests[1]?.id }, data: { message: 'the disk is full' } })
+  await app.services.database.prisma.contactRequest.update({ where: { id: requests[1]?.id }, data: { message: 'the disk is full' } })
   await pool.query(`CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
     CREATE TRIGGER refuse_delete BEFORE DELETE ON contact_requests FOR EACH ROW WHEN (OLD.message = 'the disk is full') EXECUTE FUNCTION refuse_delete()`)
   t.teardown(async () => { await pool.query('DROP TRIGGER IF EXISTS refuse_delete ON contact_requests; DROP FUNCTION IF EXISTS refuse_delete()') })
 
-  await t.rejects(runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 10 }), /disk full/)
-  t.equal(await app.prisma.contactRequest.count(), 3, 'no request of the batch is deleted')
-  t.equal(await app.prisma.consentRecord.count(), 3, 'nor its consent records')
-  t.equal(await app.prisma.notification.count(), 3, 'nor its notifications')
-  t.equal(await app.prisma.purgeTombstone.count(), 0, 'and no tombstone claims otherwise')
-  t.match(await app.prisma.purgeRun.findFirstOrThrow(), { requests: 0, batches: 0, error: 'error: P0001', finishedAt: Date }, 'the run is recorded with its error code')
+  await t.rejects(purge({ dryRun: false, actor: 'test', trigger: 'cli', batchSize: 10 }), /disk full/)
+  t.equal(await app.services.database.prisma.contactRequest.count(), 3, 'no request of the batch is deleted')
+  t.equal(await app.services.database.prisma.consentRecord.count(), 3, 'nor its consent records')
+  t.equal(await app.services.database.prisma.notification.count(), 3, 'nor its notifications')
+  t.equal(await app.services.database.prisma.purgeTombstone.count(), 0, 'and no tombstone claims otherwise')
+  t.match(await app.services.database.prisma.purgeRun.findFirstOrThrow(), { requests: 0, batches: 0, error: 'error: P0001', finishedAt: Date }, 'the run is recorded with its error code')
   // What cannot be rolled back, as the README says: the queue jobs and mail copies went first.
-  for (const r of requests) t.equal(await app.queues.notify.getJob(r.notificationId), undefined, 'its job is gone')
+  for (const r of requests) t.equal(await app.services.queues.notify.getJob(r.notificationId), undefined, 'its job is gone')
   t.same((await readdir(mailDropDir)).filter((f) => f.endsWith('.eml')), [], 'its mail copies are gone')
 
   await pool.query('DROP TRIGGER refuse_delete ON contact_requests')
-  const next = await runPurge(pool, removal, { dryRun: false, actor: 'test', trigger: 'cli', batchSize: 10 })
+  const next = await purge({ dryRun: false, actor: 'test', trigger: 'cli', batchSize: 10 })
   t.match(next, { requests: 3, batches: 1, error: null })
-  t.equal(await app.prisma.contactRequest.count(), 0)
-  t.equal(await app.prisma.notification.count(), 0)
-  t.equal(await app.prisma.purgeTombstone.count(), 3)
+  t.equal(await app.services.database.prisma.contactRequest.count(), 0)
+  t.equal(await app.services.database.prisma.notification.count(), 0)
+  t.equal(await app.services.database.prisma.purgeTombstone.count(), 3)
 })

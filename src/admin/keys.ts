@@ -1,6 +1,6 @@
 // Admin API keys: created by the CLI, shown once, kept only as a SHA-256, revocable, scoped.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import type { PrismaClient } from '../db/client.js'
+import type { ApiKeyRepository, ListedKey } from '../repositories/api-keys.js'
 
 export const SCOPES = [
   'requests:read', 'requests:write', 'contacts:read', 'contacts:write', 'retention:purge',
@@ -22,14 +22,14 @@ const sha256 = (key: string): Buffer => createHash('sha256').update(key).digest(
 
 export const isScope = (value: string): value is Scope => (SCOPES as readonly string[]).includes(value)
 
-export function createKeyStore (prisma: PrismaClient) {
+export function createKeyStore (repository: ApiKeyRepository) {
   return {
     /** Creates a key and answers it: the only time it can be seen. */
     async create (name: string, scopes: Scope[]): Promise<{ id: string, key: string }> {
       const prefix = randomBytes(6).toString('hex')
       const key = `cik_${prefix}_${randomBytes(32).toString('base64url')}`
       const id = randomUUID()
-      await prisma.apiKey.create({ data: { id, name, prefix, hash: sha256(key).toString('hex'), scopes: scopes.join(' ') } })
+      await repository.insert({ id, name, prefix, hash: sha256(key).toString('hex'), scopes: scopes.join(' ') })
       return { id, key }
     },
 
@@ -37,26 +37,19 @@ export function createKeyStore (prisma: PrismaClient) {
     async authenticate (token: string): Promise<AdminKey | null> {
       const match = KEY_FORMAT.exec(token)
       if (match === null) return null
-      const row = await prisma.apiKey.findUnique({ where: { prefix: match[1] } })
+      const row = await repository.findByPrefix(match[1] ?? '')
       if (row === null || row.revokedAt !== null) return null
       if (!timingSafeEqual(sha256(token), Buffer.from(row.hash, 'hex'))) return null
-      await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
+      await repository.touch(row.id)
       return { id: row.id, name: row.name, scopes: row.scopes.split(' ').filter(isScope) }
     },
 
     async revoke (idOrPrefix: string): Promise<boolean> {
-      const { count } = await prisma.apiKey.updateMany({
-        where: { OR: [{ prefix: idOrPrefix }, ...(/^[0-9a-f-]{36}$/.test(idOrPrefix) ? [{ id: idOrPrefix }] : [])], revokedAt: null },
-        data: { revokedAt: new Date() }
-      })
-      return count > 0
+      return await repository.revoke(idOrPrefix)
     },
 
-    async list () {
-      return await prisma.apiKey.findMany({
-        orderBy: { createdAt: 'asc' },
-        select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true }
-      })
+    async list (): Promise<ListedKey[]> {
+      return await repository.list()
     }
   }
 }

@@ -1,10 +1,40 @@
 // Admin: the audit log, and the GDPR Art. 30 record of processing generated from the live configuration.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
+import { DateTime } from '../schemas/common.js'
 import type { Config } from '../config.js'
+import { adminErrors } from './schemas.js'
 
-const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
+const AuditEntrySchema = Type.Object({
+  id: Type.String(),
+  at: DateTime,
+  actor: Type.String({ description: 'the API key\'s name, cli:<user> or scheduler' }),
+  action: Type.String(),
+  targetId: Type.Union([Type.String(), Type.Null()]),
+  subjectHash: Type.Union([Type.String(), Type.Null()], { description: 'keyed hash of a data subject\'s address' }),
+  outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('failed')]),
+  detail: Type.Union([Type.Record(Type.String(), Type.Unknown(), { description: 'counts and flags' }), Type.Null()])
+})
+
+const Strings = Type.Array(Type.String())
+const ProcessingRecordSchema = Type.Object({
+  generatedAt: DateTime,
+  controller: Type.Object({ name: Type.String(), contact: Type.String() }),
+  purposes: Strings,
+  dataSubjects: Strings,
+  dataCategories: Strings,
+  recipients: Strings,
+  transfersOutsideEea: Strings,
+  retention: Type.Object({
+    requestsDays: Type.Integer(),
+    afterClosingDays: Type.Integer(),
+    contactOverrides: Type.Array(Type.Object({ contactId: Type.String(), days: Type.Integer() })),
+    purgeSchedule: Type.String(),
+    legalHold: Type.String(),
+    whatIsPurged: Type.String()
+  }),
+  securityMeasures: Strings
+})
 
 const PROVIDER_RECIPIENTS: Record<string, string> = {
   altcha: 'none: ALTCHA is verified in this service, no third party sees the visitor',
@@ -15,7 +45,7 @@ const PROVIDER_RECIPIENTS: Record<string, string> = {
 }
 
 /** Generated on each request from what the service is configured to do, so it cannot drift from it. */
-export function processingRecord (config: Config, contacts: Array<{ id: string, retentionDays: number | null }>) {
+export function processingRecord (config: Config, contactOverrides: Array<{ contactId: string, days: number }>) {
   const smtpHost = config.SMTP_URL === undefined ? null : new URL(config.SMTP_URL).hostname
   return {
     generatedAt: new Date().toISOString(),
@@ -40,7 +70,7 @@ export function processingRecord (config: Config, contacts: Array<{ id: string, 
     retention: {
       requestsDays: config.RETENTION_DAYS,
       afterClosingDays: config.RETENTION_DAYS_AFTER_CLOSE,
-      contactOverrides: contacts.filter((c) => c.retentionDays !== null).map((c) => ({ contactId: c.id, days: c.retentionDays })),
+      contactOverrides,
       purgeSchedule: config.PURGE_CRON === 'off' ? 'off: purges run only when an admin starts one' : `${config.PURGE_CRON} (${config.PURGE_TIMEZONE})`,
       legalHold: 'suspends purging of a request until lifted',
       whatIsPurged: 'the request, its consent record, notifications, queue jobs and mail-drop copies; an anonymous tombstone (ids, day, reason) stays'
@@ -57,7 +87,9 @@ export function processingRecord (config: Config, contacts: Array<{ id: string, 
 }
 
 const recordRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/v1/admin/audit', {
+  const { audit, contacts } = app.services.repositories
+
+  app.get('/audit', {
     config: { scope: 'audit:read', action: 'audit.read' },
     schema: {
       summary: 'Audit entries, newest first',
@@ -68,22 +100,18 @@ const recordRoutes: FastifyPluginAsyncTypebox = async (app) => {
         to: Type.Optional(Type.String({ format: 'date-time' })),
         limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 })
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ entries: Type.Array(Type.Any()) }), ...adminErrors }
+      response: { 200: Type.Object({ entries: Type.Array(AuditEntrySchema) }), ...adminErrors }
     }
   }, async (request) => {
     const { action, targetId, from, to, limit } = request.query
-    const entries = await app.prisma.auditEntry.findMany({
-      where: { action, targetId, at: { gte: from === undefined ? undefined : new Date(from), lt: to === undefined ? undefined : new Date(to) } },
-      orderBy: { at: 'desc' },
-      take: limit
-    })
+    const entries = await audit.list({ action, targetId, from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to), limit })
     return { entries }
   })
 
-  app.get('/v1/admin/processing-record', {
+  app.get('/processing-record', {
     config: { scope: 'audit:read', action: 'processing_record.read' },
-    schema: { summary: 'The GDPR Art. 30 record of processing, generated from the live configuration', response: { 200: Type.Any(), ...adminErrors } }
-  }, async () => processingRecord(app.config, await app.prisma.contact.findMany({ select: { id: true, retentionDays: true } })))
+    schema: { summary: 'The GDPR Art. 30 record of processing, generated from the live configuration', response: { 200: ProcessingRecordSchema, ...adminErrors } }
+  }, async () => processingRecord(app.config, await contacts.retentionOverrides()))
 }
 
 export default recordRoutes

@@ -10,13 +10,28 @@ import { createSiteverifyVerifier } from './siteverify.js'
 const VERDICT_TTL_MS = 60_000
 const VERDICT_CACHE_SIZE = 10_000
 
+/** Where each third-party provider's verification API answers. */
+export interface CaptchaEndpoints {
+  hcaptcha: string
+  turnstile: string
+  recaptcha: string
+  friendlycaptcha: string
+}
+
+export const CAPTCHA_ENDPOINTS: CaptchaEndpoints = {
+  hcaptcha: 'https://api.hcaptcha.com/siteverify',
+  turnstile: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
+  recaptcha: 'https://www.google.com/recaptcha/api/siteverify',
+  friendlycaptcha: 'https://global.frcapi.com/api/v2/captcha/siteverify'
+}
+
 export interface CaptchaCheck {
   provider: CaptchaProviderName
   /** False when the provider was unreachable and its policy let the submission through. */
   verified: boolean
 }
 
-function createVerifiers (config: Config, altcha: Altcha | null): CaptchaVerifier[] {
+function createVerifiers (config: Config, altcha: Altcha | null, endpoints: CaptchaEndpoints): CaptchaVerifier[] {
   const timeoutMs = config.CAPTCHA_TIMEOUT_MS
   const common = { timeoutMs, hostnames: config.SITE_HOSTNAMES, sendRemoteIp: config.CAPTCHA_SEND_REMOTE_IP }
   return config.CAPTCHA_PROVIDERS.map((name): CaptchaVerifier => {
@@ -24,23 +39,23 @@ function createVerifiers (config: Config, altcha: Altcha | null): CaptchaVerifie
       case 'altcha':
         return (altcha as Altcha).verifier
       case 'hcaptcha':
-        return createSiteverifyVerifier({ ...common, name, url: config.HCAPTCHA_VERIFY_URL, secret: config.HCAPTCHA_SECRET as string, sitekey: config.HCAPTCHA_SITEKEY })
+        return createSiteverifyVerifier({ ...common, name, url: endpoints.hcaptcha, secret: config.HCAPTCHA_SECRET as string, sitekey: config.HCAPTCHA_SITEKEY })
       case 'turnstile':
-        return createSiteverifyVerifier({ ...common, name, url: config.TURNSTILE_VERIFY_URL, secret: config.TURNSTILE_SECRET as string, action: config.TURNSTILE_ACTION })
+        return createSiteverifyVerifier({ ...common, name, url: endpoints.turnstile, secret: config.TURNSTILE_SECRET as string, action: config.TURNSTILE_ACTION })
       case 'recaptcha':
-        return createSiteverifyVerifier({ ...common, name, url: config.RECAPTCHA_VERIFY_URL, secret: config.RECAPTCHA_SECRET as string, action: config.RECAPTCHA_ACTION, minScore: config.RECAPTCHA_MIN_SCORE })
+        return createSiteverifyVerifier({ ...common, name, url: endpoints.recaptcha, secret: config.RECAPTCHA_SECRET as string, action: config.RECAPTCHA_ACTION, minScore: config.RECAPTCHA_MIN_SCORE })
       case 'friendlycaptcha':
-        return createFriendlyCaptchaVerifier({ url: config.FRIENDLYCAPTCHA_VERIFY_URL, apiKey: config.FRIENDLYCAPTCHA_API_KEY as string, sitekey: config.FRIENDLYCAPTCHA_SITEKEY, timeoutMs })
+        return createFriendlyCaptchaVerifier({ url: endpoints.friendlycaptcha, apiKey: config.FRIENDLYCAPTCHA_API_KEY as string, sitekey: config.FRIENDLYCAPTCHA_SITEKEY, timeoutMs })
     }
     throw new Error(`unknown CAPTCHA provider ${String(name)}`)
   })
 }
 
-export function createCaptcha (config: Config, log: FastifyBaseLogger) {
+export function createCaptcha (config: Config, log: FastifyBaseLogger, endpoints: Partial<CaptchaEndpoints> = {}) {
   const altcha = config.CAPTCHA_PROVIDERS.includes('altcha')
     ? createAltcha({ hmacKey: config.ALTCHA_HMAC_KEY, algorithm: config.ALTCHA_ALGORITHM, cost: config.ALTCHA_COST, expiresSeconds: config.ALTCHA_EXPIRES_SECONDS })
     : null
-  const verifiers = new Map(createVerifiers(config, altcha).map((v) => [v.name as string, v]))
+  const verifiers = new Map(createVerifiers(config, altcha, { ...CAPTCHA_ENDPOINTS, ...endpoints }).map((v) => [v.name as string, v]))
   const failOpen = new Set<string>(config.CAPTCHA_FAIL_OPEN)
   // A double click sends one token twice; providers refuse a token's second use,
   // so it must reach the provider once. Verdicts in flight are shared, and

@@ -16,9 +16,10 @@ const captchaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ChallengeSchema, 404: ErrorSchema, ...commonErrorResponses }
     }
   }, async (_request, reply) => {
-    if (app.captcha.altcha === null) throw notFound('The altcha provider is not enabled.')
+    const { altcha } = app.services.captcha
+    if (altcha === null) throw notFound('The altcha provider is not enabled.')
     reply.header('cache-control', 'no-store')
-    const challenge = await app.captcha.altcha.createChallenge()
+    const challenge = await altcha.createChallenge()
     return { parameters: { ...challenge.parameters }, signature: challenge.signature ?? '' }
   })
 }

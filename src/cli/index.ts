@@ -1,20 +1,13 @@
 // The admin command line: `npm run cli -- <command>`.
 import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
-import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
 import { pino } from 'pino'
-import { loadConfig, ConfigError, type Config } from '../config.js'
-import { createDatabase, type Database } from '../db/client.js'
+import { loadConfig, ConfigError } from '../config.js'
 import { ensureDatabase, migrate } from '../db/migrate.js'
 import { loadReferenceData } from '../db/reference-data.js'
 import { loggerOptions } from '../logger.js'
-import { NOTIFY_QUEUE, type NotifyQueue } from '../jobs/notify.js'
-import { createRemoval, type Removal } from '../retention/removal.js'
-import { runPurge } from '../retention/purge.js'
-import { createSubjectService } from '../subjects/service.js'
-import { createAudit, subjectHash } from '../admin/audit.js'
-import { createKeyStore, isScope, SCOPES } from '../admin/keys.js'
+import { createServices, type Services } from '../services.js'
+import { isScope, SCOPES } from '../admin/keys.js'
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -37,65 +30,72 @@ const MIGRATIONS_DIR = 'prisma/migrations'
 class UsageError extends Error {}
 
 interface Context {
-  config: Config
-  database: Database
+  services: Services
   actor: string
-  /** Redis and the notification queue, opened only for the commands that remove data. */
-  removal: () => Promise<Removal>
 }
 
 const print = (value: unknown) => { process.stdout.write(`${JSON.stringify(value, null, 2)}\n`) }
 
-async function purge (ctx: Context, dryRun: boolean): Promise<void> {
+async function purge ({ services, actor }: Context, dryRun: boolean): Promise<void> {
   const progress = process.stderr.isTTY
     ? (run: { batches: number, requests: number }) => { process.stderr.write(`\rbatch ${run.batches}: ${run.requests} requests purged`) }
     : undefined
-  const run = await runPurge(ctx.database.pool, await ctx.removal(), { dryRun, actor: ctx.actor, trigger: 'cli', batchSize: ctx.config.PURGE_BATCH_SIZE, pauseMs: ctx.config.PURGE_PAUSE_MS, onBatch: progress })
+  const run = await services.retention.purgeExpired({ dryRun, actor, trigger: 'cli', onBatch: progress })
   if (progress !== undefined && run.batches > 0) process.stderr.write('\n')
-  await createAudit(ctx.database.prisma).record({ actor: ctx.actor, action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun, requests: run.requests } })
   print(run)
 }
 
-async function subject (ctx: Context, action: string, email: string | undefined): Promise<void> {
+async function subject ({ services, actor }: Context, action: string, email: string | undefined): Promise<void> {
   if (email === undefined || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError('--email <address> is required')
-  const audit = createAudit(ctx.database.prisma)
-  const hash = subjectHash(ctx.config.PSEUDONYM_KEY, email)
-  const subjects = createSubjectService(ctx.database, await ctx.removal())
-  if (action === 'export') {
-    const document = await subjects.export(email, hash)
-    await audit.record({ actor: ctx.actor, action: 'subjects.export', subjectHash: hash, outcome: 'ok', detail: { requests: document.requests.length } })
-    print(document)
-  } else if (action === 'erase') {
-    const { ids, heldIds, ...removed } = await subjects.erase(email)
-    await audit.record({ actor: ctx.actor, action: 'subjects.erase', subjectHash: hash, outcome: 'ok', detail: { ...removed, held: heldIds.length } })
-    print({ requestIds: ids, heldRequestIds: heldIds, ...removed })
-  } else {
-    throw new UsageError(`unknown subject command: ${action}`)
-  }
+  if (action === 'export') print(await services.subjects.exportSubject({ email, actor }))
+  else if (action === 'erase') print(await services.subjects.eraseSubject({ email, actor }))
+  else throw new UsageError(`unknown subject command: ${action}`)
+}
+
+async function createKey ({ services, actor }: Context, name: string | undefined, scopeList: string | undefined): Promise<void> {
+  const scopes = (scopeList ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const unknown = scopes.filter((s) => !isScope(s))
+  if (name === undefined || name.trim() === '') throw new UsageError('--name <who> is required')
+  if (scopes.length === 0 || unknown.length > 0) throw new UsageError(`--scopes must list some of: ${SCOPES.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`)
+  const { id, key } = await services.keys.create(name.trim(), scopes.filter(isScope))
+  await services.repositories.audit.record({ actor, action: 'keys.create', targetId: id, outcome: 'ok', detail: { scopes } })
+  process.stderr.write('The key is shown once; only its hash is kept. Use it as: Authorization: Bearer <key>\n')
+  print({ id, name: name.trim(), scopes, key })
 }
 
 async function keys (ctx: Context, action: string, values: { name?: string, scopes?: string, id?: string }): Promise<void> {
-  const store = createKeyStore(ctx.database.prisma)
-  const audit = createAudit(ctx.database.prisma)
   if (action === 'create') {
-    const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
-    const unknown = scopes.filter((s) => !isScope(s))
-    if (values.name === undefined || values.name.trim() === '') throw new UsageError('--name <who> is required')
-    if (scopes.length === 0 || unknown.length > 0) throw new UsageError(`--scopes must list some of: ${SCOPES.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`)
-    const { id, key } = await store.create(values.name.trim(), scopes.filter(isScope))
-    await audit.record({ actor: ctx.actor, action: 'keys.create', targetId: id, outcome: 'ok', detail: { scopes } })
-    process.stderr.write('The key is shown once; only its hash is kept. Use it as: Authorization: Bearer <key>\n')
-    print({ id, name: values.name.trim(), scopes, key })
+    await createKey(ctx, values.name, values.scopes)
   } else if (action === 'list') {
-    print(await store.list())
+    print(await ctx.services.keys.list())
   } else if (action === 'revoke') {
     if (values.id === undefined) throw new UsageError('--id <id or prefix> is required')
-    const revoked = await store.revoke(values.id)
-    await audit.record({ actor: ctx.actor, action: 'keys.revoke', targetId: values.id, outcome: revoked ? 'ok' : 'failed' })
+    const revoked = await ctx.services.keys.revoke(values.id)
+    await ctx.services.repositories.audit.record({ actor: ctx.actor, action: 'keys.revoke', targetId: values.id, outcome: revoked ? 'ok' : 'failed' })
     if (!revoked) throw new UsageError(`no active key with id or prefix ${values.id}`)
     print({ revoked: values.id })
   } else {
     throw new UsageError(`unknown keys command: ${action}`)
+  }
+}
+
+async function database (config: ReturnType<typeof loadConfig>, action: string): Promise<void> {
+  if (!['migrate', 'seed', 'setup'].includes(action)) throw new UsageError(`unknown db command: ${action}`)
+  const log = pino(loggerOptions(config))
+  if (action === 'migrate' || action === 'setup') {
+    if (await ensureDatabase(config.DATABASE_URL)) log.info('database created')
+    const { applied } = await migrate(config.DATABASE_URL, MIGRATIONS_DIR)
+    log.info({ applied }, applied.length === 0 ? 'database is up to date' : `applied ${applied.length} migration(s)`)
+  }
+  if (action === 'seed' || action === 'setup') await withServices(config, async ({ repositories }) => { await loadReferenceData(repositories, config, log) })
+}
+
+async function withServices (config: ReturnType<typeof loadConfig>, run: (services: Services) => Promise<void>): Promise<void> {
+  const services = await createServices({ ...config, DATABASE_POOL_SIZE: 2 }, { log: pino(loggerOptions(config)) })
+  try {
+    await run(services)
+  } finally {
+    await services.close()
   }
 }
 
@@ -109,48 +109,17 @@ async function main (argv: string[]): Promise<number> {
   const [group = '', action = ''] = positionals
   const command = positionals.join(' ')
   const config = loadConfig()
-  const log = pino(loggerOptions(config))
-
   if (group === 'db') {
-    if (!['migrate', 'seed', 'setup'].includes(action)) throw new UsageError(`unknown db command: ${action}`)
-    if (action === 'migrate' || action === 'setup') {
-      if (await ensureDatabase(config.DATABASE_URL)) log.info('database created')
-      const { applied } = await migrate(config.DATABASE_URL, MIGRATIONS_DIR)
-      log.info({ applied }, applied.length === 0 ? 'database is up to date' : `applied ${applied.length} migration(s)`)
-    }
-    if (action === 'seed' || action === 'setup') {
-      const database = createDatabase({ connectionString: config.DATABASE_URL, max: 1 })
-      try {
-        await loadReferenceData(database.prisma, config, log)
-      } finally {
-        await database.close()
-      }
-    }
+    await database(config, action)
     return 0
   }
   if (!['purge', 'subject', 'keys'].includes(group)) throw new UsageError(command === '' ? '' : `unknown command: ${command}`)
-
-  const database = createDatabase({ connectionString: config.DATABASE_URL, max: 2 })
-  const opened: { redis?: Redis, queue?: NotifyQueue } = {}
-  const ctx: Context = {
-    config,
-    database,
-    actor: `cli:${userInfo().username}`,
-    async removal () {
-      const redis = opened.redis ??= new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 })
-      const queue = opened.queue ??= new Queue(NOTIFY_QUEUE, { prefix: config.QUEUE_PREFIX, connection: redis })
-      return createRemoval({ queue, redis, mailDropDir: config.MAIL_DROP_DIR })
-    }
-  }
-  try {
+  await withServices(config, async (services) => {
+    const ctx: Context = { services, actor: `cli:${userInfo().username}` }
     if (group === 'purge') await purge(ctx, values['dry-run'] === true)
     else if (group === 'subject') await subject(ctx, action, values.email)
     else await keys(ctx, action, values)
-  } finally {
-    await opened.queue?.close()
-    opened.redis?.disconnect()
-    await database.close()
-  }
+  })
   return 0
 }
 

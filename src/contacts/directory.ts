@@ -1,9 +1,8 @@
-// The contact directory file: its schema, its rules, and loading it into the database.
+// The contact directory file: its schema and its rules (src/repositories/contacts.ts stores it).
 import { readFile } from 'node:fs/promises'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ContactId, Email, LocaleSchema } from '../schemas/common.js'
-import type { PrismaClient } from '../db/client.js'
 
 export const ContactEntrySchema = Type.Object({
   id: ContactId,
@@ -68,35 +67,4 @@ export async function readDirectoryFile (path: string): Promise<ContactEntry[]> 
     throw new DirectoryError([`${path}: ${(err as Error).message}`])
   }
   return parseDirectory(json)
-}
-
-/**
- * Makes the database match the directory: every listed contact is created or
- * updated; contacts no longer listed are deactivated (their past requests keep
- * pointing at them). Delegates are set in a second pass, once all rows exist.
- */
-export async function syncDirectory (prisma: PrismaClient, entries: ContactEntry[]): Promise<{ upserted: number, deactivated: number }> {
-  return await prisma.$transaction(async (tx) => {
-    for (const entry of entries) {
-      const data = {
-        name: entry.name,
-        title: entry.title,
-        email: entry.email,
-        phone: entry.phone ?? null,
-        locale: entry.locale ?? 'sv',
-        active: entry.active ?? true,
-        delegateStandsIn: entry.delegateStandsIn ?? false,
-        retentionDays: entry.retentionDays ?? null
-      }
-      await tx.contact.upsert({ where: { id: entry.id }, create: { id: entry.id, ...data }, update: data })
-    }
-    for (const entry of entries) {
-      await tx.contact.update({ where: { id: entry.id }, data: { delegateId: entry.delegateId ?? null } })
-    }
-    const { count } = await tx.contact.updateMany({
-      where: { id: { notIn: entries.map((e) => e.id) }, active: true },
-      data: { active: false }
-    })
-    return { upserted: entries.length, deactivated: count }
-  })
 }

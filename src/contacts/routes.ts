@@ -2,7 +2,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ContactId, commonErrorResponses } from '../schemas/common.js'
-import { createContactRepository } from './repository.js'
 
 const PublicContactSchema = Type.Object({
   id: ContactId,
@@ -12,7 +11,7 @@ const PublicContactSchema = Type.Object({
 })
 
 const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const contacts = createContactRepository(app.prisma)
+  const { contacts } = app.services.repositories
 
   app.get('/v1/contacts', {
     schema: {

@@ -42,3 +42,54 @@ export function routeRequest (contact: RoutableContact, fallbackEmail: string | 
   }
   return null
 }
+
+/** A contact as routing and retention see it. */
+export interface DirectoryContact extends RoutableContact {
+  /** Overrides the default retention of this contact's requests. */
+  retentionDays: number | null
+}
+
+export interface ContactRouterOptions {
+  /** Reads the whole directory; called at most once per `cacheMs`. */
+  load: () => Promise<DirectoryContact[]>
+  fallbackEmail: string | undefined
+  /** Retention of a request whose contact has no override. */
+  retentionDays: number
+  /**
+   * How long a read of the directory is used. A change made through this process's admin API
+   * applies at once (forget()); one made elsewhere reaches this process within this time.
+   */
+  cacheMs: number
+}
+
+/** Where the intake decides whether a contact can take a request, and for how long it is kept. */
+export function createContactRouter ({ load, fallbackEmail, retentionDays, cacheMs }: ContactRouterOptions) {
+  let cached: { byId: Map<string, DirectoryContact>, until: number } | null = null
+  let loading: Promise<Map<string, DirectoryContact>> | null = null
+
+  async function directory (): Promise<Map<string, DirectoryContact>> {
+    if (cached !== null && cached.until > Date.now()) return cached.byId
+    // Concurrent callers share one read.
+    loading ??= load().then((contacts) => {
+      const byId = new Map(contacts.map((c) => [c.id, c]))
+      cached = { byId, until: Date.now() + cacheMs }
+      return byId
+    }).finally(() => { loading = null })
+    return await loading
+  }
+
+  return {
+    /** Who would receive a request to this contact now, and how many days it is kept; null when nobody can take it. */
+    async find (contactId: string): Promise<{ route: Route, retentionDays: number } | null> {
+      const contact = (await directory()).get(contactId)
+      const route = contact === undefined ? null : routeRequest(contact, fallbackEmail)
+      return route === null || contact === undefined ? null : { route, retentionDays: contact.retentionDays ?? retentionDays }
+    },
+
+    /** Drops the cached directory: the next look-up reads it again. */
+    forget (): void {
+      cached = null
+    }
+  }
+}
+export type ContactRouter = ReturnType<typeof createContactRouter>

@@ -13,6 +13,8 @@ export interface Database {
    * concurrent callers: SELECT 1 at 4.2k/s through Prisma, 8.8k/s through pg).
    */
   pool: pg.Pool
+  /** Answers when PostgreSQL does (a readiness probe). */
+  ping: () => Promise<void>
   close: () => Promise<void>
 }
 
@@ -32,6 +34,9 @@ export function createDatabase ({ connectionString, max = 10, connectionTimeoutM
   return {
     prisma,
     pool,
+    async ping () {
+      await pool.query('SELECT 1')
+    },
     async close () {
       await prisma.$disconnect()
       await pool.end()

@@ -1,7 +1,6 @@
 // Liveness and readiness probes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { createNotificationRepository } from '../notifications/repository.js'
 import { withTimeout } from '../with-timeout.js'
 
 const Check = Type.Union([Type.Literal('up'), Type.Literal('down')])
@@ -25,7 +24,7 @@ async function probe (run: () => Promise<unknown>): Promise<'up' | 'down'> {
 }
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const notifications = createNotificationRepository(app.prisma)
+  const { services } = app
 
   app.get('/health/live', {
     schema: { summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } }
@@ -35,12 +34,12 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { summary: 'PostgreSQL and Redis answer', response: { 200: ReadySchema, 503: ReadySchema } }
   }, async (_request, reply) => {
     const [database, redis] = await Promise.all([
-      probe(async () => await app.prisma.$queryRaw`SELECT 1`),
-      probe(async () => await app.redis.ping())
+      probe(services.database.ping),
+      probe(async () => await services.redis.ping())
     ])
     const ok = database === 'up' && redis === 'up'
     // A backlog is reported, not failed on: delivery trouble must not take the intake out of rotation.
-    const backlog = database === 'up' ? await notifications.backlog(app.config.OUTBOX_BACKLOG_SECONDS).catch(() => null) : null
+    const backlog = database === 'up' ? await services.repositories.notifications.backlog(app.config.OUTBOX_BACKLOG_SECONDS).catch(() => null) : null
     return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, redis }, outbox: { backlog } })
   })
 }

@@ -1,29 +1,16 @@
 // POST /v1/contact-requests: where the forms post.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
-import { createIntakeRepository } from './repository.js'
 import { ContactRequestBodySchema, IntakeHeadersSchema, ReceiptSchema } from './schemas.js'
-import { createIntakeService } from './service.js'
 
 const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const requests = createIntakeRepository(app.pg, {
-    duplicateWindowSeconds: app.config.DUPLICATE_WINDOW_SECONDS,
-    retentionDays: app.config.RETENTION_DAYS,
-    hasFallbackInbox: app.config.NOTIFY_FALLBACK_EMAIL !== undefined
-  })
+  const { intake } = app.services
   // A client that hangs up does not stop its submission, and closing the server
   // only waits for sockets: wait for the submissions themselves before the
   // database and Redis close under them (this hook runs before theirs).
   const inFlight = new Set<Promise<unknown>>()
   app.addHook('onClose', async () => {
     await Promise.allSettled([...inFlight])
-  })
-  const intake = createIntakeService({
-    config: app.config,
-    requests,
-    notices: app.notices,
-    captcha: app.captcha,
-    queue: app.queues.notify
   })
 
   app.post('/v1/contact-requests', {

@@ -3,19 +3,23 @@ import { createHash, createHmac, randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import type { Captcha, CaptchaCheck } from '../captcha/index.js'
-import type { NoticeRepository } from '../privacy/notices.js'
+import type { ContactRouter } from '../contacts/routing.js'
+import type { Notice, NoticeCatalog } from '../privacy/notices.js'
 import { AppError, captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
-import { enqueueNotification, type NotifyQueue } from '../jobs/notify.js'
-import { DuplicateSubmission, type IntakeRepository, type PriorRequest, type StoredReceipt } from './repository.js'
+import type { NotifyProducer } from '../jobs/notify.js'
+import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRepository, type StoredReceipt } from '../repositories/requests.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
 import { withTimeout } from '../with-timeout.js'
 
 export interface IntakeDeps {
-  config: Pick<Config, 'RETENTION_DAYS' | 'DUPLICATE_WINDOW_SECONDS' | 'NOTIFY_FALLBACK_EMAIL' | 'PSEUDONYM_KEY' | 'NOTIFY_MAX_ATTEMPTS' | 'NOTIFY_BACKOFF_MS' | 'ENQUEUE_TIMEOUT_MS'>
-  requests: IntakeRepository
-  notices: NoticeRepository
+  config: Pick<Config, 'RETENTION_DAYS' | 'PSEUDONYM_KEY'>
+  requests: RequestRepository
+  notices: NoticeCatalog
   captcha: Captcha
-  queue: NotifyQueue
+  router: ContactRouter
+  notify: NotifyProducer
+  /** How long to wait for Redis to take the job before leaving it to the outbox relay. */
+  enqueueTimeoutMs: number
 }
 
 export interface Submission {
@@ -38,8 +42,22 @@ function contentSha256 (body: ContactRequestBody): string {
 
 const toReceipt = (stored: StoredReceipt): Receipt => ({ id: stored.id, status: 'received', retainUntil: stored.retainUntil.toISOString() })
 
+/** The request's fields as stored: trimmed where the form may have padded them. */
+function requestFields (body: ContactRequestBody) {
+  return {
+    contactId: body.contactId,
+    name: body.name.trim(),
+    email: body.email.trim(),
+    phone: body.phone ?? null,
+    organisation: body.organisation ?? null,
+    message: body.message,
+    locale: body.locale ?? 'sv',
+    pageUrl: body.pageUrl ?? null
+  }
+}
+
 export function createIntakeService (deps: IntakeDeps) {
-  const { config, requests, notices, captcha } = deps
+  const { config, requests, notices, captcha, router, notify } = deps
 
   /** Keyed, so the stored value reveals nothing to someone who guesses a message. */
   const fingerprintOf = (body: ContactRequestBody): string =>
@@ -70,82 +88,86 @@ export function createIntakeService (deps: IntakeDeps) {
     return null
   }
 
+  /** The published notice the person consented to; throws CONSENT_REQUIRED otherwise. */
+  async function consentedNotice (body: ContactRequestBody): Promise<Notice> {
+    if (body.consent.accepted !== true) {
+      throw consentRequired([{ path: '/consent/accepted', message: 'must be true' }])
+    }
+    const locale = body.locale ?? 'sv'
+    const notice = await notices.find(body.consent.noticeVersion, locale)
+    if (notice === null) {
+      throw consentRequired([{ path: '/consent/noticeVersion', message: `no published ${locale} notice with this version` }])
+    }
+    return notice
+  }
+
+  /**
+   * Verifies the CAPTCHA. A provider refuses a token's second use, but a double click (or a
+   * retry with its Idempotency-Key) must still get the first answer: that answer, if any, is
+   * returned instead of a check.
+   */
+  async function checkCaptcha (body: ContactRequestBody, remoteIp: string, keys: RepeatKeys, bodySha256: string | null): Promise<CaptchaCheck | Receipt> {
+    try {
+      return await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'CAPTCHA_FAILED')) throw err
+      const repeat = answerRepeat(await requests.findPrior(keys), bodySha256, false)
+      if (repeat !== null) return repeat
+      throw err
+    }
+  }
+
   async function enqueue (notificationId: string, log: FastifyBaseLogger): Promise<void> {
     try {
-      await withTimeout(enqueueNotification(deps.queue, { notificationId }, { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS }), config.ENQUEUE_TIMEOUT_MS)
+      await withTimeout(notify.enqueue(notificationId), deps.enqueueTimeoutMs)
     } catch (err) {
       // The notification is committed as pending: the worker's relay enqueues it once Redis answers.
       log.warn({ err, notificationId }, 'notification not enqueued; left to the outbox relay')
     }
   }
 
+  /** A robot filled the honeypot: it looks like success to the robot; nothing is stored or sent. */
+  function decoy (log: FastifyBaseLogger): Receipt {
+    log.info({ honeypot: true }, 'honeypot filled; submission dropped')
+    return { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + config.RETENTION_DAYS * 86_400_000).toISOString() }
+  }
+
   return {
     async submit ({ body, idempotencyKey, remoteIp, log }: Submission): Promise<Receipt> {
-      if (body.website !== undefined && body.website !== '') {
-        // Looks like success to the robot; nothing is stored or sent.
-        log.info({ honeypot: true }, 'honeypot filled; submission dropped')
-        return { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + config.RETENTION_DAYS * 86_400_000).toISOString() }
+      if (body.website !== undefined && body.website !== '') return decoy(log)
+      const notice = await consentedNotice(body)
+      const keys = {
+        captchaKey: captcha.replayKey(body.captcha.provider, body.captcha.token),
+        fingerprint: fingerprintOf(body),
+        idempotencyKey: idempotencyKey === undefined ? null : sha256(idempotencyKey)
       }
-
-      const locale = body.locale ?? 'sv'
-      if (body.consent.accepted !== true) {
-        throw consentRequired([{ path: '/consent/accepted', message: 'must be true' }])
-      }
-      const notice = await notices.find(body.consent.noticeVersion, locale)
-      if (notice === null) {
-        throw consentRequired([{ path: '/consent/noticeVersion', message: `no published ${locale} notice with this version` }])
-      }
-      const captchaKey = captcha.replayKey(body.captcha.provider, body.captcha.token)
-      const fingerprint = fingerprintOf(body)
-      const idempotencyKeyHash = idempotencyKey === undefined ? null : sha256(idempotencyKey)
       const bodySha256 = idempotencyKey === undefined ? null : contentSha256(body)
-      const keys = { captchaKey, fingerprint, idempotencyKey: idempotencyKeyHash }
-
-      let check: CaptchaCheck
-      try {
-        check = await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
-      } catch (err) {
-        // A provider refuses a token's second use, but a double click (or a
-        // retry with its Idempotency-Key) must still get the first answer.
-        if (!(err instanceof AppError && err.code === 'CAPTCHA_FAILED')) throw err
-        const repeat = answerRepeat(await requests.findPrior(keys), bodySha256, false)
-        if (repeat !== null) return repeat
-        throw err
-      }
+      const check = await checkCaptcha(body, remoteIp, keys, bodySha256)
+      if (!('provider' in check)) return check
+      const destination = await router.find(body.contactId)
+      if (destination === null) throw unknownContact()
 
       const notificationId = randomUUID()
       const outcome = await requests.store({
         id: randomUUID(),
         notificationId,
-        contactId: body.contactId,
-        name: body.name.trim(),
-        email: body.email.trim(),
-        phone: body.phone ?? null,
-        organisation: body.organisation ?? null,
-        message: body.message,
-        locale,
-        pageUrl: body.pageUrl ?? null,
+        ...requestFields(body),
         captchaProvider: check.provider,
         captchaVerified: check.verified,
-        captchaKey,
-        fingerprint,
-        idempotencyKey: idempotencyKeyHash,
+        ...keys,
         bodySha256,
+        retentionDays: destination.retentionDays,
         notice: { version: notice.version, locale: notice.locale, sha256: notice.sha256 }
       })
-      if ('unroutable' in outcome) throw unknownContact()
       if ('prior' in outcome) {
         // An empty list: a twin was stored at the same instant; it is there now.
-        const prior = outcome.prior.length > 0 ? outcome.prior : await requests.findPrior(keys)
-        const repeat = answerRepeat(prior, bodySha256, true)
+        const repeat = answerRepeat(outcome.prior.length > 0 ? outcome.prior : await requests.findPrior(keys), bodySha256, true)
         if (repeat === null) throw new DuplicateSubmission()
         return repeat
       }
-      const stored = outcome.stored
-
       await enqueue(notificationId, log)
-      log.info({ requestId: stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
-      return toReceipt(stored)
+      log.info({ requestId: outcome.stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
+      return toReceipt(outcome.stored)
     }
   }
 }

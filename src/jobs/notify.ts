@@ -33,3 +33,14 @@ export const notifyJobOptions = ({ maxAttempts, backoffMs }: NotifyRetryPolicy):
 export async function enqueueNotification (queue: NotifyQueue, payload: NotifyPayload, policy: NotifyRetryPolicy): Promise<void> {
   await queue.add(NOTIFY_QUEUE, payload, { ...notifyJobOptions(policy), jobId: payload.notificationId })
 }
+
+/** Enqueues notifications under one retry policy: what the intake, the relay and a re-drive share. */
+export function createNotifyProducer (queue: NotifyQueue, policy: NotifyRetryPolicy) {
+  return {
+    queue,
+    async enqueue (notificationId: string): Promise<void> {
+      await enqueueNotification(queue, { notificationId }, policy)
+    }
+  }
+}
+export type NotifyProducer = ReturnType<typeof createNotifyProducer>

@@ -1,15 +1,12 @@
 // The outbox relay: enqueues notifications the API could not (Redis was down, or the process died).
 import type { FastifyBaseLogger as Logger } from 'fastify'
-import type { NotifyQueue } from '../jobs/notify.js'
-import { enqueueNotification } from '../jobs/notify.js'
-import type { NotificationRepository } from './repository.js'
+import type { NotifyProducer } from '../jobs/notify.js'
+import type { NotificationRepository } from '../repositories/notifications.js'
 
 export interface RelayOptions {
   notifications: NotificationRepository
-  queue: NotifyQueue
+  notify: NotifyProducer
   log: Logger
-  maxAttempts: number
-  backoffMs: number
   /** Only notifications pending this long: younger ones are still the API's to enqueue. */
   delayMs: number
   intervalMs: number
@@ -25,7 +22,7 @@ export interface RelayOptions {
  * another relay is harmless.
  */
 export function createOutboxRelay (options: RelayOptions) {
-  const { notifications, queue, log, batchSize = 200 } = options
+  const { notifications, notify, log, batchSize = 200 } = options
   let timer: NodeJS.Timeout | null = null
   let running: Promise<number> | null = null
 
@@ -34,7 +31,7 @@ export function createOutboxRelay (options: RelayOptions) {
     const queued: string[] = []
     for (const notificationId of ids) {
       try {
-        await enqueueNotification(queue, { notificationId }, { maxAttempts: options.maxAttempts, backoffMs: options.backoffMs })
+        await notify.enqueue(notificationId)
         queued.push(notificationId)
       } catch (err) {
         log.warn({ err, waiting: ids.length - queued.length }, 'outbox relay: redis unavailable; will try again')

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply } from 'fastify'
 import { Prisma } from '../generated/prisma/client.js'
 import { AppError, unavailable, validationFailed, type ErrorDetail } from '../errors.js'
-import { DuplicateSubmission } from '../intake/repository.js'
+import { DuplicateSubmission } from '../repositories/requests.js'
 
 interface AjvError {
   instancePath: string

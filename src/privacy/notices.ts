@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LOCALES, type Locale } from '../schemas/common.js'
-import type { PrismaClient } from '../db/client.js'
+import type { NoticeRepository } from '../repositories/notices.js'
 
 export interface Notice {
   version: string
@@ -34,12 +34,12 @@ export async function readNoticeFiles (dir: string): Promise<Notice[]> {
  * Publishes notices that are new. A published notice never changes: if a file
  * differs from what was published under its version, this refuses to go on.
  */
-export async function publishNotices (prisma: PrismaClient, notices: Notice[]): Promise<{ published: number }> {
+export async function publishNotices (repository: NoticeRepository, notices: Notice[]): Promise<{ published: number }> {
   let published = 0
   for (const notice of notices) {
-    const existing = await prisma.privacyNotice.findUnique({ where: { version_locale: { version: notice.version, locale: notice.locale } } })
+    const existing = await repository.find(notice.version, notice.locale)
     if (existing === null) {
-      await prisma.privacyNotice.create({ data: notice })
+      await repository.insert(notice)
       published++
     } else if (existing.sha256 !== notice.sha256) {
       throw new Error(`privacy notice ${notice.version}/${notice.locale} differs from the published text; publish a new version instead of editing it`)
@@ -49,7 +49,7 @@ export async function publishNotices (prisma: PrismaClient, notices: Notice[]): 
 }
 
 /** Notice lookups, cached: published notices are immutable, so a cached one is never stale. */
-export function createNoticeRepository (prisma: PrismaClient, currentVersion?: string) {
+export function createNoticeCatalog (repository: NoticeRepository, currentVersion?: string) {
   const cache = new Map<string, Notice>()
   const keyOf = (version: string, locale: string) => `${version}\u0000${locale}`
 
@@ -57,7 +57,7 @@ export function createNoticeRepository (prisma: PrismaClient, currentVersion?: s
     async find (version: string, locale: Locale): Promise<Notice | null> {
       const cached = cache.get(keyOf(version, locale))
       if (cached !== undefined) return cached
-      const row = await prisma.privacyNotice.findUnique({ where: { version_locale: { version, locale } } })
+      const row = await repository.find(version, locale)
       if (row === null) return null
       const notice: Notice = { version: row.version, locale, text: row.text, sha256: row.sha256 }
       cache.set(keyOf(version, locale), notice)
@@ -67,9 +67,9 @@ export function createNoticeRepository (prisma: PrismaClient, currentVersion?: s
     /** The notice forms should show: the configured version, or the newest published. */
     async current (locale: Locale): Promise<Notice | null> {
       if (currentVersion !== undefined) return await this.find(currentVersion, locale)
-      const row = await prisma.privacyNotice.findFirst({ where: { locale }, orderBy: { version: 'desc' }, select: { version: true } })
-      return row === null ? null : await this.find(row.version, locale)
+      const version = await repository.newestVersion(locale)
+      return version === null ? null : await this.find(version, locale)
     }
   }
 }
-export type NoticeRepository = ReturnType<typeof createNoticeRepository>
+export type NoticeCatalog = ReturnType<typeof createNoticeCatalog>

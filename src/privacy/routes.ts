@@ -19,7 +19,7 @@ const privacyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: NoticeSchema, 404: ErrorSchema, ...commonErrorResponses }
     }
   }, async (request) => {
-    const notice = await app.notices.current(request.query.locale ?? 'sv')
+    const notice = await app.services.notices.current(request.query.locale ?? 'sv')
     if (notice === null) throw notFound('No privacy notice has been published.')
     return notice
   })

@@ -1,10 +1,8 @@
 // Admin: run the retention purge (or a dry run) and read its history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { DateTime, ErrorSchema, commonErrorResponses } from '../schemas/common.js'
-import { runPurge } from './purge.js'
-
-const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
+import { DateTime } from '../schemas/common.js'
+import { adminErrors } from '../admin/schemas.js'
 
 export const PurgeRunSchema = Type.Object({
   id: Type.String(),
@@ -21,7 +19,9 @@ export const PurgeRunSchema = Type.Object({
 })
 
 const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/v1/admin/purges', {
+  const { retention, repositories: { purgeRuns } } = app.services
+
+  app.post('/purges', {
     config: { scope: 'retention:purge', action: 'retention.purge' },
     schema: {
       summary: 'Purge every request whose retention is over and that has no legal hold; a dry run reports what would go',
@@ -29,13 +29,12 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: PurgeRunSchema, ...adminErrors }
     }
   }, async (request) => {
-    const run = await runPurge(app.pg, app.removal, { dryRun: request.body.dryRun, actor: request.admin?.name ?? '', trigger: 'api', batchSize: app.config.PURGE_BATCH_SIZE, pauseMs: app.config.PURGE_PAUSE_MS })
-    request.audit.targetId = run.id
-    request.audit.detail = { dryRun: run.dryRun, requests: run.requests }
+    const run = await retention.purgeExpired({ dryRun: request.body.dryRun, actor: request.admin?.name ?? '', trigger: 'api' })
+    request.audit.written = true
     return run
   })
 
-  app.get('/v1/admin/purges', {
+  app.get('/purges', {
     config: { scope: 'retention:purge', action: 'retention.history' },
     schema: {
       summary: 'Purge runs, newest first',
@@ -43,8 +42,7 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Object({ runs: Type.Array(Type.Intersect([PurgeRunSchema, Type.Object({ actor: Type.String(), trigger: Type.String() })])) }), ...adminErrors }
     }
   }, async (request) => {
-    const runs = await app.prisma.purgeRun.findMany({ orderBy: { startedAt: 'desc' }, take: request.query.limit })
-    return { runs }
+    return { runs: await purgeRuns.history(request.query.limit) }
   })
 }
 

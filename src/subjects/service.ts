@@ -1,77 +1,71 @@
-// Data-subject requests: access (GDPR Art. 15) and erasure (Art. 17) by e-mail address.
-import type { Database } from '../db/client.js'
-import type { Prisma } from '../generated/prisma/client.js'
+// Data-subject requests: access (GDPR Art. 15), erasure (Art. 17) and withdrawal of consent,
+// one operation each behind the CLI and the admin API, each writing its own audit entry.
+import { subjectHash } from '../admin/audit.js'
+import type { AuditRepository, SubjectAuditEntry } from '../repositories/audit.js'
+import type { RequestDetail, RequestRepository } from '../repositories/requests.js'
 import type { Removal, RemovedCounts } from '../retention/removal.js'
-
-const normalise = (email: string): string => email.trim().toLowerCase()
-
-/** Everything about one request an admin or its subject may see: consent with the notice text, deliveries, history. */
-export const REQUEST_DETAIL = {
-  consent: { include: { notice: { select: { version: true, locale: true, text: true, sha256: true, publishedAt: true } } } },
-  notifications: {
-    orderBy: { createdAt: 'asc' },
-    select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, queuedAt: true, lastAttemptAt: true, sentAt: true, failedAt: true }
-  },
-  events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } }
-} satisfies Prisma.ContactRequestInclude
-
-/** The keyed hashes that find repeats are the service's own business, not part of the record. */
-export function withoutInternalKeys<T extends { captchaKey: string, fingerprint: string, idempotencyKey: string | null, bodySha256: string | null }> (row: T): Omit<T, 'captchaKey' | 'fingerprint' | 'idempotencyKey' | 'bodySha256'> {
-  const { captchaKey: _c, fingerprint: _f, idempotencyKey: _i, bodySha256: _b, ...visible } = row
-  return visible
-}
 
 export interface SubjectExport {
   generatedAt: string
   email: string
-  requests: unknown[]
+  requests: RequestDetail[]
   /** Audit entries about this person's requests, and earlier requests of theirs (by keyed hash). */
-  audit: unknown[]
+  audit: SubjectAuditEntry[]
 }
 
-export function createSubjectService ({ prisma, pool }: Pick<Database, 'prisma' | 'pool'>, removal: Removal) {
-  async function requestIds (email: string): Promise<string[]> {
-    const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1 ORDER BY received_at', [normalise(email)])
-    return rows.map((r) => r.id)
-  }
+export interface Erasure extends RemovedCounts {
+  requestIds: string[]
+  /** Kept: under a legal hold (GDPR Art. 17(3)(e)). */
+  heldRequestIds: string[]
+}
 
+/** What became of a withdrawal of consent. */
+export type Withdrawal = { erased: RemovedCounts } | { held: true } | { missing: true }
+
+export interface SubjectDeps {
+  requests: RequestRepository
+  audit: AuditRepository
+  removal: Removal
+  pseudonymKey: string
+}
+
+export function createSubjectService ({ requests, audit, removal, pseudonymKey }: SubjectDeps) {
   return {
-    requestIds,
-
     /** Everything held about an address, as one document. */
-    async export (email: string, subjectHash: string): Promise<SubjectExport> {
-      const ids = await requestIds(email)
-      const requests = await prisma.contactRequest.findMany({ where: { id: { in: ids } }, orderBy: { receivedAt: 'asc' }, include: REQUEST_DETAIL })
-      const audit = await prisma.auditEntry.findMany({
-        where: { OR: [{ targetId: { in: ids } }, { subjectHash }] },
-        orderBy: { at: 'asc' },
-        select: { at: true, actor: true, action: true, targetId: true, outcome: true }
-      })
-      return {
+    async exportSubject ({ email, actor }: { email: string, actor: string }): Promise<SubjectExport> {
+      const hash = subjectHash(pseudonymKey, email)
+      const details = await requests.detailsByEmail(email)
+      const document = {
         generatedAt: new Date().toISOString(),
-        email: normalise(email),
-        requests: requests.map(withoutInternalKeys),
-        audit
+        email: email.trim().toLowerCase(),
+        requests: details,
+        audit: await audit.aboutSubject(details.map((r) => r.id), hash)
       }
+      await audit.record({ actor, action: 'subjects.export', subjectHash: hash, outcome: 'ok', detail: { requests: details.length } })
+      return document
     },
 
     /**
-     * Removes everything held about an address, across PostgreSQL, Redis and
-     * the mail drop, except requests under a legal hold (GDPR Art. 17(3)(e)):
-     * those are kept and named in the answer.
+     * Removes everything held about an address, across PostgreSQL, Redis and the mail drop,
+     * except requests under a legal hold: those are kept and named in the answer.
      */
-    async erase (email: string): Promise<RemovedCounts & { ids: string[], heldIds: string[] }> {
-      const removed = await removal.removeRequests(pool, { sql: 'lower(r.email) = $1 AND r.legal_hold_reason IS NULL', values: [normalise(email)] }, 'erasure', null)
-      await removal.sweepJobEvents(pool)
-      const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1 AND legal_hold_reason IS NOT NULL', [normalise(email)])
-      return { ...removed, heldIds: rows.map((r) => r.id) }
+    async eraseSubject ({ email, actor }: { email: string, actor: string }): Promise<Erasure> {
+      const { ids, ...removed } = await removal.remove({ email }, 'erasure', null)
+      await removal.sweepJobEvents()
+      const heldRequestIds = await requests.heldIds({ email })
+      await audit.record({ actor, action: 'subjects.erase', subjectHash: subjectHash(pseudonymKey, email), outcome: 'ok', detail: { ...removed, held: heldRequestIds.length } })
+      return { requestIds: ids, heldRequestIds, ...removed }
     },
 
-    /** Withdrawal of consent: the request is erased, unless a legal hold keeps it. */
-    async eraseRequest (id: string): Promise<RemovedCounts & { ids: string[] }> {
-      const removed = await removal.removeRequests(pool, { sql: 'r.id = $1 AND r.legal_hold_reason IS NULL', values: [id] }, 'erasure', null)
-      await removal.sweepJobEvents(pool)
-      return removed
+    /** The person withdrew consent to one request: it is erased everywhere, unless a legal hold keeps it. */
+    async withdrawConsent ({ requestId, actor }: { requestId: string, actor: string }): Promise<Withdrawal> {
+      const { ids, ...removed } = await removal.remove({ id: requestId }, 'erasure', null)
+      if (ids.length === 0) {
+        return (await requests.heldIds({ id: requestId })).length > 0 ? { held: true } : { missing: true }
+      }
+      await removal.sweepJobEvents()
+      await audit.record({ actor, action: 'requests.withdraw_consent', targetId: requestId, outcome: 'ok', detail: { ...removed } })
+      return { erased: removed }
     }
   }
 }

@@ -1,7 +1,7 @@
 // The demo page: a project page's contact section, with one card and one form per
 // project manager, built with the embed script exactly as a third-party site would.
 import { escapeHtml } from '../html.js'
-import type { PublicContact } from '../contacts/repository.js'
+import type { PublicContact } from '../repositories/contacts.js'
 import type { Locale } from '../schemas/common.js'
 
 const TEXTS = {

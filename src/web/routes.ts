@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fastifyStatic from '@fastify/static'
-import { createContactRepository } from '../contacts/repository.js'
 import { demoPage } from './demo-page.js'
 
 /** Built by `npm run build` (web/build.mjs); paths are relative to the working directory, like data/. */
@@ -36,7 +35,7 @@ const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
   await app.register(fastifyStatic, { root: `${root}/demo`, prefix: '/demo/', decorateReply: false, index: false, maxAge: '1h' })
 
-  const contacts = createContactRepository(app.prisma)
+  const { contacts } = app.services.repositories
   const pageSecurity = {
     contentSecurityPolicy: {
       useDefaults: false,

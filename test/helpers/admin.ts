@@ -1,9 +1,9 @@
 // Admin keys for tests, and requests that carry them.
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import { createKeyStore, SCOPES, type Scope } from '../../src/admin/keys.js'
+import { SCOPES, type Scope } from '../../src/admin/keys.js'
 
 export async function adminKey (app: FastifyInstance, scopes: readonly Scope[] = SCOPES, name = 'test-admin'): Promise<string> {
-  return (await createKeyStore(app.prisma).create(name, [...scopes])).key
+  return (await app.services.keys.create(name, [...scopes])).key
 }
 
 export async function asAdmin (app: FastifyInstance, key: string | null, options: InjectOptions) {

@@ -1,7 +1,7 @@
 // Builds the real app against the test database and Redis, and closes it when the test ends.
 import { PassThrough } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildApp, type AppOptions } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import { testConfig } from './config.js'
 import { resetData, sharedDatabase } from './database.js'
@@ -16,7 +16,7 @@ export interface TestApp {
   logs: () => string
 }
 
-export async function buildTestApp (t: TestLike, env: Record<string, string> = {}, options: { reset?: boolean } = {}): Promise<TestApp> {
+export async function buildTestApp (t: TestLike, env: Record<string, string> = {}, options: { reset?: boolean } & Pick<AppOptions, 'captchaEndpoints'> = {}): Promise<TestApp> {
   const database = await sharedDatabase()
   if (options.reset !== false) await resetData(database.prisma)
   const config = testConfig(env)
@@ -24,10 +24,10 @@ export async function buildTestApp (t: TestLike, env: Record<string, string> = {
   const chunks: string[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
   // An app pointed at another database (one that is down, say) makes its own client.
-  const app = await buildApp(config, { database: env.DATABASE_URL === undefined ? database : undefined, logStream: stream })
+  const app = await buildApp(config, { database: env.DATABASE_URL === undefined ? database : undefined, logStream: stream, captchaEndpoints: options.captchaEndpoints })
   t.teardown(async () => {
     // A queue on a Redis that is down cannot be emptied (and has nothing in it).
-    if (env.REDIS_URL === undefined) await app.queues.notify.obliterate({ force: true })
+    if (env.REDIS_URL === undefined) await app.services.queues.notify.obliterate({ force: true })
     await app.close()
   })
   return { app, config, logs: () => chunks.join('') }

@@ -9,7 +9,7 @@ import tap from 'tap'
 import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 import type { FastifyInstance } from 'fastify'
 import { CHROMIUM_PATH, launchChromium } from '../../bench/common.js'
-import { buildApp } from '../../src/app.js'
+import { buildApp, type AppOptions } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import { testConfig } from './config.js'
 import { resetData, sharedDatabase } from './database.js'
@@ -44,7 +44,7 @@ export interface ServedApp {
 }
 
 /** The app, listening on loopback, as a browser reaches it. */
-export async function servedApp (t: TestLike, env: Record<string, string> = {}): Promise<ServedApp> {
+export async function servedApp (t: TestLike, env: Record<string, string> = {}, options: Pick<AppOptions, 'captchaEndpoints'> = {}): Promise<ServedApp> {
   const database = await sharedDatabase()
   await resetData(database.prisma)
   const config = testConfig(env)
@@ -61,7 +61,7 @@ export async function servedApp (t: TestLike, env: Record<string, string> = {}):
     },
     async restart () {
       await served.stop()
-      const app = await buildApp(config, { database })
+      const app = await buildApp(config, { ...options, database })
       await app.listen({ host: '127.0.0.1', port })
       port = (app.server.address() as AddressInfo).port
       served.app = app
@@ -71,7 +71,7 @@ export async function servedApp (t: TestLike, env: Record<string, string> = {}):
   }
   await served.restart()
   t.teardown(async () => {
-    await running?.queues.notify.obliterate({ force: true })
+    await running?.services.queues.notify.obliterate({ force: true })
     await served.stop()
   })
   return served

@@ -4,6 +4,7 @@ import tap from 'tap'
 import { ensureDatabase, migrate, onServer } from '../../src/db/migrate.js'
 import { createDatabase, type Database, type PrismaClient } from '../../src/db/client.js'
 import { loadReferenceData } from '../../src/db/reference-data.js'
+import { createRepositories, type Repositories } from '../../src/repositories/index.js'
 import { TEST_DATABASE_URL } from './config.js'
 
 let prepared: Promise<Database> | undefined
@@ -33,8 +34,19 @@ export async function dropDatabase (url: string): Promise<void> {
   await onServer(url, async (client, name) => await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`))
 }
 
+/** The repositories over the shared test database, for setting the scene. */
+export async function testRepositories (): Promise<Repositories> {
+  return createRepositories(await sharedDatabase(), { duplicateWindowSeconds: 600 })
+}
+
+/** Loads the directory and notices from these files, as the API does at start. */
+export async function loadTestReferenceData (files: { CONTACTS_FILE: string, PRIVACY_NOTICES_DIR: string } = SHIPPED_FILES): Promise<void> {
+  await loadReferenceData(await testRepositories(), files, { info: () => {} })
+}
+const SHIPPED_FILES = { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }
+
 /** Empties the request tables and reloads the shipped directory and notices. */
 export async function resetData (prisma: PrismaClient): Promise<void> {
   await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, request_events, purge_tombstones, purge_runs, audit_log, api_keys')
-  await loadReferenceData(prisma, { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR: 'data/privacy-notices' }, { info: () => {} })
+  await loadTestReferenceData()
 }

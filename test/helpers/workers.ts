@@ -2,16 +2,16 @@
 import { PassThrough } from 'node:stream'
 import { pino } from 'pino'
 import type { Config } from '../../src/config.js'
-import { startWorkers, type Workers } from '../../workers/index.js'
+import { startWorkers, type WorkerOptions, type Workers } from '../../workers/index.js'
 import { sharedDatabase } from './database.js'
 
 interface TestLike { teardown: (fn: () => unknown) => void }
 
-export async function startTestWorkers (t: TestLike, config: Config): Promise<Workers & { logs: () => string }> {
+export async function startTestWorkers (t: TestLike, config: Config, options: Pick<WorkerOptions, 'tuning'> = {}): Promise<Workers & { logs: () => string }> {
   const stream = new PassThrough()
   const chunks: string[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
-  const workers = await startWorkers(config, { database: await sharedDatabase(), log: pino({ level: 'debug' }, stream) })
+  const workers = await startWorkers(config, { ...options, database: await sharedDatabase(), log: pino({ level: 'debug' }, stream) })
   let closed = false
   const close = async () => {
     if (closed) return

@@ -6,7 +6,7 @@ import { routeRequest } from '../../src/contacts/routing.js'
 import type { NotifyPayload } from '../../src/jobs/notify.js'
 import type { Mailer } from '../../src/mail/mailer.js'
 import { composeNotification } from '../../src/notifications/compose.js'
-import type { NotificationRepository } from '../../src/notifications/repository.js'
+import type { NotificationRepository } from '../../src/repositories/notifications.js'
 
 export interface NotifyProcessorDeps {
   notifications: NotificationRepository

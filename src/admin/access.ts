@@ -1,22 +1,13 @@
-// Everything under /v1/admin/: Bearer keys with scopes, a rate limit, and an audit entry for every answer.
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+// Admin access, for every route registered beside it under /v1/admin (see src/app.ts): Bearer
+// keys with scopes, a rate limit, and an audit entry for every answer.
+import fp from 'fastify-plugin'
+import type { FastifyPluginAsync } from 'fastify'
 import { forbidden, unauthenticated } from '../errors.js'
-import { createAudit, type AuditOutcome } from './audit.js'
-import { createKeyStore, type AdminKey, type Scope } from './keys.js'
-import requestRoutes from './requests.js'
-import contactRoutes from './contacts.js'
-import recordRoutes from './records.js'
-import retentionRoutes from '../retention/routes.js'
-import subjectRoutes from '../subjects/routes.js'
+import type { AuditOutcome } from '../repositories/audit.js'
+import type { AdminKey, Scope } from './keys.js'
 import type { Prisma } from '../generated/prisma/client.js'
-import { createRemoval, type Removal } from '../retention/removal.js'
-import { createSubjectService, type SubjectService } from '../subjects/service.js'
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    removal: Removal
-    subjects: SubjectService
-  }
   interface FastifyContextConfig {
     /** The scope a key needs for this route. */
     scope?: Scope
@@ -26,19 +17,22 @@ declare module 'fastify' {
   interface FastifyRequest {
     admin: AdminKey | null
     /** What the handler adds to the audit entry: never personal data. */
-    audit: { targetId?: string, subjectHash?: string, detail?: Prisma.InputJsonObject }
+    audit: {
+      targetId?: string
+      subjectHash?: string
+      detail?: Prisma.InputJsonObject
+      /** The operation wrote its own entry (src/subjects/service.ts, src/retention/purge.ts): none is added here. */
+      written?: boolean
+    }
   }
 }
 
 const outcomeOf = (statusCode: number): AuditOutcome =>
   statusCode < 400 ? 'ok' : statusCode === 401 || statusCode === 403 ? 'refused' : 'failed'
 
-const adminPlugin: FastifyPluginAsyncTypebox = async (app) => {
-  const keys = createKeyStore(app.prisma)
-  const audit = createAudit(app.prisma)
-  const removal = createRemoval({ queue: app.queues.notify, redis: app.redis, mailDropDir: app.config.MAIL_DROP_DIR })
-  app.decorate('removal', removal)
-  app.decorate('subjects', createSubjectService({ prisma: app.prisma, pool: app.pg }, removal))
+/** The key must be known, active, and hold the route's scope. */
+const adminAccess: FastifyPluginAsync = async (app) => {
+  const { keys, repositories: { audit } } = app.services
   app.decorateRequest('admin', null)
   app.decorateRequest('audit', null as never)
 
@@ -58,14 +52,13 @@ const adminPlugin: FastifyPluginAsyncTypebox = async (app) => {
     if (scope === undefined || !request.admin.scopes.includes(scope)) throw forbidden(scope ?? 'none')
   })
 
-  // Written before the answer leaves: if the audit log cannot take the entry, the data is not sent either.
-  // The error answer that replaces it is not audited again (that would fail too, and Fastify would
-  // then send its own fallback with the database's message).
-  const unwritable = new WeakSet<object>()
+  // Written before the answer leaves: if the audit log cannot take the entry, the data is not
+  // sent either. An error answer carries no data to withhold: it goes out even then (otherwise
+  // Fastify would send its own fallback, with the database's message).
   app.addHook('onSend', async (request, reply, payload) => {
     const action = request.routeOptions.config.action
     // A flood the rate limit turned away is not written down request by request.
-    if (action === undefined || reply.statusCode === 429 || unwritable.has(request)) return payload
+    if (action === undefined || reply.statusCode === 429 || request.audit?.written === true) return payload
     // Ids only: whatever else a client put in the URL stays out of the log.
     const id = (request.params as { id?: unknown } | undefined)?.id
     const paramId = typeof id === 'string' && /^[0-9A-Za-z-]{1,64}$/.test(id) ? id : null
@@ -77,17 +70,12 @@ const adminPlugin: FastifyPluginAsyncTypebox = async (app) => {
       outcome: outcomeOf(reply.statusCode),
       detail: request.audit?.detail ?? null
     }).catch((err: unknown) => {
-      unwritable.add(request)
-      throw err
+      if (reply.statusCode < 400) throw err
+      request.log.error({ err, action }, 'audit entry not written')
     })
     return payload
   })
-
-  await app.register(requestRoutes)
-  await app.register(contactRoutes)
-  await app.register(retentionRoutes)
-  await app.register(subjectRoutes)
-  await app.register(recordRoutes)
 }
 
-export default adminPlugin
+// Its hooks apply to the routes registered beside it, in the scope src/app.ts opens for /v1/admin.
+export default fp(adminAccess, { name: 'admin-access', fastify: '5.x' })

@@ -1,8 +1,11 @@
-// The notification outbox: what the worker, the relay and the health check read and record.
-import type pg from 'pg'
-import type { PrismaClient } from '../generated/prisma/client.js'
+// The notification outbox (notifications): what the worker, the relay, the health check and
+// the admin read and record. Part of the contact-request aggregate (src/repositories/requests.ts
+// creates and removes the rows with their request); the claim reads the request and contact it
+// delivers in the same statement, the worker's one round trip before sending.
+import type { Database } from '../db/client.js'
+import type { Notification } from '../generated/prisma/client.js'
 import type { RoutableContact, Route } from '../contacts/routing.js'
-import type { RequestForMail } from './compose.js'
+import type { RequestForMail } from '../notifications/compose.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 
 export interface DeliveryData {
@@ -20,18 +23,19 @@ type ClaimRow = {
   contact: DeliveryData['contact']
 }
 
+// "Is processing of this notification's request restricted" (GDPR Art. 18): the one definition.
+// A restricted request is kept but not processed further: the claim fails its notification,
+// visibly, and it cannot be re-driven until the restriction is lifted.
+const RESTRICTED = 'EXISTS (SELECT 1 FROM contact_requests r WHERE r.id = notifications.request_id AND r.restricted_at IS NOT NULL)'
+
 // Starts delivery attempts for a batch of notifications (see src/db/batcher.ts).
-// A restricted request (GDPR Art. 18) is not processed further: its notification
-// is failed here, visibly, and an admin may re-drive it once the restriction is lifted.
 const CLAIM = `
   WITH restricted AS (
     UPDATE notifications SET status = 'failed', failed_at = now(), updated_at = now(), last_error = 'processing restricted (GDPR Art. 18)'
-     WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued')
-       AND EXISTS (SELECT 1 FROM contact_requests r WHERE r.id = notifications.request_id AND r.restricted_at IS NOT NULL)
+     WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND ${RESTRICTED}
   ), claimed AS (
     UPDATE notifications SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
-     WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued')
-       AND NOT EXISTS (SELECT 1 FROM contact_requests r WHERE r.id = notifications.request_id AND r.restricted_at IS NOT NULL)
+     WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND NOT ${RESTRICTED}
     RETURNING id, request_id, attempts
   )
   SELECT n.id, n.attempts,
@@ -52,42 +56,47 @@ const MARK_SENT = `
     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(id, message_id, smtp_response, recipient, route_reason)
    WHERE n.id = v.id`
 
+// Back to a clean slate, for an admin's re-drive.
+const RESET_FAILED = `
+  UPDATE notifications SET status = 'pending', attempts = 0, last_error = NULL, failed_at = NULL, updated_at = now()
+   WHERE id = $1 AND status = 'failed' AND NOT ${RESTRICTED}`
+
+const REDRIVABLE = `SELECT id FROM notifications WHERE status = 'failed' AND NOT ${RESTRICTED} ORDER BY failed_at`
+
 interface Sent { id: string, route: Route, result: { messageId: string, response: string } }
+
+export type FailedNotification = Pick<Notification, 'id' | 'requestId' | 'attempts' | 'lastError' | 'failedAt'>
 
 /**
  * The worker's two statements per delivery run on the pool, batched across
  * the jobs running at once (its hot path; see src/db/client.ts and src/db/batcher.ts).
  */
-export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Pool) {
-  const claims = pool === undefined
-    ? null
-    : createBatcher<string, DeliveryData | null>({
-      maxInFlight: 2,
-      maxBatch: 100,
-      async run (ids) {
-        const { rows } = await pool.query<ClaimRow>(CLAIM, [ids])
-        const byId = new Map(rows.map((row): [string, DeliveryData] => [row.id, {
-          id: row.id,
-          attempts: row.attempts,
-          request: { ...row.request, receivedAt: new Date(row.request.receivedAt), retainUntil: new Date(row.request.retainUntil), contactName: row.contact.name },
-          contact: row.contact
-        }]))
-        return fulfilled(ids.map((id) => byId.get(id) ?? null))
-      }
-    })
-  const sends = pool === undefined
-    ? null
-    : createBatcher<Sent, void>({
-      maxInFlight: 2,
-      maxBatch: 100,
-      async run (batch) {
-        await pool.query(MARK_SENT, [
-          batch.map((s) => s.id), batch.map((s) => s.result.messageId), batch.map((s) => s.result.response),
-          batch.map((s) => s.route.email), batch.map((s) => s.route.reason)
-        ])
-        return fulfilled(batch.map(() => undefined))
-      }
-    })
+export function createNotificationRepository ({ prisma, pool }: Database) {
+  const claims = createBatcher<string, DeliveryData | null>({
+    maxInFlight: 2,
+    maxBatch: 100,
+    async run (ids) {
+      const { rows } = await pool.query<ClaimRow>(CLAIM, [ids])
+      const byId = new Map(rows.map((row): [string, DeliveryData] => [row.id, {
+        id: row.id,
+        attempts: row.attempts,
+        request: { ...row.request, receivedAt: new Date(row.request.receivedAt), retainUntil: new Date(row.request.retainUntil), contactName: row.contact.name },
+        contact: row.contact
+      }]))
+      return fulfilled(ids.map((id) => byId.get(id) ?? null))
+    }
+  })
+  const sends = createBatcher<Sent, void>({
+    maxInFlight: 2,
+    maxBatch: 100,
+    async run (batch) {
+      await pool.query(MARK_SENT, [
+        batch.map((s) => s.id), batch.map((s) => s.result.messageId), batch.map((s) => s.result.response),
+        batch.map((s) => s.route.email), batch.map((s) => s.route.reason)
+      ])
+      return fulfilled(batch.map(() => undefined))
+    }
+  })
 
   return {
     /**
@@ -98,7 +107,6 @@ export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Po
      * (then it is failed, visibly).
      */
     async claimForDelivery (id: string): Promise<DeliveryData | null> {
-      if (claims === null) throw new Error('claimForDelivery needs the pool')
       return await claims.push(id)
     },
 
@@ -112,7 +120,6 @@ export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Po
 
     /** Sent: the second and last statement of a delivery. */
     async markSent (id: string, route: Route, result: { messageId: string, response: string }): Promise<void> {
-      if (sends === null) throw new Error('markSent needs the pool')
       await sends.push({ id, route, result })
     },
 
@@ -135,6 +142,38 @@ export function createNotificationRepository (prisma: PrismaClient, pool?: pg.Po
         take: limit
       })
       return rows.map((r) => r.id)
+    },
+
+    async exists (id: string): Promise<boolean> {
+      return await prisma.notification.count({ where: { id } }) > 0
+    },
+
+    /** Those of `ids` that still exist. */
+    async existing (ids: string[]): Promise<Set<string>> {
+      const { rows } = await pool.query<{ id: string }>('SELECT id::text FROM notifications WHERE id = ANY($1::uuid[])', [ids])
+      return new Set(rows.map((r) => r.id))
+    },
+
+    /** Notifications that ran out of attempts or were refused, oldest failure first. */
+    async listFailed (limit: number): Promise<FailedNotification[]> {
+      return await prisma.notification.findMany({
+        where: { status: 'failed' },
+        orderBy: { failedAt: 'asc' },
+        take: limit,
+        select: { id: true, requestId: true, attempts: true, lastError: true, failedAt: true }
+      })
+    },
+
+    /** Failed notifications whose request is not restricted. */
+    async redrivable (): Promise<string[]> {
+      const { rows } = await pool.query<{ id: string }>(REDRIVABLE)
+      return rows.map((r) => r.id)
+    },
+
+    /** A failed notification of an unrestricted request back to pending, attempts reset; false if it is not one. */
+    async resetFailed (id: string): Promise<boolean> {
+      const { rowCount } = await pool.query(RESET_FAILED, [id])
+      return rowCount === 1
     },
 
     /** Notifications neither sent nor failed after `olderThanSeconds`. */

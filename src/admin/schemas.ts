@@ -1,0 +1,79 @@
+// What the admin API answers about requests: the serializer sends these fields and no others.
+import { Type, type Static } from '@sinclair/typebox'
+import { DateTime, ErrorSchema, commonErrorResponses } from '../schemas/common.js'
+
+/** Every admin route can answer these. */
+export const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
+
+export const StatusSchema = Type.Union([Type.Literal('received'), Type.Literal('in_progress'), Type.Literal('closed')])
+
+export const RemovedCountsSchema = Type.Object({
+  requests: Type.Integer(),
+  notifications: Type.Integer(),
+  jobsRemoved: Type.Integer({ description: 'notification jobs removed from Redis' }),
+  mailFilesRemoved: Type.Integer({ description: '.eml copies removed from the mail drop' })
+})
+
+/** A request without its personal data. */
+export const RequestSummarySchema = Type.Object({
+  id: Type.String(),
+  contactId: Type.String(),
+  status: StatusSchema,
+  receivedAt: DateTime,
+  retainUntil: DateTime,
+  closedAt: Nullable(DateTime),
+  legalHold: Type.Boolean(),
+  restricted: Type.Boolean(),
+  captchaVerified: Type.Boolean()
+})
+export type RequestSummary = Static<typeof RequestSummarySchema>
+
+const NotificationDetailSchema = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed')]),
+  recipient: Nullable(Type.String()),
+  routeReason: Nullable(Type.Union([Type.Literal('direct'), Type.Literal('delegate'), Type.Literal('fallback')])),
+  attempts: Type.Integer(),
+  lastError: Nullable(Type.String()),
+  smtpResponse: Nullable(Type.String()),
+  messageId: Nullable(Type.String()),
+  createdAt: DateTime,
+  queuedAt: Nullable(DateTime),
+  lastAttemptAt: Nullable(DateTime),
+  sentAt: Nullable(DateTime),
+  failedAt: Nullable(DateTime)
+})
+
+/** One request with its personal data, consent (with the notice text shown), deliveries and history. */
+export const RequestDetailSchema = Type.Object({
+  id: Type.String(),
+  contactId: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  phone: Nullable(Type.String()),
+  organisation: Nullable(Type.String()),
+  message: Type.String(),
+  locale: Type.String(),
+  pageUrl: Nullable(Type.String()),
+  status: StatusSchema,
+  captchaProvider: Type.String(),
+  captchaVerified: Type.Boolean(),
+  receivedAt: DateTime,
+  retainUntil: DateTime,
+  closedAt: Nullable(DateTime),
+  legalHoldReason: Nullable(Type.String()),
+  legalHoldAt: Nullable(DateTime),
+  restrictedAt: Nullable(DateTime),
+  consent: Nullable(Type.Object({
+    noticeVersion: Type.String(),
+    noticeLocale: Type.String(),
+    noticeSha256: Type.String(),
+    method: Type.String(),
+    consentedAt: DateTime,
+    notice: Type.Object({ version: Type.String(), locale: Type.String(), text: Type.String(), sha256: Type.String(), publishedAt: DateTime })
+  })),
+  notifications: Type.Array(NotificationDetailSchema),
+  events: Type.Array(Type.Object({ at: DateTime, kind: Type.String(), value: Type.String(), actor: Type.String() }))
+}, { $id: 'RequestDetail', title: 'RequestDetail' })

@@ -1,0 +1,23 @@
+// Every repository over one database. Only these modules name tables and columns; the rest of
+// the code asks them (eslint.config.js keeps the database client out of every other module).
+import type { Database } from '../db/client.js'
+import { createApiKeyRepository } from './api-keys.js'
+import { createAuditRepository } from './audit.js'
+import { createContactRepository } from './contacts.js'
+import { createNoticeRepository } from './notices.js'
+import { createNotificationRepository } from './notifications.js'
+import { createPurgeRunRepository } from './purge-runs.js'
+import { createRequestRepository, type RequestRepositoryOptions } from './requests.js'
+
+export function createRepositories (database: Database, options: RequestRepositoryOptions) {
+  return {
+    requests: createRequestRepository(database, options),
+    notifications: createNotificationRepository(database),
+    contacts: createContactRepository(database),
+    notices: createNoticeRepository(database),
+    purgeRuns: createPurgeRunRepository(database),
+    audit: createAuditRepository(database),
+    apiKeys: createApiKeyRepository(database)
+  }
+}
+export type Repositories = ReturnType<typeof createRepositories>

@@ -1,0 +1,31 @@
+// The history of retention purges (purge_runs): the only module that names its columns.
+import type { Database } from '../db/client.js'
+import type { PurgeRun as PurgeRunRow } from '../generated/prisma/client.js'
+
+export type PurgeTrigger = 'cli' | 'api' | 'schedule'
+
+/** A run's figures as they stand. */
+export type PurgeFigures = Pick<PurgeRunRow, 'batches' | 'requests' | 'notifications' | 'jobsRemoved' | 'mailFilesRemoved' | 'finishedAt' | 'error'>
+
+export function createPurgeRunRepository ({ prisma, pool }: Database) {
+  return {
+    /** Records a run as started. Its cutoff is the database's clock, the one retain_until was set by. */
+    async start (run: { id: string, actor: string, trigger: PurgeTrigger, dryRun: boolean }): Promise<Pick<PurgeRunRow, 'cutoff' | 'startedAt'>> {
+      const { rows: [started] } = await pool.query<Pick<PurgeRunRow, 'cutoff' | 'startedAt'>>(`
+        INSERT INTO purge_runs (id, actor, trigger, dry_run, cutoff) VALUES ($1, $2, $3, $4, now())
+        RETURNING cutoff, started_at AS "startedAt"`, [run.id, run.actor, run.trigger, run.dryRun])
+      if (started === undefined) throw new Error('INSERT … RETURNING answered no row')
+      return started
+    },
+
+    async finish (id: string, { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error }: PurgeFigures): Promise<void> {
+      await prisma.purgeRun.update({ where: { id }, data: { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error } })
+    },
+
+    /** Runs, newest first. */
+    async history (limit: number): Promise<PurgeRunRow[]> {
+      return await prisma.purgeRun.findMany({ orderBy: { startedAt: 'desc' }, take: limit })
+    }
+  }
+}
+export type PurgeRunRepository = ReturnType<typeof createPurgeRunRepository>

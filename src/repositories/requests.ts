@@ -1,0 +1,384 @@
+// The contact-request aggregate: contact_requests with what lives and dies with a request
+// (its consent record, its notification rows at birth, its history) and the tombstone it leaves.
+// The only module that names these tables' columns.
+//
+// Prisma Client wherever it can express the query. Three statements it cannot express run
+// here on the pool under Prisma (see src/db/client.ts): the batched intake statement, the
+// look-up of earlier requests a submission repeats, and the locked removal.
+import type pg from 'pg'
+import type { Database } from '../db/client.js'
+import { createBatcher, fulfilled } from '../db/batcher.js'
+import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
+
+export interface NewContactRequest {
+  id: string
+  notificationId: string
+  contactId: string
+  name: string
+  email: string
+  phone: string | null
+  organisation: string | null
+  message: string
+  locale: string
+  pageUrl: string | null
+  captchaProvider: string
+  captchaVerified: boolean
+  captchaKey: string
+  fingerprint: string
+  idempotencyKey: string | null
+  bodySha256: string | null
+  /** From the contact's override or the default: see retentionDaysFor() in src/contacts/directory.ts. */
+  retentionDays: number
+  notice: { version: string, locale: string, sha256: string }
+}
+
+export type StoredReceipt = Pick<ContactRequest, 'id' | 'retainUntil'>
+
+/** An earlier request that a submission repeats, and how. */
+export interface PriorRequest extends StoredReceipt {
+  sameCaptcha: boolean
+  sameFingerprint: boolean
+  sameIdempotencyKey: boolean
+  bodySha256: string | null
+}
+
+/** The keys under which a submission may repeat an earlier request. */
+export type RepeatKeys = Pick<ContactRequest, 'captchaKey' | 'fingerprint' | 'idempotencyKey'>
+
+/**
+ * What became of a submission given to `store`: stored, or not stored because it
+ * repeats these earlier requests. An empty list means it lost a race to a twin
+ * stored at the same instant; look again with findPrior.
+ */
+export type StoreOutcome = { stored: StoredReceipt } | { prior: PriorRequest[] }
+
+/** A unique key of contact_requests was already taken: the submission races an earlier one. */
+export class DuplicateSubmission extends Error {
+  constructor () {
+    super('a request with this CAPTCHA solution or Idempotency-Key already exists')
+    this.name = 'DuplicateSubmission'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Is this a repeat": the one definition. An earlier request is repeated by a submission with the
+// same CAPTCHA solution, the same Idempotency-Key, or the same person and message within the
+// window ($1 seconds). `keys` is (n, captcha_key, fingerprint, idempotency_key). The key columns
+// are char(64): the keys must be bpchar for their indexes to be used.
+const MATCHES = `
+  matches AS (
+    SELECT k.n, r.id, r.received_at, r.retain_until, r.body_sha256,
+           r.captcha_key = k.captcha_key AS same_captcha,
+           (r.fingerprint = k.fingerprint AND r.received_at > now() - make_interval(secs => $1)) AS same_fingerprint,
+           coalesce(r.idempotency_key = k.idempotency_key, false) AS same_idempotency_key
+      FROM keys k JOIN contact_requests r
+        ON r.captcha_key = k.captcha_key
+        OR (r.fingerprint = k.fingerprint AND r.received_at > now() - make_interval(secs => $1))
+        OR r.idempotency_key = k.idempotency_key
+  )`
+
+const MATCHES_AS_JSON = `
+  coalesce(json_agg(json_build_object('n', n, 'id', id, 'retainUntil', retain_until, 'bodySha256', body_sha256,
+    'sameCaptcha', same_captcha, 'sameFingerprint', same_fingerprint, 'sameIdempotencyKey', same_idempotency_key)
+    ORDER BY received_at), '[]'::json)`
+
+/** The submission's fields in the order of the intake statement's parameters $2, $3, … */
+const INPUT: Array<[column: string, type: string, pick: (r: NewContactRequest) => unknown]> = [
+  ['id', 'uuid', (r) => r.id],
+  ['notification_id', 'uuid', (r) => r.notificationId],
+  ['contact_id', 'text', (r) => r.contactId],
+  ['name', 'text', (r) => r.name],
+  ['email', 'text', (r) => r.email],
+  ['phone', 'text', (r) => r.phone],
+  ['organisation', 'text', (r) => r.organisation],
+  ['message', 'text', (r) => r.message],
+  ['locale', 'text', (r) => r.locale],
+  ['page_url', 'text', (r) => r.pageUrl],
+  ['captcha_provider', 'text', (r) => r.captchaProvider],
+  ['captcha_verified', 'boolean', (r) => r.captchaVerified],
+  ['captcha_key', 'bpchar', (r) => r.captchaKey],
+  ['fingerprint', 'bpchar', (r) => r.fingerprint],
+  ['idempotency_key', 'bpchar', (r) => r.idempotencyKey],
+  ['body_sha256', 'bpchar', (r) => r.bodySha256],
+  ['retention_days', 'int', (r) => r.retentionDays],
+  ['notice_version', 'text', (r) => r.notice.version],
+  ['notice_locale', 'text', (r) => r.notice.locale],
+  ['notice_sha256', 'bpchar', (r) => r.notice.sha256]
+]
+
+// A batch of submissions as parallel arrays. Each is stored, with its consent record and
+// notification, unless it repeats an earlier request or another submission of the batch
+// carries the same person and message. A key taken meanwhile (ON CONFLICT DO NOTHING) skips
+// only that row. Whether the contact can take requests is decided before (src/intake/service.ts).
+const STORE = `
+  WITH input AS (
+    SELECT * FROM unnest(${INPUT.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) WITH ORDINALITY
+      AS i(${INPUT.map(([column]) => column).join(', ')}, n)
+  ), keys AS (SELECT n, captcha_key, fingerprint, idempotency_key FROM input
+  ), ${MATCHES}, accepted AS (
+    SELECT DISTINCT ON (i.fingerprint) i.* FROM input i
+     WHERE NOT EXISTS (SELECT 1 FROM matches m WHERE m.n = i.n)
+     ORDER BY i.fingerprint, i.n
+  ), request AS (
+    INSERT INTO contact_requests (id, contact_id, name, email, phone, organisation, message, locale, page_url,
+                                  captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, retain_until)
+    SELECT id, contact_id, name, email, phone, organisation, message, locale, page_url,
+           captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, now() + make_interval(days => retention_days)
+      FROM accepted
+     ORDER BY n -- first come, first stored: a later row with a taken key is the one skipped
+    ON CONFLICT DO NOTHING
+    RETURNING id, received_at, retain_until
+  ), consent AS (
+    INSERT INTO consent_records (request_id, notice_version, notice_locale, notice_sha256, method, consented_at)
+    SELECT r.id, i.notice_version, i.notice_locale, i.notice_sha256, 'checkbox', r.received_at FROM request r JOIN input i USING (id)
+  ), notification AS (
+    INSERT INTO notifications (id, request_id) SELECT i.notification_id, r.id FROM request r JOIN input i USING (id)
+  )
+  SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'retainUntil', retain_until)), '[]'::json) FROM request) AS stored,
+         (SELECT ${MATCHES_AS_JSON} FROM matches) AS matches`
+
+const FIND_PRIOR = `
+  WITH keys AS (SELECT 1::bigint AS n, $2::bpchar AS captcha_key, $3::bpchar AS fingerprint, $4::bpchar AS idempotency_key
+  ), ${MATCHES}
+  SELECT ${MATCHES_AS_JSON} AS matches FROM matches`
+
+interface MatchRow { n: number, id: string, retainUntil: string, bodySha256: string | null, sameCaptcha: boolean, sameFingerprint: boolean, sameIdempotencyKey: boolean }
+
+const toPrior = ({ n: _n, retainUntil, ...match }: MatchRow): PriorRequest => ({ ...match, retainUntil: new Date(retainUntil) })
+
+// ---------------------------------------------------------------------------------------------
+// "May this request be removed": the one definition, used by every purge and erasure below.
+// A legal hold keeps a request (GDPR Art. 17(3)(e)); a restriction does not keep it past its retention.
+const REMOVABLE = 'r.legal_hold_reason IS NULL'
+
+/** Which requests a removal takes. */
+export type RemovalSelection =
+  /** Retention over, oldest first, at most `limit`, skipping rows another purge holds. */
+  | { due: { cutoff: Date, limit: number } }
+  /** Everything sent from an address (case-insensitive). */
+  | { email: string }
+  | { id: string }
+
+const normalise = (email: string): string => email.trim().toLowerCase()
+
+/** The WHERE clause (over alias r) and its values for a selection, removable rows only or held ones only. */
+function selectionSql (selection: RemovalSelection, held = false): { where: string, values: unknown[] } {
+  const rule = held ? `NOT (${REMOVABLE})` : REMOVABLE
+  if ('due' in selection) {
+    return {
+      where: `r.id IN (SELECT r.id FROM contact_requests r WHERE r.retain_until < $1 AND ${rule} ORDER BY r.retain_until LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      values: [selection.due.cutoff, selection.due.limit]
+    }
+  }
+  if ('email' in selection) return { where: `lower(r.email) = $1 AND ${rule}`, values: [normalise(selection.email)] }
+  return { where: `r.id = $1 AND ${rule}`, values: [selection.id] }
+}
+
+export type RemovalReason = 'retention' | 'erasure'
+
+// ---------------------------------------------------------------------------------------------
+// Admin and data-subject reads.
+
+/** Everything about one request an admin or its subject may see; the keyed hashes that find repeats are not part of it. */
+const DETAIL = {
+  id: true,
+  contactId: true,
+  name: true,
+  email: true,
+  phone: true,
+  organisation: true,
+  message: true,
+  locale: true,
+  pageUrl: true,
+  status: true,
+  captchaProvider: true,
+  captchaVerified: true,
+  receivedAt: true,
+  retainUntil: true,
+  closedAt: true,
+  legalHoldReason: true,
+  legalHoldAt: true,
+  restrictedAt: true,
+  consent: {
+    select: {
+      noticeVersion: true,
+      noticeLocale: true,
+      noticeSha256: true,
+      method: true,
+      consentedAt: true,
+      notice: { select: { version: true, locale: true, text: true, sha256: true, publishedAt: true } }
+    }
+  },
+  notifications: {
+    orderBy: { createdAt: 'asc' },
+    select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, queuedAt: true, lastAttemptAt: true, sentAt: true, failedAt: true }
+  },
+  events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } }
+} satisfies Prisma.ContactRequestSelect
+export type RequestDetail = Prisma.ContactRequestGetPayload<{ select: typeof DETAIL }>
+
+export interface RequestFilter {
+  contactId?: string
+  status?: RequestStatus
+  from?: Date
+  to?: Date
+  /** Newest first; the page after this (receivedAt, id). */
+  after?: { receivedAt: Date, id: string }
+  limit: number
+}
+
+export interface RequestRepositoryOptions {
+  /** The same person and message again within this many seconds is a repeat. */
+  duplicateWindowSeconds: number
+  /** Statements running at once, and submissions per statement (see src/db/batcher.ts). */
+  maxInFlight?: number
+  maxBatch?: number
+}
+
+export function createRequestRepository ({ prisma, pool }: Database, options: RequestRepositoryOptions) {
+  const { duplicateWindowSeconds, maxInFlight = 4, maxBatch = 50 } = options
+
+  async function storeAll (batch: NewContactRequest[]): Promise<StoreOutcome[]> {
+    const { rows: [row] } = await pool.query<{ stored: Array<{ id: string, retainUntil: string }>, matches: MatchRow[] }>(
+      STORE, [duplicateWindowSeconds, ...INPUT.map(([, , pick]) => batch.map(pick))])
+    const stored = new Map((row?.stored ?? []).map((s) => [s.id, s]))
+    const matches = row?.matches ?? []
+    return batch.map((r, i): StoreOutcome => {
+      const receipt = stored.get(r.id)
+      if (receipt !== undefined) return { stored: { id: receipt.id, retainUntil: new Date(receipt.retainUntil) } }
+      return { prior: matches.filter((m) => m.n === i + 1).map(toPrior) }
+    })
+  }
+
+  const stores = createBatcher<NewContactRequest, StoreOutcome>({
+    maxInFlight,
+    maxBatch,
+    async run (batch) {
+      try {
+        return fulfilled(await storeAll(batch))
+      } catch (err) {
+        // One bad row must not fail the others: give each its own statement and its own error.
+        if (batch.length === 1) throw err
+        return await Promise.allSettled(batch.map(async (r) => (await storeAll([r]))[0] as StoreOutcome))
+      }
+    }
+  })
+
+  return {
+    /** Stores a submission with its consent record and notification (all or nothing), unless it repeats one. */
+    async store (request: NewContactRequest): Promise<StoreOutcome> {
+      return await stores.push(request)
+    },
+
+    /** Earlier requests a submission with these keys repeats, oldest first; for the rare paths around `store`. */
+    async findPrior (keys: RepeatKeys): Promise<PriorRequest[]> {
+      const { rows: [row] } = await pool.query<{ matches: MatchRow[] }>(FIND_PRIOR, [duplicateWindowSeconds, keys.captchaKey, keys.fingerprint, keys.idempotencyKey])
+      return (row?.matches ?? []).map(toPrior)
+    },
+
+    async find (id: string): Promise<ContactRequest | null> {
+      return await prisma.contactRequest.findUnique({ where: { id } })
+    },
+
+    async detail (id: string): Promise<RequestDetail | null> {
+      return await prisma.contactRequest.findUnique({ where: { id }, select: DETAIL })
+    },
+
+    /** One page of requests, newest first, and whether another follows. */
+    async list ({ contactId, status, from, to, after, limit }: RequestFilter): Promise<{ page: ContactRequest[], more: boolean }> {
+      const rows = await prisma.contactRequest.findMany({
+        where: {
+          contactId,
+          status,
+          receivedAt: { gte: from, lt: to },
+          ...(after === undefined ? {} : { OR: [{ receivedAt: { lt: after.receivedAt } }, { receivedAt: after.receivedAt, id: { lt: after.id } }] })
+        },
+        orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1
+      })
+      return { page: rows.slice(0, limit), more: rows.length > limit }
+    },
+
+    /**
+     * Changes a request under a row lock and writes the change to its history, in one
+     * transaction; `data` sees the row as it is once locked. Null when there is no such request.
+     */
+    async change (id: string, event: { kind: string, value: string, actor: string }, data: (current: ContactRequest) => Prisma.ContactRequestUpdateInput): Promise<ContactRequest | null> {
+      return await prisma.$transaction(async (tx) => {
+        const [locked] = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM contact_requests WHERE id = ${id}::uuid FOR UPDATE`
+        if (locked === undefined) return null
+        const current = await tx.contactRequest.findUniqueOrThrow({ where: { id } })
+        const updated = await tx.contactRequest.update({ where: { id }, data: data(current) })
+        await tx.requestEvent.create({ data: { id: crypto.randomUUID(), requestId: id, ...event } })
+        return updated
+      })
+    },
+
+    /** Everything sent from an address, oldest first. */
+    async detailsByEmail (email: string): Promise<RequestDetail[]> {
+      const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1', [normalise(email)])
+      return await prisma.contactRequest.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { receivedAt: 'asc' }, select: DETAIL })
+    },
+
+    /** Ids of the selected requests a legal hold keeps from removal. */
+    async heldIds (selection: { email: string } | { id: string }): Promise<string[]> {
+      const { where, values } = selectionSql(selection, true)
+      const { rows } = await pool.query<{ id: string }>(`SELECT r.id FROM contact_requests r WHERE ${where} ORDER BY r.received_at`, values)
+      return rows.map((r) => r.id)
+    },
+
+    /**
+     * Removes the selected requests for good, in one transaction: locks them (waiting for rows
+     * another transaction holds, except for `due`, which skips them), hands their notification
+     * ids to `removeTraces` while they are locked (if it fails, nothing is deleted and a later
+     * run finds the same rows), then deletes them, leaving an anonymous tombstone for each;
+     * consent records, notifications and history go with them (ON DELETE CASCADE).
+     */
+    async remove<T> (selection: RemovalSelection, reason: RemovalReason, runId: string | null, removeTraces: (notificationIds: string[]) => Promise<T>): Promise<{ ids: string[], notificationIds: string[], traces: T }> {
+      return await inTransaction(pool, async (client) => {
+        const { where, values } = selectionSql(selection)
+        const { rows } = await client.query<{ id: string, notificationIds: string[] }>(`
+          SELECT r.id, array(SELECT n.id::text FROM notifications n WHERE n.request_id = r.id) AS "notificationIds"
+            FROM contact_requests r WHERE ${where}
+             FOR UPDATE OF r`, values)
+        const notificationIds = rows.flatMap((r) => r.notificationIds)
+        const traces = await removeTraces(notificationIds)
+        if (rows.length > 0) {
+          await client.query(`
+            WITH gone AS (DELETE FROM contact_requests WHERE id = ANY($1::uuid[]) RETURNING id, contact_id, received_at)
+            INSERT INTO purge_tombstones (request_id, contact_id, received_on, reason, run_id)
+            SELECT id, contact_id, (received_at AT TIME ZONE 'Europe/Stockholm')::date, $2, $3 FROM gone
+            ON CONFLICT (request_id) DO NOTHING`, [rows.map((r) => r.id), reason, runId])
+        }
+        return { ids: rows.map((r) => r.id), notificationIds, traces }
+      })
+    },
+
+    /** What a purge at `cutoff` would remove: requests, their notifications, and how many of those `withMailFile` names. */
+    async countDue (cutoff: Date, withMailFile: string[]): Promise<{ requests: number, notifications: number, mailFiles: number }> {
+      const { rows: [due] } = await pool.query<{ requests: number, notifications: number, mailFiles: number }>(`
+        SELECT count(DISTINCT r.id)::int AS requests, count(n.id)::int AS notifications,
+               count(n.id) FILTER (WHERE n.id::text = ANY($2::text[]))::int AS "mailFiles"
+          FROM contact_requests r LEFT JOIN notifications n ON n.request_id = r.id
+         WHERE r.retain_until < $1 AND ${REMOVABLE}`, [cutoff, withMailFile])
+      return due ?? { requests: 0, notifications: 0, mailFiles: 0 }
+    }
+  }
+}
+export type RequestRepository = ReturnType<typeof createRequestRepository>
+
+/** Runs `work` in a transaction on one client of the pool, one statement at a time. */
+async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    const result = await work(client)
+    await client.query('COMMIT')
+    return result
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.release()
+  }
+}

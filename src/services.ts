@@ -1,0 +1,162 @@
+// The composition root: everything a process needs, built from the configuration in one place
+// and closed in one place. The API (src/app.ts), the worker (workers/index.ts) and the CLI
+// (src/cli/index.ts) each build their Services here; nothing else opens a connection.
+import { Queue } from 'bullmq'
+import { Redis, type RedisOptions } from 'ioredis'
+import type { FastifyBaseLogger as Logger } from 'fastify'
+import type { Config } from './config.js'
+import { createDatabase, type Database } from './db/client.js'
+import { createCaptcha, type CaptchaEndpoints } from './captcha/index.js'
+import { createContactRouter } from './contacts/routing.js'
+import { createIntakeService } from './intake/service.js'
+import { NOTIFY_QUEUE, createNotifyProducer, type NotifyQueue } from './jobs/notify.js'
+import { PURGE_QUEUE, type PurgeQueue } from './jobs/purge.js'
+import { createMailer, type Mailer } from './mail/mailer.js'
+import { createRedrive } from './notifications/redrive.js'
+import { createNoticeCatalog } from './privacy/notices.js'
+import { createRepositories } from './repositories/index.js'
+import { createRemoval } from './retention/removal.js'
+import { createRetention } from './retention/purge.js'
+import { createSubjectService } from './subjects/service.js'
+import { createKeyStore } from './admin/keys.js'
+
+/**
+ * Settings an operator has no reason to change, kept out of the environment. Tests and
+ * benchmarks pass their own through ServicesOptions.tuning.
+ */
+export const TUNING = {
+  /** How long the API waits for Redis to take a job before leaving it to the outbox relay. */
+  enqueueTimeoutMs: 1000,
+  /** Requests deleted per purge transaction. */
+  purgeBatchSize: 1000,
+  /** Pause between purge batches, leaving the database to intake for a moment. */
+  purgePauseMs: 25,
+  /** The outbox relay looks for notifications left pending this long (the API could not enqueue them)… */
+  relayDelayMs: 10_000,
+  /** …every this often. */
+  relayIntervalMs: 5000,
+  /** How long the intake uses one read of the contact directory (see createContactRouter). */
+  directoryCacheMs: 5000
+}
+export type Tuning = typeof TUNING
+
+export interface ServicesOptions {
+  log: Logger
+  /** A database owned by the caller (tests): used, and left open on close. */
+  database?: Database
+  /** A mailer owned by the caller (tests, benchmarks): used, and left open on close. */
+  mailer?: Mailer
+  /** Where third-party CAPTCHA providers are asked; tests point them at fakes. */
+  captchaEndpoints?: Partial<CaptchaEndpoints>
+  tuning?: Partial<Tuning>
+}
+
+/**
+ * Redis connections by role. Fail-fast: commands fail at once while Redis is down (no offline
+ * queue, one retry), so the request path and producers degrade instead of waiting; the
+ * connection keeps reconnecting in the background. Blocking: BullMQ workers wait for Redis
+ * for as long as it takes (its requirement for blocking commands).
+ */
+const REDIS_ROLES: Record<'fail-fast' | 'blocking', RedisOptions> = {
+  'fail-fast': {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000)
+  },
+  blocking: { maxRetriesPerRequest: null }
+}
+
+/** The fail-fast connection, reporting an outage once and the recovery once. */
+async function connectFailFast (url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, REDIS_ROLES['fail-fast'])
+  let down = false
+  redis.on('error', (err) => {
+    if (!down) log.warn({ err }, 'redis unreachable; rate limits fall back to per-instance counters, notifications to the outbox relay')
+    down = true
+  })
+  redis.on('ready', () => {
+    if (down) log.info('redis reachable again')
+    down = false
+  })
+  // A process starts even when Redis does not answer yet: the error listener has reported it.
+  await redis.connect().catch(() => {})
+  return redis
+}
+
+/** Builds a value on first use and keeps it; `built` says whether it was. */
+function lazy<T> (build: () => T): { get: () => T, built: () => T | undefined } {
+  let value: T | undefined
+  return { get: () => (value ??= build()), built: () => value }
+}
+
+export async function createServices (config: Config, options: ServicesOptions) {
+  const { log } = options
+  const tuning: Tuning = { ...TUNING, ...options.tuning }
+  const database = options.database ?? createDatabase({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
+  const repositories = createRepositories(database, { duplicateWindowSeconds: config.DUPLICATE_WINDOW_SECONDS })
+  const redis = await connectFailFast(config.REDIS_URL, log)
+  const blocking = lazy(() => {
+    const connection = new Redis(config.REDIS_URL, REDIS_ROLES.blocking)
+    connection.on('error', () => { /* the workers using it report it */ })
+    return connection
+  })
+
+  const notifyQueue: NotifyQueue = new Queue(NOTIFY_QUEUE, { prefix: config.QUEUE_PREFIX, connection: redis })
+  notifyQueue.on('error', (err) => { log.debug({ err }, 'notify queue: redis error') })
+  // Only the worker schedules and runs purges: it waits for Redis like its workers do.
+  const purgeQueue = lazy((): PurgeQueue => new Queue(PURGE_QUEUE, { prefix: config.QUEUE_PREFIX, connection: blocking.get() }))
+  const notify = createNotifyProducer(notifyQueue, { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS })
+
+  const removal = createRemoval({ ...repositories, queue: notifyQueue, redis, mailDropDir: config.MAIL_DROP_DIR })
+  const notices = createNoticeCatalog(repositories.notices, config.PRIVACY_NOTICE_VERSION)
+  const router = createContactRouter({
+    load: repositories.contacts.forRouting,
+    fallbackEmail: config.NOTIFY_FALLBACK_EMAIL,
+    retentionDays: config.RETENTION_DAYS,
+    cacheMs: tuning.directoryCacheMs
+  })
+  const captcha = createCaptcha(config, log, options.captchaEndpoints)
+  const mailer = lazy(() => options.mailer ?? createMailer({
+    smtpUrl: config.SMTP_URL,
+    dropDir: config.MAIL_DROP_DIR,
+    maxConnections: config.SMTP_MAX_CONNECTIONS ?? config.NOTIFY_CONCURRENCY,
+    timeoutMs: config.SMTP_TIMEOUT_MS
+  }))
+
+  return {
+    config,
+    log,
+    tuning,
+    database,
+    repositories,
+    /** The fail-fast connection: rate limits, health checks, producers, removal. */
+    redis,
+    /** A blocking connection, opened on first use: for BullMQ workers. */
+    blockingRedis: blocking.get,
+    queues: { notify: notifyQueue, purge: purgeQueue.get },
+    notify,
+    notices,
+    router,
+    captcha,
+    mailer: mailer.get,
+    keys: createKeyStore(repositories.apiKeys),
+    removal,
+    retention: createRetention({ ...repositories, removal, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
+    subjects: createSubjectService({ ...repositories, removal, pseudonymKey: config.PSEUDONYM_KEY }),
+    redrive: createRedrive({ notifications: repositories.notifications, notify, log }),
+    intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
+
+    /** Closes what was opened here, producers before their connections; the caller's database and mailer stay open. */
+    async close (): Promise<void> {
+      await Promise.all([notifyQueue.close(), purgeQueue.built()?.close()])
+      redis.disconnect()
+      blocking.built()?.disconnect()
+      if (options.mailer === undefined) mailer.built()?.close()
+      if (options.database === undefined) await database.close()
+    }
+  }
+}
+export type Services = Awaited<ReturnType<typeof createServices>>
