@@ -1,6 +1,22 @@
-// Style is checked, not argued: neostandard with TypeScript.
+// Style is checked, not argued: neostandard with TypeScript, and two rules about shape.
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', 'src/generated/**', '.tap/**'] })
+  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', 'src/generated/**', '.tap/**'] }),
+  {
+    files: ['src/**/*.ts', 'workers/**/*.ts'],
+    rules: {
+      // Small pieces: a longer function says why on the line above it.
+      'max-lines-per-function': ['error', { max: 40, skipBlankLines: true, skipComments: true }],
+      // Only src/repositories/ (and the database's own setup in src/db/) reach the database.
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'pg', message: 'Ask a repository (src/repositories/) instead.' }],
+        patterns: [{ group: ['**/db/client.js'], importNames: ['createDatabase'], message: 'Processes get their database from src/services.ts.' }]
+      }]
+    }
+  },
+  {
+    files: ['src/repositories/**/*.ts', 'src/db/**/*.ts', 'src/services.ts'],
+    rules: { 'no-restricted-imports': 'off' }
+  }
 ]

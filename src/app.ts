@@ -39,6 +39,7 @@ export interface AppOptions extends Pick<ServicesOptions, 'captchaEndpoints' | '
   logStream?: NodeJS.WritableStream
 }
 
+// eslint-disable-next-line max-lines-per-function -- the table of contents: one line per part
 export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const logger: FastifyServerOptions['logger'] = options.logStream === undefined
     ? loggerOptions(config)

@@ -92,6 +92,7 @@ function lazy<T> (build: () => T): { get: () => T, built: () => T | undefined } 
   return { get: () => (value ??= build()), built: () => value }
 }
 
+// eslint-disable-next-line max-lines-per-function -- the composition root: one line per part
 export async function createServices (config: Config, options: ServicesOptions) {
   const { log } = options
   const tuning: Tuning = { ...TUNING, ...options.tuning }

@@ -51,6 +51,7 @@ function createVerifiers (config: Config, altcha: Altcha | null, endpoints: Capt
   })
 }
 
+// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
 export function createCaptcha (config: Config, log: FastifyBaseLogger, endpoints: Partial<CaptchaEndpoints> = {}) {
   const altcha = config.CAPTCHA_PROVIDERS.includes('altcha')
     ? createAltcha({ hmacKey: config.ALTCHA_HMAC_KEY, algorithm: config.ALTCHA_ALGORITHM, cost: config.ALTCHA_COST, expiresSeconds: config.ALTCHA_EXPIRES_SECONDS })

@@ -8,9 +8,9 @@ export type { PrismaClient }
 export interface Database {
   prisma: PrismaClient
   /**
-   * The pool under Prisma. Only the intake hot path queries it directly: a
-   * Prisma raw query costs about twice a pg query (measured here at 50
-   * concurrent callers: SELECT 1 at 4.2k/s through Prisma, 8.8k/s through pg).
+   * The pool under Prisma. Only src/repositories/ query it directly, for what
+   * Prisma cannot express and for the hot paths: a Prisma raw query costs about
+   * twice a pg query (README.md, "Architecture").
    */
   pool: pg.Pool
   /** Answers when PostgreSQL does (a readiness probe). */

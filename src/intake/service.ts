@@ -56,6 +56,7 @@ function requestFields (body: ContactRequestBody) {
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
 export function createIntakeService (deps: IntakeDeps) {
   const { config, requests, notices, captcha, router, notify } = deps
 

@@ -21,6 +21,7 @@ const toEntry = (c: Contact): ContactEntry => ({
   ...(c.retentionDays === null ? {} : { retentionDays: c.retentionDays })
 })
 
+// eslint-disable-next-line max-lines-per-function -- a repository: each method is one query
 export function createContactRepository ({ prisma }: Database) {
   return {
     /** Contacts that forms may offer: active ones, without their addresses. */

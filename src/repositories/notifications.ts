@@ -71,6 +71,7 @@ export type FailedNotification = Pick<Notification, 'id' | 'requestId' | 'attemp
  * The worker's two statements per delivery run on the pool, batched across
  * the jobs running at once (its hot path; see src/db/client.ts and src/db/batcher.ts).
  */
+// eslint-disable-next-line max-lines-per-function -- a repository: each method is one query
 export function createNotificationRepository ({ prisma, pool }: Database) {
   const claims = createBatcher<string, DeliveryData | null>({
     maxInFlight: 2,

@@ -235,6 +235,7 @@ export interface RequestRepositoryOptions {
   maxBatch?: number
 }
 
+// eslint-disable-next-line max-lines-per-function -- a repository: each method is one query
 export function createRequestRepository ({ prisma, pool }: Database, options: RequestRepositoryOptions) {
   const { duplicateWindowSeconds, maxInFlight = 4, maxBatch = 50 } = options
 

@@ -39,6 +39,7 @@ export interface RetentionDeps {
   pauseMs: number
 }
 
+// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
 export function createRetention ({ requests, purgeRuns, audit, removal, batchSize, pauseMs }: RetentionDeps) {
   /**
    * Deletes every due request (retention over, no legal hold) with its traces, batch by batch.

@@ -28,6 +28,7 @@ export interface RemovalDeps {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
+// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
 export function createRemoval ({ requests, notifications, queue, redis, mailDropDir }: RemovalDeps) {
   /** The mail drop's file names, listed once per run: cheaper than one unlink attempt per notification. */
   async function listMailDrop (): Promise<Set<string>> {
