@@ -176,7 +176,8 @@ t.test('npm start\'s single process serves the API and delivers with its own wor
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   t.teardown(() => { child.kill('SIGKILL') })
   const url = await eventually(async () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], { timeoutMs: 20_000, what: 'the process to listen' })
-  t.match(output, /notify worker started/)
+  // The worker starts once the API listens: wait for it rather than assume it is already up.
+  t.ok(await eventually(async () => /notify worker started/.test(output) ? true : undefined, { what: 'the worker to start' }))
   const challenge = await (await fetch(`${url}/v1/captcha/challenge`)).json() as Challenge
   const response = await fetch(`${url}/v1/contact-requests`, {
     method: 'POST',
