@@ -143,3 +143,33 @@ t.test('409 CONFLICT: the twin that took this submission\'s key is gone again be
   const retry = await app.inject({ method: 'POST', url: '/v1/contact-requests', payload: body })
   t.equal(retry.statusCode, 202)
 })
+
+t.test('one submission whose statement fails never fails, holds up or changes the answer of another in its batch', async (t) => {
+  await buildTestApp(t)
+  const prisma = await testDatabase()
+  const { sha256 } = await prisma.privacyNotice.findFirstOrThrow({ where: { version: '2026-11-26', locale: 'sv' } })
+  const notice = { version: '2026-11-26', locale: 'sv', sha256 }
+  // PostgreSQL refuses one row, as it would a value it cannot store, a full disk for that page, or a check.
+  await prisma.$executeRawUnsafe('CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = \'Refused Row\' THEN RAISE EXCEPTION \'refused for the test\'; END IF; RETURN NEW; END $$')
+  await prisma.$executeRawUnsafe('CREATE TRIGGER refuse_one BEFORE INSERT ON contact_requests FOR EACH ROW EXECUTE FUNCTION refuse_one()')
+  t.teardown(async () => {
+    await prisma.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_one ON contact_requests')
+    await prisma.$executeRawUnsafe('DROP FUNCTION IF EXISTS refuse_one()')
+  })
+  const requests = createRequestRepository(await sharedDatabase(), { ...options, maxInFlight: 1 })
+  const rows = Array.from({ length: 6 }, (_, i) => row({
+    captchaKey: `${i}`.repeat(64),
+    fingerprint: `${i + 1}`.repeat(64),
+    name: i === 2 ? 'Refused Row' : `Person ${i}`,
+    notice
+  }))
+  // Pushed in one tick: they share a statement, which fails as a whole.
+  const outcomes = await Promise.allSettled(rows.map(async (r) => await requests.store(r)))
+  t.match(outcomes[2], { status: 'rejected', reason: { message: /refused for the test/ } }, 'the refused row gets its own error')
+  const others = outcomes.filter((_, i) => i !== 2)
+  t.ok(others.every((o) => o.status === 'fulfilled' && 'stored' in o.value), 'every other row is stored')
+  t.same(others.map((o) => o.status === 'fulfilled' && 'stored' in o.value ? o.value.stored.id : null), rows.filter((_, i) => i !== 2).map((r) => r.id), 'each under its own id: the answers are theirs')
+  t.equal(await prisma.contactRequest.count(), 5)
+  t.equal(await prisma.notification.count(), 5, 'with their notifications')
+  t.equal(await prisma.consentRecord.count(), 5, 'and consent records; nothing of the refused row')
+})

@@ -1,33 +1,15 @@
 // The admin command line: `npm run cli -- <command>`.
 import { userInfo } from 'node:os'
-import { parseArgs } from 'node:util'
 import { pino } from 'pino'
-import { loadConfig, ConfigError } from '../config.js'
+import { loadConfig, ConfigError, type Config } from '../config.js'
 import { ensureDatabase, migrate } from '../db/migrate.js'
 import { loadReferenceData } from '../db/reference-data.js'
 import { loggerOptions } from '../logger.js'
 import { createServices, type Services } from '../services.js'
-import { isScope, SCOPES } from '../admin/keys.js'
-
-const USAGE = `Usage: npm run cli -- <command> [options]
-
-Commands:
-  db migrate                       create the database if missing and apply pending migrations
-  db seed                          load the contact directory and privacy notices
-  db setup                         both of the above
-  purge [--dry-run]                delete every request whose retention is over (no legal hold);
-                                   --dry-run reports what would go and changes nothing
-  subject export --email <addr>    everything held about an address, as JSON on stdout
-  subject erase --email <addr>     erase everything held about an address
-  keys create --name <who> --scopes <s1,s2,…>
-                                   create an admin API key (shown once); scopes: ${SCOPES.join(', ')}
-  keys list                        the keys, without their secrets
-  keys revoke --id <id or prefix>  revoke a key
-`
+import type { Scope } from '../admin/keys.js'
+import { parseCommand, UsageError, USAGE, type Command } from './commands.js'
 
 const MIGRATIONS_DIR = 'prisma/migrations'
-
-class UsageError extends Error {}
 
 interface Context {
   services: Services
@@ -45,42 +27,34 @@ async function purge ({ services, actor }: Context, dryRun: boolean): Promise<vo
   print(run)
 }
 
-async function subject ({ services, actor }: Context, action: string, email: string | undefined): Promise<void> {
-  if (email === undefined || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError('--email <address> is required')
-  if (action === 'export') print(await services.subjects.exportSubject({ email, actor }))
-  else if (action === 'erase') print(await services.subjects.eraseSubject({ email, actor }))
-  else throw new UsageError(`unknown subject command: ${action}`)
-}
-
-async function createKey ({ services, actor }: Context, name: string | undefined, scopeList: string | undefined): Promise<void> {
-  const scopes = (scopeList ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
-  const unknown = scopes.filter((s) => !isScope(s))
-  if (name === undefined || name.trim() === '') throw new UsageError('--name <who> is required')
-  if (scopes.length === 0 || unknown.length > 0) throw new UsageError(`--scopes must list some of: ${SCOPES.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`)
-  const { id, key } = await services.keys.create(name.trim(), scopes.filter(isScope))
+async function createKey ({ services, actor }: Context, name: string, scopes: Scope[]): Promise<void> {
+  const { id, key } = await services.keys.create(name, scopes)
   await services.repositories.audit.record({ actor, action: 'keys.create', targetId: id, outcome: 'ok', detail: { scopes } })
   process.stderr.write('The key is shown once; only its hash is kept. Use it as: Authorization: Bearer <key>\n')
-  print({ id, name: name.trim(), scopes, key })
+  print({ id, name, scopes, key })
 }
 
-async function keys (ctx: Context, action: string, values: { name?: string, scopes?: string, id?: string }): Promise<void> {
-  if (action === 'create') {
-    await createKey(ctx, values.name, values.scopes)
-  } else if (action === 'list') {
-    print(await ctx.services.keys.list())
-  } else if (action === 'revoke') {
-    if (values.id === undefined) throw new UsageError('--id <id or prefix> is required')
-    const revoked = await ctx.services.keys.revoke(values.id)
-    await ctx.services.repositories.audit.record({ actor: ctx.actor, action: 'keys.revoke', targetId: values.id, outcome: revoked ? 'ok' : 'failed' })
-    if (!revoked) throw new UsageError(`no active key with id or prefix ${values.id}`)
-    print({ revoked: values.id })
-  } else {
-    throw new UsageError(`unknown keys command: ${action}`)
+async function revokeKey ({ services, actor }: Context, id: string): Promise<void> {
+  const revoked = await services.keys.revoke(id)
+  await services.repositories.audit.record({ actor, action: 'keys.revoke', targetId: id, outcome: revoked ? 'ok' : 'failed' })
+  if (!revoked) throw new UsageError(`no active key with id or prefix ${id}`)
+  print({ revoked: id })
+}
+
+/** Runs a command that needs the services (everything but db). */
+async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>): Promise<void> {
+  switch (command.command) {
+    case 'purge': return await purge(ctx, command.dryRun)
+    case 'subject': return print(command.action === 'export'
+      ? await ctx.services.subjects.exportSubject({ email: command.email, actor: ctx.actor })
+      : await ctx.services.subjects.eraseSubject({ email: command.email, actor: ctx.actor }))
+    case 'keys create': return await createKey(ctx, command.name, command.scopes)
+    case 'keys list': return print(await ctx.services.keys.list())
+    case 'keys revoke': return await revokeKey(ctx, command.id)
   }
 }
 
-async function database (config: ReturnType<typeof loadConfig>, action: string): Promise<void> {
-  if (!['migrate', 'seed', 'setup'].includes(action)) throw new UsageError(`unknown db command: ${action}`)
+async function database (config: Config, action: 'migrate' | 'seed' | 'setup'): Promise<void> {
   const log = pino(loggerOptions(config))
   if (action === 'migrate' || action === 'setup') {
     if (await ensureDatabase(config.DATABASE_URL)) log.info('database created')
@@ -90,7 +64,7 @@ async function database (config: ReturnType<typeof loadConfig>, action: string):
   if (action === 'seed' || action === 'setup') await withServices(config, async ({ repositories }) => { await loadReferenceData(repositories, config, log) })
 }
 
-async function withServices (config: ReturnType<typeof loadConfig>, run: (services: Services) => Promise<void>): Promise<void> {
+async function withServices (config: Config, run: (services: Services) => Promise<void>): Promise<void> {
   const services = await createServices({ ...config, DATABASE_POOL_SIZE: 2 }, { log: pino(loggerOptions(config)) })
   try {
     await run(services)
@@ -99,32 +73,15 @@ async function withServices (config: ReturnType<typeof loadConfig>, run: (servic
   }
 }
 
-async function main (argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { 'dry-run': { type: 'boolean' }, email: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, id: { type: 'string' } }
-  })
-  const [group = '', action = ''] = positionals
-  const command = positionals.join(' ')
+async function main (argv: string[]): Promise<void> {
+  const command = parseCommand(argv)
   const config = loadConfig()
-  if (group === 'db') {
-    await database(config, action)
-    return 0
-  }
-  if (!['purge', 'subject', 'keys'].includes(group)) throw new UsageError(command === '' ? '' : `unknown command: ${command}`)
-  await withServices(config, async (services) => {
-    const ctx: Context = { services, actor: `cli:${userInfo().username}` }
-    if (group === 'purge') await purge(ctx, values['dry-run'] === true)
-    else if (group === 'subject') await subject(ctx, action, values.email)
-    else await keys(ctx, action, values)
-  })
-  return 0
+  if (command.command === 'db') return await database(config, command.action)
+  await withServices(config, async (services) => { await run({ services, actor: `cli:${userInfo().username}` }, command) })
 }
 
 try {
-  process.exitCode = await main(process.argv.slice(2))
+  await main(process.argv.slice(2))
 } catch (err) {
   if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
     const { message } = err as Error

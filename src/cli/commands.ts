@@ -1,0 +1,81 @@
+// The admin CLI's commands and their arguments: what `npm run cli -- …` may ask, checked before anything runs.
+import { parseArgs } from 'node:util'
+import { isScope, SCOPES, type Scope } from '../admin/keys.js'
+
+export const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  db migrate                       create the database if missing and apply pending migrations
+  db seed                          load the contact directory and privacy notices
+  db setup                         both of the above
+  purge [--dry-run]                delete every request whose retention is over (no legal hold);
+                                   --dry-run reports what would go and changes nothing
+  subject export --email <addr>    everything held about an address, as JSON on stdout
+  subject erase --email <addr>     erase everything held about an address
+  keys create --name <who> --scopes <s1,s2,…>
+                                   create an admin API key (shown once); scopes: ${SCOPES.join(', ')}
+  keys list                        the keys, without their secrets
+  keys revoke --id <id or prefix>  revoke a key
+`
+
+/** The command line asks for something the CLI does not do, or leaves out what it needs. */
+export class UsageError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export type Command =
+  | { command: 'db', action: 'migrate' | 'seed' | 'setup' }
+  | { command: 'purge', dryRun: boolean }
+  | { command: 'subject', action: 'export' | 'erase', email: string }
+  | { command: 'keys create', name: string, scopes: Scope[] }
+  | { command: 'keys list' }
+  | { command: 'keys revoke', id: string }
+
+const OPTIONS = { 'dry-run': { type: 'boolean' }, email: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, id: { type: 'string' } } as const
+
+function oneOf<T extends string> (value: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`unknown ${what}: ${value}`)
+  return value as T
+}
+
+function keysCommand (action: string, values: { name?: string, scopes?: string, id?: string }): Command {
+  switch (oneOf(action, ['create', 'list', 'revoke'], 'keys command')) {
+    case 'create': {
+      const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+      const unknown = scopes.filter((s) => !isScope(s))
+      if (values.name === undefined || values.name.trim() === '') throw new UsageError('--name <who> is required')
+      if (scopes.length === 0 || unknown.length > 0) throw new UsageError(`--scopes must list some of: ${SCOPES.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`)
+      return { command: 'keys create', name: values.name.trim(), scopes: scopes.filter(isScope) }
+    }
+    case 'list':
+      return { command: 'keys list' }
+    case 'revoke':
+      if (values.id === undefined) throw new UsageError('--id <id or prefix> is required')
+      return { command: 'keys revoke', id: values.id }
+  }
+}
+
+/** The command `argv` asks for; throws UsageError (or node's ERR_PARSE_ARGS_*) when it asks for nothing the CLI does. */
+export function parseCommand (argv: string[]): Command {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS })
+  const [group = '', action = '', ...rest] = positionals
+  if (rest.length > 0) throw new UsageError(`unexpected: ${rest.join(' ')}`)
+  switch (group) {
+    case 'db':
+      return { command: 'db', action: oneOf(action, ['migrate', 'seed', 'setup'], 'db command') }
+    case 'purge':
+      return { command: 'purge', dryRun: values['dry-run'] === true }
+    case 'subject': {
+      const email = values.email
+      if (email === undefined || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError('--email <address> is required')
+      return { command: 'subject', action: oneOf(action, ['export', 'erase'], 'subject command'), email }
+    }
+    case 'keys':
+      return keysCommand(action, values)
+    default:
+      throw new UsageError(positionals.length === 0 ? '' : `unknown command: ${positionals.join(' ')}`)
+  }
+}

@@ -1,0 +1,233 @@
+// Hostile input never costs a 500: properties over every route, public and admin, the CLI's
+// arguments and the directory file, with generated inputs (fast-check) against the real
+// PostgreSQL and Redis. CI runs a fixed seed; `npm run fuzz` runs the same for longer.
+import t from 'tap'
+import fc from 'fast-check'
+import MailComposer from 'nodemailer/lib/mail-composer/index.js'
+import { simpleParser } from 'mailparser'
+import { buildTestApp, NOTICE_VERSION } from './helpers/app.js'
+import { adminKey, asAdmin } from './helpers/admin.js'
+import { altchaToken } from './helpers/altcha.js'
+import { resetData, testDatabase, testRepositories } from './helpers/database.js'
+import { anyJson, anyString, checkProperty, deepJson, errorShapeProblem, field, headerValue, SEED, withExtraMembers } from './helpers/properties.js'
+import { composeNotification } from '../src/notifications/compose.js'
+import { parseCommand, UsageError } from '../src/cli/commands.js'
+import { DirectoryError, parseDirectory } from '../src/contacts/directory.js'
+import { Email, Line } from '../src/schemas/common.js'
+import { Value } from '@sinclair/typebox/value'
+
+t.comment(`seed ${SEED} (replay with FUZZ_SEED=${SEED})`)
+
+const { app } = await buildTestApp(t)
+const prisma = await testDatabase()
+const key = await adminKey(app)
+
+/** Throws with what went wrong; fast-check then shrinks the input and reports it. */
+function expect (ok: boolean, problem: () => string): void {
+  if (!ok) throw new Error(problem())
+}
+
+function expectNoServerError (res: { statusCode: number, body: string }, what: string): void {
+  expect(res.statusCode < 500, () => `${what}: ${res.statusCode} ${res.body.slice(0, 300)}`)
+  if (res.statusCode >= 400 && res.statusCode !== 404) {
+    const problem = errorShapeProblem(res.statusCode, res.body)
+    expect(problem === null, () => `${what}: ${res.statusCode} error body: ${problem ?? ''}`)
+  }
+}
+
+const stored = async () => ({ requests: await prisma.contactRequest.count(), jobs: await app.services.queues.notify.count() })
+
+// ---------------------------------------------------------------------------------------------
+// The intake
+
+const TOKEN = '__fresh ALTCHA token__'
+const FIELDS = ['contactId', 'name', 'email', 'phone', 'organisation', 'message', 'locale', 'pageUrl', 'consent', 'captcha', 'website']
+
+const submissions = withExtraMembers(fc.record({
+  contactId: field(fc.constantFrom('lotta-fransson', 'sofia-frolander', 'nobody')),
+  name: field(fc.oneof(anyString(220), fc.constantFrom('Anna Andersson', ' Åsa Öberg '))),
+  email: field(fc.oneof(fc.emailAddress(), anyString(40).map((s) => `${s}@example.se`))),
+  phone: field(fc.oneof(fc.constant('+46 70 123 45 67'), anyString(45))),
+  organisation: field(anyString(220)),
+  message: field(fc.oneof(anyString(400), fc.lorem({ maxCount: 30 }))),
+  locale: field(fc.constantFrom('sv', 'en')),
+  pageUrl: field(fc.oneof(fc.webUrl(), anyString(50))),
+  consent: field(fc.record({ accepted: field(fc.constant(true)), noticeVersion: field(fc.constant(NOTICE_VERSION)) })),
+  captcha: field(fc.constant({ provider: 'altcha', token: TOKEN })),
+  website: field(fc.constant(''))
+}, { requiredKeys: ['captcha', 'consent'] }), FIELDS)
+
+/** What the e-mail about this request shows: its subject, reply address and text, as a mail client parses them. */
+async function mailFor (request: { id: string, name: string, email: string, phone: string | null, organisation: string | null, message: string, pageUrl: string | null, receivedAt: Date, retainUntil: Date }) {
+  const message = composeNotification({ ...request, contactName: 'Lotta Fransson' }, { reason: 'direct', email: 'lotta@example.org', locale: 'sv', contactId: 'lotta-fransson' }, { from: 'Kontakt <no-reply@example.org>', notificationId: request.id })
+  const raw = await new MailComposer(message).compile().build()
+  return await simpleParser(raw)
+}
+
+const lines = (text: string) => text.replace(/\r\n?/g, '\n')
+
+/** An accepted submission round-trips: the stored request and its e-mail show exactly what was sent. */
+async function checkRoundTrip (id: string, sent: Record<string, unknown>): Promise<void> {
+  const row = await prisma.contactRequest.findUniqueOrThrow({ where: { id } })
+  const expected = { name: String(sent.name).trim(), email: String(sent.email).trim(), message: sent.message, phone: sent.phone ?? null, organisation: sent.organisation ?? null, pageUrl: sent.pageUrl ?? null }
+  for (const [name, value] of Object.entries(expected)) {
+    expect(row[name as keyof typeof row] === value, () => `stored ${name} ${JSON.stringify(row[name as keyof typeof row])} is not what was sent, ${JSON.stringify(value)}`)
+  }
+  const mail = await mailFor(row)
+  expect(mail.subject === `Kontaktförfrågan från ${row.name}`, () => `e-mail subject ${JSON.stringify(mail.subject)}`)
+  const replyTo = mail.replyTo?.value[0]
+  expect(replyTo?.address === row.email, () => `e-mail Reply-To ${JSON.stringify(replyTo)}`)
+  expect(lines(mail.text ?? '').includes(lines(row.message)), () => `e-mail text does not show the message ${JSON.stringify(row.message)}`)
+}
+
+t.test('POST /v1/contact-requests: any body and Idempotency-Key gets a 202 or a documented 4xx; a refusal stores and enqueues nothing; an accepted one round-trips', async (t) => {
+  await checkProperty(t, 'intake', fc.asyncProperty(submissions, fc.option(headerValue, { nil: undefined }), async (payload, idempotencyKey) => {
+    const body = payload.includes(JSON.stringify(TOKEN)) ? payload.replaceAll(JSON.stringify(TOKEN), JSON.stringify(await altchaToken(app))) : payload
+    const before = await stored()
+    const res = await app.inject({ method: 'POST', url: '/v1/contact-requests', payload: body, headers: { 'content-type': 'application/json', ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }) } })
+    expectNoServerError(res, 'intake')
+    const after = await stored()
+    if (res.statusCode !== 202) {
+      expect(after.requests === before.requests && after.jobs === before.jobs, () => `a ${res.statusCode} stored or enqueued something`)
+      return
+    }
+    // A repeat or the honeypot's decoy stores nothing new; a new request is stored with its job.
+    if (after.requests === before.requests) return
+    expect(after.requests === before.requests + 1 && after.jobs === before.jobs + 1, () => 'one request, one job')
+    await checkRoundTrip(res.json<{ id: string }>().id, JSON.parse(body) as Record<string, unknown>)
+  }), { share: 0.3, weight: 3 })
+})
+
+const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'application/json; charset=latin1',
+  'text/plain', 'text/html', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream',
+  'application/jsonx', 'APPLICATION/JSON', 'application/json;;', '', '*/*']
+
+t.test('POST /v1/contact-requests: any bytes under any content type, truncated, invalid UTF-8 or deeply nested, gets a documented 4xx', async (t) => {
+  const valid = JSON.stringify({ contactId: 'lotta-fransson', name: 'Anna', email: 'anna@example.se', message: 'Hej', consent: { accepted: true, noticeVersion: NOTICE_VERSION }, captcha: { provider: 'altcha', token: 'x' } })
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    fc.integer({ min: 0, max: valid.length - 1 }).map((n) => Buffer.from(valid.slice(0, n))),
+    fc.tuple(fc.integer({ min: 1, max: valid.length - 1 }), fc.uint8Array({ minLength: 1, maxLength: 4 })).map(([n, junk]) => Buffer.concat([Buffer.from(valid.slice(0, n)), Buffer.from(junk), Buffer.from(valid.slice(n))])),
+    deepJson.map((s) => Buffer.from(s)),
+    fc.integer({ min: 64 * 1024, max: 200 * 1024 }).map((n) => Buffer.alloc(n, 'a'))
+  )
+  await checkProperty(t, 'intake bytes', fc.asyncProperty(bytes, fc.constantFrom(...CONTENT_TYPES), async (payload, contentType) => {
+    const before = await stored()
+    const res = await app.inject({ method: 'POST', url: '/v1/contact-requests', payload, headers: contentType === '' ? {} : { 'content-type': contentType } })
+    expectNoServerError(res, `intake bytes (${contentType})`)
+    expect(res.statusCode >= 400, () => `accepted ${payload.toString('latin1').slice(0, 80)}`)
+    const after = await stored()
+    expect(after.requests === before.requests, () => 'stored something')
+  }), { share: 0.1 })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Every other route
+
+const uuid = fc.uuid()
+const idSegment = fc.oneof(uuid, anyString(40).map(encodeURIComponent), fc.constantFrom('', '%00', '..', '%2e%2e%2f', 'a'.repeat(300)))
+const date = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyString(30))
+const query = (keys: Record<string, fc.Arbitrary<string>>) =>
+  fc.tuple(fc.record(keys, { requiredKeys: [] }), fc.dictionary(anyString(10), anyString(20), { maxKeys: 2 })).map(([known, extra]) => {
+    const params = new URLSearchParams()
+    for (const [k, v] of [...Object.entries(known), ...Object.entries(extra)]) if (v !== undefined) params.append(k, v)
+    return params.size === 0 ? '' : `?${params.toString()}`
+  })
+
+interface RouteCase { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: string }
+
+const bodyOf = (valid: fc.Arbitrary<Record<string, unknown>>, keys: string[]) => fc.oneof(withExtraMembers(valid, keys), anyJson.map((v) => JSON.stringify(v)))
+
+const adminRoutes: Array<[string, fc.Arbitrary<RouteCase>]> = [
+  ['GET /contact-requests', query({ contactId: fc.oneof(fc.constant('lotta-fransson'), anyString(70)), status: fc.oneof(fc.constantFrom('received', 'closed'), anyString(10)), from: date, to: date, limit: fc.oneof(fc.integer({ min: -5, max: 300 }).map(String), anyString(5)), cursor: fc.oneof(fc.base64String({ maxLength: 80 }), anyString(250)) }).map((q) => ({ method: 'GET', url: `/v1/admin/contact-requests${q}` }))],
+  ['GET /contact-requests/:id', idSegment.map((id) => ({ method: 'GET', url: `/v1/admin/contact-requests/${id}` }))],
+  ['POST /contact-requests/:id/status', fc.tuple(idSegment, bodyOf(fc.record({ status: field(fc.constantFrom('received', 'in_progress', 'closed')) }), ['status'])).map(([id, payload]) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/status`, payload }))],
+  ['PUT /contact-requests/:id/legal-hold', fc.tuple(idSegment, bodyOf(fc.record({ reason: field(anyString(520)) }), ['reason'])).map(([id, payload]) => ({ method: 'PUT', url: `/v1/admin/contact-requests/${id}/legal-hold`, payload }))],
+  ['DELETE /contact-requests/:id/legal-hold', idSegment.map((id) => ({ method: 'DELETE', url: `/v1/admin/contact-requests/${id}/legal-hold` }))],
+  ['PUT /contact-requests/:id/restriction', idSegment.map((id) => ({ method: 'PUT', url: `/v1/admin/contact-requests/${id}/restriction` }))],
+  ['DELETE /contact-requests/:id/restriction', idSegment.map((id) => ({ method: 'DELETE', url: `/v1/admin/contact-requests/${id}/restriction` }))],
+  ['POST /contact-requests/:id/withdraw-consent', idSegment.map((id) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/withdraw-consent` }))],
+  ['GET /notifications/failed', fc.constant({ method: 'GET', url: '/v1/admin/notifications/failed' })],
+  ['POST /notifications/:id/redrive', idSegment.map((id) => ({ method: 'POST', url: `/v1/admin/notifications/${id}/redrive` }))],
+  ['GET /contacts', fc.constant({ method: 'GET', url: '/v1/admin/contacts' })],
+  ['PATCH /contacts/:id', fc.tuple(fc.oneof(fc.constantFrom('lotta-fransson', 'sofia-frolander'), idSegment), bodyOf(fc.record({ active: field(fc.boolean()), delegateId: field(fc.constantFrom('lotta-fransson', 'sofia-frolander', null)), delegateStandsIn: field(fc.boolean()), retentionDays: field(fc.integer({ min: -10, max: 5000 })) }, { requiredKeys: [] }), ['active', 'delegateId', 'delegateStandsIn', 'retentionDays'])).map(([id, payload]) => ({ method: 'PATCH', url: `/v1/admin/contacts/${id}`, payload }))],
+  ['POST /purges', bodyOf(fc.record({ dryRun: field(fc.constant(true)) }), ['dryRun']).map((payload) => ({ method: 'POST', url: '/v1/admin/purges', payload }))],
+  ['GET /purges', query({ limit: fc.oneof(fc.integer({ min: -5, max: 300 }).map(String), anyString(5)) }).map((q) => ({ method: 'GET', url: `/v1/admin/purges${q}` }))],
+  ['POST /subjects/export', bodyOf(fc.record({ email: field(fc.oneof(fc.emailAddress(), anyString(40))) }), ['email']).map((payload) => ({ method: 'POST', url: '/v1/admin/subjects/export', payload }))],
+  ['POST /subjects/erase', bodyOf(fc.record({ email: field(fc.oneof(fc.emailAddress(), anyString(40))) }), ['email']).map((payload) => ({ method: 'POST', url: '/v1/admin/subjects/erase', payload }))],
+  ['GET /audit', query({ action: anyString(110), targetId: anyString(70), from: date, to: date, limit: fc.oneof(fc.integer({ min: -5, max: 600 }).map(String), anyString(5)) }).map((q) => ({ method: 'GET', url: `/v1/admin/audit${q}` }))],
+  ['GET /processing-record', fc.constant({ method: 'GET', url: '/v1/admin/processing-record' })]
+]
+
+t.test('every admin route, with a valid key: any id, filter, cursor, date or body gets success or a documented 4xx, never another request\'s data', async (t) => {
+  // A request that no generated input names: none of its personal data may come back.
+  const bystander = await app.inject({ method: 'POST', url: '/v1/contact-requests', payload: { contactId: 'lotta-fransson', name: 'Bystander Person', email: 'bystander@example.se', message: 'Not yours to see', consent: { accepted: true, noticeVersion: NOTICE_VERSION }, captcha: { provider: 'altcha', token: await altchaToken(app) } } })
+  t.equal(bystander.statusCode, 202)
+  for (const [name, route] of adminRoutes) {
+    await checkProperty(t, name, fc.asyncProperty(route, async ({ method, url, payload }) => {
+      const res = await asAdmin(app, key, { method, url, ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }) })
+      expectNoServerError(res, `${method} ${url}`)
+      expect(!res.body.includes('bystander@example.se') && !res.body.includes('Bystander Person'), () => `${method} ${url} answered another request's data`)
+    }), { share: 0.3 / adminRoutes.length })
+  }
+  await resetData(prisma)
+})
+
+t.test('every public route: any path, query and method gets an answer below 500', async (t) => {
+  const paths = fc.constantFrom('/', '/en', '/v1/contacts', '/v1/privacy-notice', '/v1/captcha/challenge', '/health/live', '/health/ready', '/openapi.json', '/embed/v1/contact-form.js', '/demo/demo.css')
+  const url = fc.oneof(
+    fc.tuple(paths, query({ locale: fc.oneof(fc.constantFrom('sv', 'en'), anyString(10)) })).map(([p, q]) => `${p}${q}`),
+    fc.webPath().map((p) => `/${p.replace(/^\/+/, '')}`),
+    fc.tuple(paths, anyString(30)).map(([p, s]) => `${p}/${encodeURIComponent(s)}`)
+  )
+  await checkProperty(t, 'public routes', fc.asyncProperty(url, fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'), async (path, method) => {
+    const res = await app.inject({ method: method as 'GET', url: path, headers: { origin: 'https://www.ri.se' } })
+    expect(res.statusCode < 500, () => `${method} ${path}: ${res.statusCode} ${res.body.slice(0, 200)}`)
+  }), { share: 0.1 })
+  const ready = await app.inject({ method: 'GET', url: '/health/ready' })
+  t.equal(ready.statusCode, 200, 'the service is ready afterwards')
+})
+
+// ---------------------------------------------------------------------------------------------
+// The CLI's arguments and the directory file
+
+t.test('the CLI takes any argument list as a command whose values keep the API\'s rules, or refuses it as a usage error', async (t) => {
+  const word = fc.oneof(fc.constantFrom('db', 'migrate', 'seed', 'setup', 'purge', 'subject', 'export', 'erase', 'keys', 'create', 'list', 'revoke',
+    '--dry-run', '--email', '--name', '--scopes', '--id', '--', '-x', 'requests:read,audit:read'), anyString(30), fc.emailAddress())
+  await checkProperty(t, 'cli arguments', fc.asyncProperty(fc.array(word, { maxLength: 7 }), async (argv) => {
+    let command
+    try {
+      command = parseCommand(argv)
+    } catch (err) {
+      expect(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true, () => `${JSON.stringify(argv)}: ${String(err)}`)
+      return
+    }
+    if (command.command === 'subject') expect(Value.Check(Email, command.email), () => `email ${JSON.stringify(command.email)} passed`)
+    if (command.command === 'keys create') expect(Value.Check(Line(200, { required: true }), command.name), () => `name ${JSON.stringify(command.name)} passed`)
+    if (command.command === 'keys revoke') expect(/^([0-9a-f]{12}|[0-9a-f-]{36})$/.test(command.id), () => `id ${JSON.stringify(command.id)} passed`)
+  }), { share: 0.05, weight: 5 })
+})
+
+t.test('a contact directory file the service accepts can be stored: no refusal comes from PostgreSQL instead', async (t) => {
+  const entry = fc.record({
+    id: fc.oneof(fc.constantFrom('lotta-fransson', 'anna-berg'), anyString(20)),
+    name: fc.oneof(fc.constant('Anna Berg'), anyString(60)),
+    title: fc.oneof(fc.constant('Projektledare'), anyString(60)),
+    email: fc.oneof(fc.emailAddress(), anyString(30)),
+    phone: fc.oneof(fc.constant('+46 10 228 42 92'), anyString(45)),
+    locale: fc.constantFrom('sv', 'en'),
+    active: fc.boolean()
+  }, { requiredKeys: ['id', 'name', 'title', 'email'] })
+  const { contacts } = await testRepositories()
+  await checkProperty(t, 'directory file', fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 3 }), async (entries) => {
+    let parsed
+    try {
+      parsed = parseDirectory({ contacts: entries })
+    } catch (err) {
+      expect(err instanceof DirectoryError, () => String(err))
+      return
+    }
+    await contacts.sync(parsed)
+  }), { share: 0.05 })
+  await resetData(prisma)
+})
