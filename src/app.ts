@@ -8,7 +8,7 @@ import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import type { Database } from './db/client.js'
 import { createServices, type Services, type ServicesOptions } from './services.js'
-import errorHandler from './plugins/error-handler.js'
+import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
 import rateLimit from './abuse/rate-limit.js'
 import healthRoutes from './health/routes.js'
 import contactRoutes from './contacts/routes.js'
@@ -49,6 +49,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     trustProxy: parseTrustProxy(config.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
+    frameworkErrors,
     ajv: {
       // Refuse unknown fields instead of silently dropping them, and report every failing field.
       customOptions: { removeAdditional: false, allErrors: true }

@@ -3,7 +3,7 @@
 // PostgreSQL and Redis. CI runs a fixed seed; `npm run fuzz` runs the same for longer.
 import t from 'tap'
 import fc from 'fast-check'
-import MailComposer from 'nodemailer/lib/mail-composer/index.js'
+import MailComposer from 'nodemailer/lib/mail-composer'
 import { simpleParser } from 'mailparser'
 import { buildTestApp, NOTICE_VERSION } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
@@ -124,8 +124,22 @@ t.test('POST /v1/contact-requests: any bytes under any content type, truncated, 
 // ---------------------------------------------------------------------------------------------
 // Every other route
 
-const uuid = fc.uuid()
-const idSegment = fc.oneof(uuid, anyString(40).map(encodeURIComponent), fc.constantFrom('', '%00', '..', '%2e%2e%2f', 'a'.repeat(300)))
+/** A freshly stored request's id. */
+async function existingRequest (): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/v1/contact-requests', payload: { contactId: 'sofia-frolander', name: 'Named Person', email: `named${Math.random()}@example.se`, message: `Hej ${Math.random()}`, consent: { accepted: true, noticeVersion: NOTICE_VERSION }, captcha: { provider: 'altcha', token: await altchaToken(app) } } })
+  return res.json<{ id: string }>().id
+}
+
+/** Every UTF-8 byte percent-encoded: any string, lone surrogates included (as U+FFFD), becomes a path segment. */
+const percentEncoded = (s: string) => [...Buffer.from(s)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')
+/** Stands for the id of a request that exists; replaced at run time. */
+const EXISTING = 'existing-request-id'
+const idSegment = fc.oneof(
+  fc.uuid(),
+  fc.constant(EXISTING),
+  anyString(40).map(percentEncoded),
+  fc.constantFrom('', '%00', '..', '%2e%2e%2f', '%ZZ', '%C3%28', '%ED%A0%80', 'a'.repeat(300))
+)
 const date = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyString(30))
 const query = (keys: Record<string, fc.Arbitrary<string>>) =>
   fc.tuple(fc.record(keys, { requiredKeys: [] }), fc.dictionary(anyString(10), anyString(20), { maxKeys: 2 })).map(([known, extra]) => {
@@ -164,7 +178,9 @@ t.test('every admin route, with a valid key: any id, filter, cursor, date or bod
   const bystander = await app.inject({ method: 'POST', url: '/v1/contact-requests', payload: { contactId: 'lotta-fransson', name: 'Bystander Person', email: 'bystander@example.se', message: 'Not yours to see', consent: { accepted: true, noticeVersion: NOTICE_VERSION }, captcha: { provider: 'altcha', token: await altchaToken(app) } } })
   t.equal(bystander.statusCode, 202)
   for (const [name, route] of adminRoutes) {
-    await checkProperty(t, name, fc.asyncProperty(route, async ({ method, url, payload }) => {
+    await checkProperty(t, name, fc.asyncProperty(route, async ({ method, url: template, payload }) => {
+      // Some cases name a request that exists (one stored for the purpose, each time: a case may erase it).
+      const url = template.includes(EXISTING) ? template.replace(EXISTING, await existingRequest()) : template
       const res = await asAdmin(app, key, { method, url, ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }) })
       expectNoServerError(res, `${method} ${url}`)
       expect(!res.body.includes('bystander@example.se') && !res.body.includes('Bystander Person'), () => `${method} ${url} answered another request's data`)
@@ -178,7 +194,8 @@ t.test('every public route: any path, query and method gets an answer below 500'
   const url = fc.oneof(
     fc.tuple(paths, query({ locale: fc.oneof(fc.constantFrom('sv', 'en'), anyString(10)) })).map(([p, q]) => `${p}${q}`),
     fc.webPath().map((p) => `/${p.replace(/^\/+/, '')}`),
-    fc.tuple(paths, anyString(30)).map(([p, s]) => `${p}/${encodeURIComponent(s)}`)
+    fc.tuple(paths, anyString(30)).map(([p, s]) => `${p}/${percentEncoded(s)}`),
+    fc.tuple(paths, fc.constantFrom('%ZZ', '%C3%28', '%00', '%ED%A0%80', '%', 'a%2')).map(([p, s]) => `${p}/${s}`)
   )
   await checkProperty(t, 'public routes', fc.asyncProperty(url, fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'), async (path, method) => {
     const res = await app.inject({ method: method as 'GET', url: path, headers: { origin: 'https://www.ri.se' } })
@@ -194,7 +211,15 @@ t.test('every public route: any path, query and method gets an answer below 500'
 t.test('the CLI takes any argument list as a command whose values keep the API\'s rules, or refuses it as a usage error', async (t) => {
   const word = fc.oneof(fc.constantFrom('db', 'migrate', 'seed', 'setup', 'purge', 'subject', 'export', 'erase', 'keys', 'create', 'list', 'revoke',
     '--dry-run', '--email', '--name', '--scopes', '--id', '--', '-x', 'requests:read,audit:read'), anyString(30), fc.emailAddress())
-  await checkProperty(t, 'cli arguments', fc.asyncProperty(fc.array(word, { maxLength: 7 }), async (argv) => {
+  // Well-formed commands with any values, and any lists of words.
+  const value = fc.oneof(anyString(40), anyString(20).map((s) => `${s}@example.se`), fc.emailAddress(), fc.uuid(), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'.split('')), minLength: 12, maxLength: 12 }))
+  const argvs = fc.oneof(
+    fc.tuple(fc.constantFrom('export', 'erase'), value).map(([action, email]) => ['subject', action, '--email', email]),
+    fc.tuple(value, fc.constantFrom('requests:read', 'audit:read,contacts:read', 'nope')).map(([name, scopes]) => ['keys', 'create', '--name', name, '--scopes', scopes]),
+    value.map((id) => ['keys', 'revoke', '--id', id]),
+    fc.array(word, { maxLength: 7 })
+  )
+  await checkProperty(t, 'cli arguments', fc.asyncProperty(argvs, async (argv) => {
     let command
     try {
       command = parseCommand(argv)
@@ -230,4 +255,28 @@ t.test('a contact directory file the service accepts can be stored: no refusal c
     await contacts.sync(parsed)
   }), { share: 0.05 })
   await resetData(prisma)
+})
+
+// ---------------------------------------------------------------------------------------------
+// The class, not the instances
+
+/** The string schemas in an OpenAPI schema that no pattern, format, enum or const constrains. */
+function unconstrainedStrings (schema: unknown, path: string): string[] {
+  if (schema === null || typeof schema !== 'object') return []
+  const s = schema as Record<string, unknown>
+  const own = s.type === 'string' && s.pattern === undefined && s.format === undefined && s.enum === undefined && s.const === undefined ? [path] : []
+  return [...own, ...Object.entries(s).flatMap(([k, v]) => Array.isArray(v) ? v.flatMap((item, i) => unconstrainedStrings(item, `${path}/${k}/${i}`)) : unconstrainedStrings(v, `${path}/${k}`))]
+}
+
+/** Takes anything on purpose: a robot's honeypot answer is never stored, and refusing it would tell the robot. */
+const UNCONSTRAINED_ON_PURPOSE = new Set(['POST /v1/contact-requests body/properties/website'])
+
+t.test('every string the API takes (path, query, header, body) has a rule for its characters', async (t) => {
+  const doc = app.swagger() as { paths: Record<string, Record<string, { parameters?: Array<{ in: string, name: string, schema: unknown }>, requestBody?: { content: Record<string, { schema: unknown }> } }>> }
+  const found = Object.entries(doc.paths).flatMap(([path, operations]) => Object.entries(operations).flatMap(([method, operation]) => [
+    ...(operation.parameters ?? []).flatMap((p) => unconstrainedStrings(p.schema, `${p.in} ${p.name}`)),
+    ...Object.values(operation.requestBody?.content ?? {}).flatMap((c) => unconstrainedStrings(c.schema, 'body'))
+  ].map((where) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')} ${where}`)))
+  t.same(found.filter((where) => !UNCONSTRAINED_ON_PURPOSE.has(where)), [], 'no string is taken without a rule')
+  t.ok(found.some((where) => UNCONSTRAINED_ON_PURPOSE.has(where)), 'the check sees the honeypot, the one string taken as it comes')
 })

@@ -1,7 +1,7 @@
 // Admin: the audit log, and the GDPR Art. 30 record of processing generated from the live configuration.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { DateTime } from '../schemas/common.js'
+import { DateTime, Line } from '../schemas/common.js'
 import type { Config } from '../config.js'
 import { adminErrors } from './schemas.js'
 
@@ -94,8 +94,8 @@ const recordRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Audit entries, newest first',
       querystring: Type.Object({
-        action: Type.Optional(Type.String({ maxLength: 100 })),
-        targetId: Type.Optional(Type.String({ maxLength: 64 })),
+        action: Type.Optional(Line(100, { required: true, description: 'e.g. requests.read' })),
+        targetId: Type.Optional(Line(64, { required: true, description: 'a request, notification, key or purge run id' })),
         from: Type.Optional(Type.String({ format: 'date-time' })),
         to: Type.Optional(Type.String({ format: 'date-time' })),
         limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 })

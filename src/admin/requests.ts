@@ -1,7 +1,7 @@
 // Admin: contact requests (list, read, status, legal hold, restriction, consent withdrawal).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ContactId, ErrorSchema } from '../schemas/common.js'
+import { ContactId, ErrorSchema, Line } from '../schemas/common.js'
 import { notFound, conflict } from '../errors.js'
 import type { ContactRequest, Prisma } from '../generated/prisma/client.js'
 import { adminErrors, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
@@ -15,7 +15,7 @@ const ListQuery = Type.Object({
   from: Type.Optional(Type.String({ format: 'date-time', description: 'received at or after' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'received before' })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }))
+  cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]*$', description: 'nextCursor of the previous page' }))
 }, { additionalProperties: false })
 
 /** Pages go newest first; the cursor is the last row's (receivedAt, id). */
@@ -99,7 +99,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Suspend purging of this request until the hold is lifted',
       params: IdParams,
-      body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500, description: 'why; e.g. a case number (no personal data)' }) }, { additionalProperties: false }),
+      body: Type.Object({ reason: Line(500, { required: true, minLength: 3, description: 'why; e.g. a case number (no personal data)' }) }, { additionalProperties: false }),
       response: { 200: RequestSummarySchema, ...errors }
     }
   }, async (request) => await change(request.params.id, request.admin?.name, 'legal_hold', 'set', () => ({ legalHoldReason: request.body.reason, legalHoldAt: new Date() })))

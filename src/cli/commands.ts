@@ -1,5 +1,7 @@
 // The admin CLI's commands and their arguments: what `npm run cli -- …` may ask, checked before anything runs.
 import { parseArgs } from 'node:util'
+import { Value } from '@sinclair/typebox/value'
+import { Email, Line } from '../schemas/common.js'
 import { isScope, SCOPES, type Scope } from '../admin/keys.js'
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
@@ -41,19 +43,23 @@ function oneOf<T extends string> (value: string, allowed: readonly T[], what: st
   return value as T
 }
 
+/** The same rules as the admin API's: an address as the intake takes it, a key's name on one line. */
+const KeyName = Line(200, { required: true })
+const KEY_ID = /^([0-9a-f]{12}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+
 function keysCommand (action: string, values: { name?: string, scopes?: string, id?: string }): Command {
   switch (oneOf(action, ['create', 'list', 'revoke'], 'keys command')) {
     case 'create': {
       const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
       const unknown = scopes.filter((s) => !isScope(s))
-      if (values.name === undefined || values.name.trim() === '') throw new UsageError('--name <who> is required')
+      if (values.name === undefined || !Value.Check(KeyName, values.name)) throw new UsageError('--name <who> is required: one line of up to 200 characters, no control characters')
       if (scopes.length === 0 || unknown.length > 0) throw new UsageError(`--scopes must list some of: ${SCOPES.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`)
       return { command: 'keys create', name: values.name.trim(), scopes: scopes.filter(isScope) }
     }
     case 'list':
       return { command: 'keys list' }
     case 'revoke':
-      if (values.id === undefined) throw new UsageError('--id <id or prefix> is required')
+      if (values.id === undefined || !KEY_ID.test(values.id)) throw new UsageError('--id <id or prefix> is required: the key\'s id, or the 12 hex digits after cik_')
       return { command: 'keys revoke', id: values.id }
   }
 }
@@ -70,7 +76,7 @@ export function parseCommand (argv: string[]): Command {
       return { command: 'purge', dryRun: values['dry-run'] === true }
     case 'subject': {
       const email = values.email
-      if (email === undefined || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError('--email <address> is required')
+      if (email === undefined || !Value.Check(Email, email)) throw new UsageError('--email <address> is required: an e-mail address')
       return { command: 'subject', action: oneOf(action, ['export', 'erase'], 'subject command'), email }
     }
     case 'keys':

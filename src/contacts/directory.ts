@@ -2,14 +2,14 @@
 import { readFile } from 'node:fs/promises'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { ContactId, Email, LocaleSchema } from '../schemas/common.js'
+import { ContactId, Email, Line, LocaleSchema, Phone } from '../schemas/common.js'
 
 export const ContactEntrySchema = Type.Object({
   id: ContactId,
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  title: Type.String({ minLength: 1, maxLength: 200 }),
+  name: Line(200, { required: true }),
+  title: Line(200, { required: true }),
   email: Email,
-  phone: Type.Optional(Type.String({ minLength: 5, maxLength: 40 })),
+  phone: Type.Optional(Phone),
   locale: Type.Optional(LocaleSchema),
   active: Type.Optional(Type.Boolean()),
   delegateId: Type.Optional(ContactId),

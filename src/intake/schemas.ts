@@ -1,12 +1,12 @@
 // The contact form's JSON, and the receipt the API answers with.
 import { Type, type Static } from '@sinclair/typebox'
-import { ContactId, Email, HttpUrl, Line, LocaleSchema, Text } from '../schemas/common.js'
+import { ContactId, Email, HttpUrl, Line, LocaleSchema, Phone, Text } from '../schemas/common.js'
 
 export const ContactRequestBodySchema = Type.Object({
   contactId: ContactId,
   name: Line(200, { required: true }),
   email: Email,
-  phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9][0-9 ()./-]{3,38}$', description: 'digits, spaces and + ( ) - . /' })),
+  phone: Type.Optional(Phone),
   organisation: Type.Optional(Line(200)),
   message: Text(10_000),
   locale: Type.Optional(LocaleSchema),

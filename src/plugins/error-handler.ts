@@ -1,6 +1,6 @@
 // Cross-cutting: one place that turns every error into the JSON error body, and 404s too.
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Prisma } from '../generated/prisma/client.js'
 import { AppError, unavailable, validationFailed, type ErrorDetail } from '../errors.js'
 import { DuplicateSubmission } from '../repositories/requests.js'
@@ -79,6 +79,21 @@ function send (reply: FastifyReply, error: AppError) {
     message: error.message,
     ...(error.details === undefined ? {} : { details: error.details })
   })
+}
+
+/**
+ * Errors the router meets before any route (Fastify's `frameworkErrors` option): a URL whose
+ * percent-encoding is not UTF-8, a path parameter over the router's length limit. Without
+ * this they would be answered in Fastify's own shape, not ours.
+ */
+export function frameworkErrors (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const error = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? new AppError(414, 'URI_TOO_LONG', 'A part of the URL is too long.')
+    : err.code === 'FST_ERR_BAD_URL'
+      ? validationFailed([{ path: 'url', message: 'is not a valid URL (malformed percent-encoding)' }])
+      : null
+  if (error === null) request.log.error({ err }, 'unexpected router error')
+  send(reply, error ?? new AppError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.'))
 }
 
 export default fp(async function errorHandlerPlugin (app) {

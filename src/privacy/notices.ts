@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { LOCALES, type Locale } from '../schemas/common.js'
+import { Value } from '@sinclair/typebox/value'
+import { LOCALES, Text, type Locale } from '../schemas/common.js'
 import type { NoticeRepository } from '../repositories/notices.js'
 
 export interface Notice {
@@ -14,6 +15,14 @@ export interface Notice {
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
 
+/** Why a notice text cannot be published as it is, or null: what a form shows must store and render. */
+function textProblem (text: string): string | null {
+  if (!Value.Check(NoticeText, text)) return 'is empty or holds a control character other than tab and line breaks'
+  if (text.includes('\ufffd')) return 'is not valid UTF-8 (it holds U+FFFD, the replacement character)'
+  return null
+}
+const NoticeText = Text(100_000)
+
 /** Reads `<dir>/<version>/<locale>.txt` for every version folder. */
 export async function readNoticeFiles (dir: string): Promise<Notice[]> {
   const notices: Notice[] = []
@@ -23,6 +32,8 @@ export async function readNoticeFiles (dir: string): Promise<Notice[]> {
         if (err.code === 'ENOENT') throw new Error(`privacy notice ${version} has no ${locale} text (${join(dir, version, `${locale}.txt`)})`)
         throw err
       })
+      const problem = textProblem(text)
+      if (problem !== null) throw new Error(`privacy notice ${join(dir, version, `${locale}.txt`)} ${problem}`)
       notices.push({ version, locale, text, sha256: sha256Hex(text) })
     }
   }

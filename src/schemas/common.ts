@@ -31,12 +31,15 @@ const IN_LINE = `[^${CONTROLS}${SURROGATES}${LINE_BREAKING}]`
 const IN_TEXT = `[^${CONTROLS_BUT_LINE_BREAKS}${SURROGATES}]`
 
 /** One line of text, up to `maxLength` characters (code points); `required`: at least one that is not white space. */
-export const Line = (maxLength: number, { required = false, description = 'one line, no control characters' } = {}) =>
-  Type.String({ maxLength, pattern: required ? `^(?=.*\\S)${IN_LINE}+$` : `^${IN_LINE}*$`, description })
+export const Line = (maxLength: number, { required = false, description = 'one line, no control characters', minLength = undefined as number | undefined } = {}) =>
+  Type.String({ maxLength, ...(minLength === undefined ? {} : { minLength }), pattern: required ? `^(?=.*\\S)${IN_LINE}+$` : `^${IN_LINE}*$`, description })
 
 /** Free text over several lines, with at least one character that is not white space. */
 export const Text = (maxLength: number) =>
   Type.String({ minLength: 1, maxLength, pattern: `^(?=[\\s\\S]*\\S)${IN_TEXT}+$`, description: 'text; line breaks and tabs allowed, no other control characters' })
+
+/** A telephone number as people write it: digits, spaces and + ( ) - . / */
+export const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 ()./-]{3,38}$', description: 'digits, spaces and + ( ) - . /' })
 
 /** A slug id such as lotta-fransson. */
 export const ContactId = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 64 })

@@ -38,7 +38,10 @@ const NASTY = ['\u0000', '\u0001', '\u0007', '\b', '\t', '\n', '\r', '\r\n', '\u
 
 const char = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
-  { weight: 1, arbitrary: fc.constantFrom(...NASTY) }
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
+  { weight: 1, arbitrary: fc.constantFrom(...NASTY) },
+  // NUL on its own: the one character PostgreSQL refuses in every text column.
+  { weight: 1, arbitrary: fc.constant('\u0000') }
 )
 
 /** Any string, of any Unicode category, with the nasty characters often. */
@@ -81,7 +84,7 @@ export const headerValue = fc.string({ unit: fc.constantFrom(...'\t abcXYZ019-_.
 /** The error body every refusal has: the documented shape and a stable code. */
 export const ERROR_CODES = new Set(['BAD_REQUEST', 'CAPTCHA_FAILED', 'CAPTCHA_UNAVAILABLE', 'CONFLICT', 'CONSENT_REQUIRED', 'FORBIDDEN',
   'IDEMPOTENCY_KEY_REUSED', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'UNAUTHENTICATED', 'UNAVAILABLE', 'UNKNOWN_CONTACT',
-  'UNSUPPORTED_MEDIA_TYPE', 'VALIDATION_FAILED'])
+  'UNSUPPORTED_MEDIA_TYPE', 'URI_TOO_LONG', 'VALIDATION_FAILED'])
 
 /** Why an error answer does not have the documented shape, or null when it does. */
 export function errorShapeProblem (statusCode: number, body: string): string | null {
