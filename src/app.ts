@@ -8,8 +8,9 @@ import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import type { Database } from './db/client.js'
 import { createServices, type Services, type ServicesOptions } from './services.js'
-import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
+import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import rateLimit from './abuse/rate-limit.js'
+import bodyDeadline from './abuse/body-deadline.js'
 import healthRoutes from './health/routes.js'
 import contactRoutes from './contacts/routes.js'
 import privacyRoutes from './privacy/routes.js'
@@ -32,7 +33,22 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * How long the server waits for a client. They bound what a slow or idle client can hold: a
+ * request that has not fully arrived never reaches a handler, so never a database connection.
+ */
+export const SERVER_TIMEOUTS = {
+  /** The headers, and then the body, must each arrive within this (else 408, connection closed). */
+  requestTimeout: 10_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeout: 5000,
+  /** How often the server looks for requests over their time-out. */
+  connectionsCheckingInterval: 1000
+}
+
 export interface AppOptions extends Pick<ServicesOptions, 'captchaEndpoints' | 'tuning'> {
+  /** Tests shorten the server's time-outs. */
+  timeouts?: Partial<typeof SERVER_TIMEOUTS>
   /** A database owned by the caller; the app then leaves it open on close. */
   database?: Database
   /** Where logs go (tests capture them); defaults to stdout. */
@@ -44,12 +60,17 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   const logger: FastifyServerOptions['logger'] = options.logStream === undefined
     ? loggerOptions(config)
     : { ...loggerOptions(config), transport: undefined, stream: options.logStream }
+  const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts }
   const app = Fastify({
     logger,
     trustProxy: parseTrustProxy(config.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
+    http: { connectionsCheckingInterval: timeouts.connectionsCheckingInterval },
     frameworkErrors,
+    clientErrorHandler,
     ajv: {
       // Refuse unknown fields instead of silently dropping them, and report every failing field.
       customOptions: { removeAdditional: false, allErrors: true }
@@ -87,6 +108,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     maxAge: 600
   })
   await app.register(rateLimit, { redis: services.redis, secret: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX })
+  await app.register(bodyDeadline, { timeoutMs: timeouts.requestTimeout })
 
   // Public features
   await app.register(healthRoutes)

@@ -1,4 +1,6 @@
 // Cross-cutting: one place that turns every error into the JSON error body, and 404s too.
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Prisma } from '../generated/prisma/client.js'
@@ -94,6 +96,27 @@ export function frameworkErrors (err: FastifyError, request: FastifyRequest, rep
       : null
   if (error === null) request.log.error({ err }, 'unexpected router error')
   send(reply, error ?? new AppError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.'))
+}
+
+/** What a client error (before any request exists) is answered with: status, code, words. */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time.'],
+  HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'The request line and headers are too large.']
+}
+
+/**
+ * Errors of the HTTP parser and of the server's time-outs, met before Fastify has a request
+ * (its `clientErrorHandler` option): answered in the documented shape, then the connection closes.
+ */
+export function clientErrorHandler (this: { log: { debug: (obj: object, msg: string) => void } }, err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [statusCode, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'BAD_REQUEST', 'The request is not valid HTTP.']
+  this.log.debug({ code: err.code }, 'client error')
+  if (socket.writable) {
+    const body = JSON.stringify({ statusCode, code, message })
+    socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy()
 }
 
 export default fp(async function errorHandlerPlugin (app) {
