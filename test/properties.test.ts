@@ -29,7 +29,16 @@ function expect (ok: boolean, problem: () => string): void {
   if (!ok) throw new Error(problem())
 }
 
+/** Statuses answered, per property: printed with the case counts, to show what the cases reached. */
+const answered = new Map<string, number>()
+const tally = (statusCode: number) => { answered.set(String(statusCode), (answered.get(String(statusCode)) ?? 0) + 1) }
+function reportStatuses (t: { comment: (...message: unknown[]) => void }, name: string): void {
+  t.comment(`${name} answered: ${[...answered].sort().map(([status, n]) => `${status}×${n}`).join(', ')}`)
+  answered.clear()
+}
+
 function expectNoServerError (res: { statusCode: number, body: string }, what: string): void {
+  tally(res.statusCode)
   expect(res.statusCode < 500, () => `${what}: ${res.statusCode} ${res.body.slice(0, 300)}`)
   if (res.statusCode >= 400 && res.statusCode !== 404) {
     const problem = errorShapeProblem(res.statusCode, res.body)
@@ -98,6 +107,7 @@ t.test('POST /v1/contact-requests: any body and Idempotency-Key gets a 202 or a 
     expect(after.requests === before.requests + 1 && after.jobs === before.jobs + 1, () => 'one request, one job')
     await checkRoundTrip(res.json<{ id: string }>().id, JSON.parse(body) as Record<string, unknown>)
   }), { share: 0.3, weight: 3 })
+  reportStatuses(t, 'intake')
 })
 
 const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'application/json; charset=latin1',
@@ -121,6 +131,7 @@ t.test('POST /v1/contact-requests: any bytes under any content type, truncated, 
     const after = await stored()
     expect(after.requests === before.requests, () => 'stored something')
   }), { share: 0.1 })
+  reportStatuses(t, 'intake bytes')
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +198,7 @@ t.test('every admin route, with a valid key: any id, filter, cursor, date or bod
       expectNoServerError(res, `${method} ${url}`)
       expect(!res.body.includes('bystander@example.se') && !res.body.includes('Bystander Person'), () => `${method} ${url} answered another request's data`)
     }), { share: 0.3 / adminRoutes.length })
+    reportStatuses(t, name)
   }
   await resetData(prisma)
 })
