@@ -106,3 +106,11 @@ t.test('closing the server does not wait for idle keep-alive connections', async
   t.equal(outcome, 'closed', 'close() finished with an idle keep-alive connection open')
   await connection.closed
 })
+
+t.test('a body the server stops reading (413) raises nothing when its deadline passes (fuzzing found an uncaught error 10 s later)', async (t) => {
+  const { app } = await listening(t)
+  const res = await app.inject({ method: 'POST', url: '/v1/contact-requests', payload: Buffer.alloc(100 * 1024, 'a'), headers: { 'content-type': 'application/json' } })
+  t.equal(res.statusCode, 413)
+  await new Promise((resolve) => setTimeout(resolve, TIMEOUTS.requestTimeout + 500))
+  t.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200, 'and the server is still up')
+})

@@ -9,7 +9,7 @@ import { buildTestApp, NOTICE_VERSION } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
 import { altchaToken } from './helpers/altcha.js'
 import { resetData, testDatabase, testRepositories } from './helpers/database.js'
-import { anyJson, anyString, checkProperty, deepJson, errorShapeProblem, field, headerValue, SEED, withExtraMembers } from './helpers/properties.js'
+import { anyJson, anyString, checkProperty, deepJson, errorShapeProblem, field, headerValue, humanString, SEED, withExtraMembers } from './helpers/properties.js'
 import { composeNotification } from '../src/notifications/compose.js'
 import { parseCommand, UsageError } from '../src/cli/commands.js'
 import { DirectoryError, parseDirectory } from '../src/contacts/directory.js'
@@ -56,11 +56,11 @@ const FIELDS = ['contactId', 'name', 'email', 'phone', 'organisation', 'message'
 
 const submissions = withExtraMembers(fc.record({
   contactId: field(fc.constantFrom('lotta-fransson', 'sofia-frolander', 'nobody')),
-  name: field(fc.oneof(anyString(220), fc.constantFrom('Anna Andersson', ' Åsa Öberg '))),
+  name: field(fc.oneof(anyString(220), humanString(150), fc.constantFrom('Anna Andersson', ' Åsa Öberg '))),
   email: field(fc.oneof(fc.emailAddress(), anyString(40).map((s) => `${s}@example.se`))),
   phone: field(fc.oneof(fc.constant('+46 70 123 45 67'), anyString(45))),
-  organisation: field(anyString(220)),
-  message: field(fc.oneof(anyString(400), fc.lorem({ maxCount: 30 }))),
+  organisation: field(fc.oneof(anyString(220), humanString(150))),
+  message: field(fc.oneof(anyString(400), humanString(400), fc.lorem({ maxCount: 30 }))),
   locale: field(fc.constantFrom('sv', 'en')),
   pageUrl: field(fc.oneof(fc.webUrl(), anyString(50))),
   consent: field(fc.record({ accepted: field(fc.constant(true)), noticeVersion: field(fc.constant(NOTICE_VERSION)) })),

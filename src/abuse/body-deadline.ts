@@ -14,6 +14,7 @@ export default fp<BodyDeadlineOptions>(async function bodyDeadline (app, { timeo
   app.addHook('preParsing', async (_request, reply, payload) => {
     const guarded = new PassThrough()
     const timer = setTimeout(() => {
+      if (reply.sent) return
       payload.unpipe(guarded)
       // The rest of the body is not read: the connection cannot serve another request.
       reply.header('connection', 'close')
@@ -23,6 +24,9 @@ export default fp<BodyDeadlineOptions>(async function bodyDeadline (app, { timeo
     payload.once('end', settle)
     payload.once('error', (err) => { settle(); guarded.destroy(err) })
     payload.once('close', settle)
+    // An answer given without reading the body (415, 413, 404…) ends the exchange: nothing waits
+    // for the body any more, and an error raised on the stream then would have no listener.
+    reply.raw.once('close', settle)
     return payload.pipe(guarded)
   })
 }, { name: 'body-deadline', fastify: '5.x' })

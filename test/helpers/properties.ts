@@ -47,6 +47,9 @@ const char = fc.oneof(
 /** Any string, of any Unicode category, with the nasty characters often. */
 export const anyString = (maxLength = 80) => fc.string({ unit: char, maxLength })
 
+/** Text as people write it, in any script: grapheme clusters (combining marks, emoji sequences), no controls. */
+export const humanString = (maxLength = 80) => fc.string({ unit: 'grapheme', maxLength })
+
 /** Keys that trip up objects built from JSON. */
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty']
 
@@ -62,7 +65,7 @@ export const deepJson = fc.integer({ min: 50, max: 5000 }).map((depth) => `${'['
 
 /** A field that is usually valid and sometimes anything at all. */
 export const field = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
-  fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: anyJson })
+  fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: anyJson })
 
 /**
  * An object as JSON text, with extra members after the generated ones: unknown keys, prototype
