@@ -7,6 +7,7 @@ import MailComposer from 'nodemailer/lib/mail-composer'
 import { simpleParser } from 'mailparser'
 import { buildTestApp, NOTICE_VERSION } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
+import { eventually } from './helpers/wait.js'
 import { altchaToken } from './helpers/altcha.js'
 import { resetData, testDatabase, testRepositories } from './helpers/database.js'
 import { anyJson, anyString, checkProperty, deepJson, errorShapeProblem, field, headerValue, humanString, SEED, withExtraMembers } from './helpers/properties.js'
@@ -104,8 +105,13 @@ t.test('POST /v1/contact-requests: any body and Idempotency-Key gets a 202 or a 
     }
     // A repeat or the honeypot's decoy stores nothing new; a new request is stored with its job.
     if (after.requests === before.requests) return
-    expect(after.requests === before.requests + 1 && after.jobs === before.jobs + 1, () => 'one request, one job')
-    await checkRoundTrip(res.json<{ id: string }>().id, JSON.parse(body) as Record<string, unknown>)
+    expect(after.requests === before.requests + 1, () => 'one request')
+    const { id } = res.json<{ id: string }>()
+    // The job may land after the answer (the intake waits a moment for Redis, then leaves it to
+    // the relay): wait for it, so no late job is counted against the next case.
+    const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: id } })
+    await eventually(async () => await app.services.queues.notify.getJob(notification.id) ?? undefined, { what: 'the notification\'s job' })
+    await checkRoundTrip(id, JSON.parse(body) as Record<string, unknown>)
   }), { share: 0.3, weight: 3 })
   reportStatuses(t, 'intake')
 })

@@ -27,7 +27,7 @@ export async function checkProperty<T> (t: TestLike, name: string, property: fc.
     : { seed: SEED, numRuns: Math.max(1, Math.round(RUNS * weight)) }
   const details = await fc.check(property, parameters)
   t.comment(`${name}: ${details.numRuns} cases, seed ${details.seed}`)
-  if (details.failed) t.fail(`${name}\n${fc.defaultReportMessage(details) ?? ''}`)
+  if (details.failed) t.fail(`${name}: ${String(details.errorInstance)}\n${fc.defaultReportMessage(details) ?? ''}`)
   else t.pass(name)
 }
 
