@@ -56,3 +56,12 @@ t.test('a privacy notice file with NUL or invalid UTF-8 is refused with its path
     await t.rejects(readNoticeFiles(dir), /2027-01-01\/sv\.txt (is empty or holds a control character|is not valid UTF-8)/, name)
   }
 })
+
+t.test('an address that would need quoting in a mail header is refused (fuzzing found a Reply-To shown as "𡙫Cp\\S"@example.se)', async (t) => {
+  const { app } = await buildTestApp(t)
+  for (const email of ['𡙫Cp\\S@example.se', '"anna"@example.se', 'anna(kommentar)@example.se', 'a..b@example.se']) {
+    const res = await post(app, await altchaSubmission(app, { email }))
+    t.match([res.statusCode, res.json()], [400, { code: 'VALIDATION_FAILED', details: [{ path: '/email' }] }], email)
+  }
+  t.equal((await post(app, await altchaSubmission(app, { email: 'åsa.öberg+kontakt@exempel.se' }))).statusCode, 202, 'letters of any script and + still pass')
+})

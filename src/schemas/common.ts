@@ -46,13 +46,19 @@ export const ContactId = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', ma
 
 /** A character of an address: no white space, nothing a one-line field refuses. */
 const VISIBLE = `[^\\s${CONTROLS}${SURROGATES}${LINE_BREAKING}]`
-const IN_ADDRESS = `[^@\\s${CONTROLS}${SURROGATES}${LINE_BREAKING}]+`
+// A run of an address's characters: no white space, none of the specials that would need
+// quoting in a mail header (RFC 5322 3.2.3), nothing a one-line field refuses. Letters of any
+// script are allowed (internationalised addresses, RFC 6531).
+const ADDRESS_RUN = `[^\\s"(),.:;<>@\\[\\\\\\]${CONTROLS}${SURROGATES}${LINE_BREAKING}]+`
 
 /** A web page's address. */
 export const HttpUrl = (maxLength: number) => Type.String({ pattern: `^https?://${VISIBLE}+$`, maxLength })
 
-/** Pragmatic e-mail check: one @, no spaces or controls, a dot in the domain; the mailbox proves the rest. */
-export const Email = Type.String({ pattern: `^${IN_ADDRESS}@${IN_ADDRESS}\\.${IN_ADDRESS}$`, maxLength: 254 })
+/**
+ * Pragmatic e-mail check: a dot-atom on both sides of one @ (no quoting: a reply header shows it
+ * as it was typed), a dot in the domain; the mailbox proves the rest.
+ */
+export const Email = Type.String({ pattern: `^${ADDRESS_RUN}(?:\\.${ADDRESS_RUN})*@${ADDRESS_RUN}(?:\\.${ADDRESS_RUN})+$`, maxLength: 254 })
 
 /** The responses every route may give besides its own. */
 export const commonErrorResponses = {

@@ -22,7 +22,8 @@ export interface FieldError {
 const length = (value: string): number => [...value].length
 const blank = (value: string): boolean => !/\S/.test(value)
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
+// A dot-atom on both sides of one @, as the schema's Email (no characters that need quoting).
+const EMAIL = /^[^\s"(),.:;<>@[\\\]]+(?:\.[^\s"(),.:;<>@[\\\]]+)*@[^\s"(),.:;<>@[\\\]]+(?:\.[^\s"(),.:;<>@[\\\]]+)+$/u
 // What the schema refuses (src/schemas/common.ts): control characters and lone surrogates anywhere
 // (tabs and line breaks allowed in the message), and in one-line fields line separators and bidi overrides.
 /* eslint-disable no-control-regex -- refusing control characters is the point */
