@@ -9,6 +9,7 @@ import { loggerOptions } from './logger.js'
 import type { Database } from './db/client.js'
 import { createServices, type Services, type ServicesOptions } from './services.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
+import { validatorCompiler } from './plugins/validation.js'
 import rateLimit from './abuse/rate-limit.js'
 import bodyDeadline from './abuse/body-deadline.js'
 import healthRoutes from './health/routes.js'
@@ -70,12 +71,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     keepAliveTimeout: timeouts.keepAliveTimeout,
     http: { connectionsCheckingInterval: timeouts.connectionsCheckingInterval },
     frameworkErrors,
-    clientErrorHandler,
-    ajv: {
-      // Refuse unknown fields instead of silently dropping them, and report every failing field.
-      customOptions: { removeAdditional: false, allErrors: true }
-    }
+    clientErrorHandler
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler())
 
   // Infrastructure. Closed last: onClose hooks run in reverse order, so the routes' own
   // (the intake waits for submissions in flight) run before this one.

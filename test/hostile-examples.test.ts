@@ -65,3 +65,16 @@ t.test('an address that would need quoting in a mail header is refused (fuzzing 
   }
   t.equal((await post(app, await altchaSubmission(app, { email: 'åsa.öberg+kontakt@exempel.se' }))).statusCode, 202, 'letters of any script and + still pass')
 })
+
+t.test('a body\'s values are not coerced to the schema\'s types (fuzzing found organisation: null stored as "")', async (t) => {
+  const { app } = await buildTestApp(t)
+  for (const [field, value] of [['organisation', null], ['name', 123], ['message', true], ['consent', { accepted: 'true', noticeVersion: '2026-11-26' }]] as const) {
+    const res = await post(app, await altchaSubmission(app, { [field]: value }))
+    t.match([res.statusCode, res.json()], [400, { code: 'VALIDATION_FAILED', details: [{ path: new RegExp(`^/${field}`) }] }], `${field}: ${JSON.stringify(value)}`)
+  }
+  const key = await adminKey(app)
+  const purge = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/purges', payload: { dryRun: 'true' } })
+  t.equal(purge.statusCode, 400, 'nor an admin body\'s')
+  const listed = await asAdmin(app, key, { method: 'GET', url: '/v1/admin/contact-requests?limit=5' })
+  t.equal(listed.statusCode, 200, 'a query string\'s numbers are still read from its text')
+})
