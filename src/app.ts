@@ -18,6 +18,7 @@ import privacyRoutes from './privacy/routes.js'
 import captchaRoutes from './captcha/routes.js'
 import intakeRoutes from './intake/routes.js'
 import webRoutes from './web/routes.js'
+import withdrawalRoutes from './receipts/routes.js'
 import adminAccess from './admin/access.js'
 import adminRequestRoutes from './admin/requests.js'
 import adminNotificationRoutes from './admin/notifications.js'
@@ -115,6 +116,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(captchaRoutes)
   await app.register(intakeRoutes)
   await app.register(webRoutes)
+  await app.register(withdrawalRoutes)
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)
   await app.register(async function admin (scope) {

@@ -47,6 +47,8 @@ const Web = {
   SITE_HOSTNAMES: List(Type.String({ minLength: 1 }), 'comma-separated host names such as www.ri.se'),
   /** false, true, a number of hops, or comma-separated proxy addresses (Fastify's trustProxy). */
   TRUST_PROXY: Type.String({ default: 'false' }),
+  /** Where people reach this service: the withdrawal links in receipts start with it. */
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://[^/\\s]+(/[^\\s]*[^/\\s])?$', description: 'an http(s) URL without a trailing slash', default: 'http://localhost:3000' }),
   /** Who may put the demo page in a frame (CSP frame-ancestors): 'none', 'self' or origins. */
   FRAME_ANCESTORS: List(Type.String({ pattern: "^('none'|'self'|https?://[^/\\s]+)$" }), "comma-separated: 'none', 'self' or origins such as https://www.ri.se")
 }
@@ -119,6 +121,10 @@ const Mail = {
   NOTIFY_BACKOFF_MS: Type.Integer({ ...PositiveInt, default: 5000 }),
   /** How long a worker owns a job before another may take it over (a crashed worker's job comes back after this). */
   NOTIFY_LOCK_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
+  /** Send the person who wrote a receipt with a link to withdraw their request (README: "Receipts"). */
+  RECEIPTS: Type.Boolean({ default: true }),
+  /** At most one receipt per address in this many hours; later requests get none (and say so). */
+  RECEIPT_WINDOW_HOURS: Type.Integer({ minimum: 0, maximum: 24 * 30, default: 24 }),
   /** /health/ready reports notifications undelivered for longer than this as backlog. */
   OUTBOX_BACKLOG_SECONDS: Type.Integer({ ...PositiveInt, default: 300 })
 }

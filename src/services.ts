@@ -11,6 +11,9 @@ import { createContactRouter } from './contacts/routing.js'
 import { createIntakeService } from './intake/service.js'
 import { NOTIFY_QUEUE, createNotifyProducer, type NotifyQueue } from './jobs/notify.js'
 import { PURGE_QUEUE, type PurgeQueue } from './jobs/purge.js'
+import { RECEIPT_QUEUE, createReceiptProducer, type ReceiptQueue } from './jobs/receipt.js'
+import { createReceiptWindow } from './receipts/window.js'
+import { createWithdrawalLinks } from './receipts/withdrawal-link.js'
 import { createMailer, type Mailer } from './mail/mailer.js'
 import { createRedrive } from './notifications/redrive.js'
 import { createNoticeCatalog } from './privacy/notices.js'
@@ -109,9 +112,13 @@ export async function createServices (config: Config, options: ServicesOptions) 
   notifyQueue.on('error', (err) => { log.debug({ err }, 'notify queue: redis error') })
   // Only the worker schedules and runs purges: it waits for Redis like its workers do.
   const purgeQueue = lazy((): PurgeQueue => new Queue(PURGE_QUEUE, { prefix: config.QUEUE_PREFIX, connection: blocking.get() }))
-  const notify = createNotifyProducer(notifyQueue, { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS })
+  const receiptQueue: ReceiptQueue = new Queue(RECEIPT_QUEUE, { prefix: config.QUEUE_PREFIX, connection: redis })
+  receiptQueue.on('error', (err) => { log.debug({ err }, 'receipt queue: redis error') })
+  const retryPolicy = { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS }
+  const notify = createNotifyProducer(notifyQueue, retryPolicy)
+  const receipts = createReceiptProducer(receiptQueue, retryPolicy)
 
-  const removal = createRemoval({ ...repositories, queue: notifyQueue, redis, mailDropDir: config.MAIL_DROP_DIR })
+  const removal = createRemoval({ ...repositories, queue: notifyQueue, receiptQueue, redis, mailDropDir: config.MAIL_DROP_DIR })
   const notices = createNoticeCatalog(repositories.notices, config.PRIVACY_NOTICE_VERSION)
   const router = createContactRouter({
     load: repositories.contacts.forRouting,
@@ -137,8 +144,12 @@ export async function createServices (config: Config, options: ServicesOptions) 
     redis,
     /** A blocking connection, opened on first use: for BullMQ workers. */
     blockingRedis: blocking.get,
-    queues: { notify: notifyQueue, purge: purgeQueue.get },
+    queues: { notify: notifyQueue, receipt: receiptQueue, purge: purgeQueue.get },
     notify,
+    receipts,
+    /** One receipt per address per window (the worker's). */
+    receiptWindow: createReceiptWindow({ redis, pseudonymKey: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX, hours: config.RECEIPT_WINDOW_HOURS }),
+    withdrawalLinks: createWithdrawalLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL }),
     notices,
     router,
     captcha,
@@ -148,11 +159,11 @@ export async function createServices (config: Config, options: ServicesOptions) 
     retention: createRetention({ ...repositories, removal, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
     subjects: createSubjectService({ ...repositories, removal, pseudonymKey: config.PSEUDONYM_KEY }),
     redrive: createRedrive({ notifications: repositories.notifications, notify, log }),
-    intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
+    intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, receipts: config.RECEIPTS ? receipts : null, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
 
     /** Closes what was opened here, producers before their connections; the caller's database and mailer stay open. */
     async close (): Promise<void> {
-      await Promise.all([notifyQueue.close(), purgeQueue.built()?.close()])
+      await Promise.all([notifyQueue.close(), receiptQueue.close(), purgeQueue.built()?.close()])
       redis.disconnect()
       blocking.built()?.disconnect()
       if (options.mailer === undefined) mailer.built()?.close()

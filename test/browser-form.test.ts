@@ -56,7 +56,7 @@ t.test('Anna writes to Lotta in Swedish: a receipt with the deletion date, the r
   const [stored] = await storedRequests()
   t.match(stored, { contactId: 'lotta-fransson', name: 'Anna Andersson', email: 'anna.andersson@example.se', phone: null, organisation: 'Skellefteå kommun', locale: 'sv', message: 'Hej!\nJag vill veta mer om Akademin för Livslångt Lärande.' })
   t.match(stored?.pageUrl, `${served.origin}/`)
-  t.equal(stored?.consent?.noticeVersion, '2026-11-26', 'the version shown is the version submitted')
+  t.equal(stored?.consent?.noticeVersion, '2026-11-27', 'the version shown is the version submitted')
   const deletion = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeZone: 'Europe/Stockholm' }).format(stored?.retainUntil)
   t.match(await card.locator('.cf-receipt').textContent(), `raderas automatiskt ${deletion}`)
   t.match(await card.locator('.cf-receipt').textContent(), stored?.id ?? 'no id')
@@ -201,7 +201,7 @@ t.test('a withdrawn notice version: the form shows the new notice, asks again, a
   for (const locale of ['sv', 'en']) {
     await prisma.privacyNotice.create({ data: { version: '2026-12-01', locale, text: `Ny version (${locale}): RISE behandlar dina personuppgifter enligt den här texten.\n\nMer information.`, sha256: '0'.repeat(64) } })
   }
-  await prisma.privacyNotice.deleteMany({ where: { version: '2026-11-26' } })
+  await prisma.privacyNotice.deleteMany({ where: { version: '2026-11-27' } })
   // The next test must find the shipped notice again (the reset republishes it from data/).
   t.teardown(async () => {
     await prisma.contactRequest.deleteMany()

@@ -24,7 +24,7 @@ t.test('the contact list offers active contacts without their addresses', async 
 t.test('the privacy notice comes in Swedish by default and in English on request, with its hash', async (t) => {
   const { app } = await buildTestApp(t)
   const sv = (await app.inject({ method: 'GET', url: '/v1/privacy-notice' })).json()
-  t.match(sv, { version: '2026-11-26', locale: 'sv', text: /^Genom att skicka in formuläret behandlar RISE dina personuppgifter/ })
+  t.match(sv, { version: '2026-11-27', locale: 'sv', text: /^Genom att skicka in formuläret behandlar RISE dina personuppgifter/ })
   t.equal(sv.sha256, sha256Hex(sv.text))
   t.match(sv.text, /180 dagar/, 'states the retention period')
   const en = (await app.inject({ method: 'GET', url: '/v1/privacy-notice?locale=en' })).json()

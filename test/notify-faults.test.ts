@@ -61,8 +61,9 @@ t.test('the relay takes over notifications left pending, and a job already waiti
   t.equal(await app.services.queues.notify.getWaitingCount(), 1)
 
   const relay = createOutboxRelay({
-    notifications: app.services.repositories.notifications,
-    notify: app.services.notify,
+    name: 'notifications',
+    outbox: app.services.repositories.notifications,
+    enqueue: app.services.notify.enqueue,
     log: app.log,
     delayMs: 0,
     intervalMs: 60_000

@@ -1,65 +1,19 @@
 // Data-subject access and erasure: the export holds all of one person's data and nobody else's;
 // after erasure the address is nowhere: no table, no Redis key or value, no mail-drop file.
 import t from 'tap'
-import { mkdtemp, readdir, readFile } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
+import { altchaSubmission, buildTestApp, NOTICE_VERSION, post } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
-import { sharedDatabase } from './helpers/database.js'
+import { databaseMentions, mailDropText, redisDump } from './helpers/residue.js'
 import { startTestWorkers } from './helpers/workers.js'
 import { eventually } from './helpers/wait.js'
 import { subjectHash } from '../src/admin/audit.js'
 import type { FastifyInstance } from 'fastify'
-import type { Redis } from 'ioredis'
 
 const ANNA = 'Anna.Andersson@Example.se'
 const BERTIL = 'bertil.berg@example.se'
-
-/** Every row of every table whose text, JSON or array columns mention `needle`, as "table.column". */
-async function databaseMentions (needle: string): Promise<string[]> {
-  const { pool } = await sharedDatabase()
-  const { rows: columns } = await pool.query<{ table_name: string, column_name: string }>(`
-    SELECT table_name, column_name FROM information_schema.columns
-     WHERE table_schema = 'public' AND data_type IN ('text', 'character', 'character varying', 'json', 'jsonb', 'ARRAY', 'USER-DEFINED')`)
-  const found: string[] = []
-  for (const { table_name: table, column_name: column } of columns) {
-    const { rows } = await pool.query(`SELECT 1 FROM "${table}" WHERE "${column}"::text ILIKE '%' || $1 || '%' LIMIT 1`, [needle])
-    if (rows.length > 0) found.push(`${table}.${column}`)
-  }
-  return found
-}
-
-/** Every key of this test run's prefix, with its value, as text. */
-async function redisDump (redis: Redis, prefix: string): Promise<string> {
-  const out: string[] = []
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000')
-    cursor = next
-    for (const key of keys) {
-      const type = await redis.type(key)
-      const value = type === 'string'
-        ? await redis.get(key)
-        : type === 'hash'
-          ? await redis.hgetall(key)
-          : type === 'list'
-            ? await redis.lrange(key, '0', '-1')
-            : type === 'set'
-              ? await redis.smembers(key)
-              : type === 'zset'
-                ? await redis.zrange(key, '0', '-1')
-                : type === 'stream' ? await redis.xrange(key, '-', '+') : null
-      out.push(`${key} ${JSON.stringify(value)}`)
-    }
-  } while (cursor !== '0')
-  return out.join('\n')
-}
-
-async function mailDropText (dir: string): Promise<string> {
-  const names = await readdir(dir).catch(() => [])
-  return (await Promise.all(names.map(async (n) => await readFile(join(dir, n), 'utf8')))).join('\n')
-}
 
 async function setup (t: Parameters<typeof buildTestApp>[0]) {
   const mailDropDir = await mkdtemp(join(tmpdir(), 'subject-mail-'))
@@ -87,7 +41,7 @@ t.test('the export holds all of one person\'s data and nobody else\'s; after era
   const document = (await asAdmin(app, key, { method: 'POST', url: '/v1/admin/subjects/export', payload: { email: ANNA } })).json()
   t.same(document.requests.map((r: { id: string }) => r.id), [first, second], 'both of her requests, matched whatever the case')
   const [one, two] = document.requests
-  t.match(one, { message: 'Första frågan om Akademin', status: 'in_progress', retainUntil: String, consent: { noticeVersion: '2026-11-26', method: 'checkbox', notice: { text: /personuppgifter/ } } })
+  t.match(one, { message: 'Första frågan om Akademin', status: 'in_progress', retainUntil: String, consent: { noticeVersion: NOTICE_VERSION, method: 'checkbox', notice: { text: /personuppgifter/ } } })
   t.match(one.notifications, [{ status: 'sent', recipient: 'lotta.fransson@example.org', smtpResponse: /written to/ }])
   t.match(one.events, [{ kind: 'status', value: 'in_progress' }], 'the status history')
   t.match(two, { phone: '+46 70 765 43 21', consent: { noticeLocale: 'en', notice: { text: /personal data/ } } })

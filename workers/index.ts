@@ -4,12 +4,14 @@ import { pino } from 'pino'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from '../src/config.js'
 import { NOTIFY_QUEUE, type NotifyPayload } from '../src/jobs/notify.js'
+import { RECEIPT_QUEUE, type ReceiptPayload } from '../src/jobs/receipt.js'
 import { PURGE_QUEUE, schedulePurge } from '../src/jobs/purge.js'
 import { loggerOptions } from '../src/logger.js'
 import { createOutboxRelay, type OutboxRelay } from '../src/notifications/relay.js'
 import { createServices, type Services, type ServicesOptions } from '../src/services.js'
 import { createNotifyProcessor } from './processors/notify.js'
 import { createPurgeProcessor } from './processors/purge.js'
+import { createReceiptProcessor } from './processors/receipt.js'
 
 export interface WorkerOptions extends Omit<ServicesOptions, 'log' | 'captchaEndpoints'> {
   log?: Logger
@@ -17,9 +19,10 @@ export interface WorkerOptions extends Omit<ServicesOptions, 'log' | 'captchaEnd
 
 export interface Workers {
   notify: Worker<NotifyPayload>
+  receipt: Worker<ReceiptPayload>
   /** Runs the scheduled retention purge. */
   purge: Worker
-  relay: OutboxRelay
+  relays: OutboxRelay[]
   services: Services
   /** Stops taking jobs, lets running ones finish, then closes connections. */
   close: () => Promise<void>
@@ -40,7 +43,7 @@ function startWorker<T> (services: Services, queue: string, process: (job: impor
 export async function startWorkers (config: Config, options: WorkerOptions = {}): Promise<Workers> {
   const log = options.log ?? pino(loggerOptions(config))
   const services = await createServices(config, { ...options, log })
-  const { repositories: { notifications }, notify, tuning } = services
+  const { repositories: { notifications, receipts }, notify, tuning } = services
 
   const mailer = services.mailer()
   const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, config, log }), {
@@ -49,8 +52,17 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
   })
   notifyWorker.on('stalled', (jobId) => { log.warn({ jobId }, 'notify job stalled (its worker died or hung); it will run again') })
 
-  const relay = createOutboxRelay({ notifications, notify, log, delayMs: tuning.relayDelayMs, intervalMs: tuning.relayIntervalMs })
-  relay.start()
+  const receiptWorker = startWorker<ReceiptPayload>(services, RECEIPT_QUEUE, createReceiptProcessor({ receipts, mailer, window: services.receiptWindow, links: services.withdrawalLinks, config, log }), {
+    concurrency: config.NOTIFY_CONCURRENCY,
+    lockMs: config.NOTIFY_LOCK_MS
+  })
+
+  const timing = { log, delayMs: tuning.relayDelayMs, intervalMs: tuning.relayIntervalMs }
+  const relays = [
+    createOutboxRelay({ ...timing, name: 'notifications', outbox: notifications, enqueue: notify.enqueue }),
+    createOutboxRelay({ ...timing, name: 'receipts', outbox: receipts, enqueue: services.receipts.enqueue })
+  ]
+  for (const relay of relays) relay.start()
   log.info({ concurrency: config.NOTIFY_CONCURRENCY, destination: mailer.destination }, 'notify worker started')
 
   const purgeWorker = startWorker(services, PURGE_QUEUE, createPurgeProcessor({ retention: services.retention, log }), { concurrency: 1 })
@@ -59,12 +71,13 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
 
   return {
     notify: notifyWorker,
+    receipt: receiptWorker,
     purge: purgeWorker,
-    relay,
+    relays,
     services,
     async close () {
-      await relay.stop()
-      await Promise.all([notifyWorker.close(), purgeWorker.close()])
+      await Promise.all(relays.map(async (relay) => { await relay.stop() }))
+      await Promise.all([notifyWorker.close(), receiptWorker.close(), purgeWorker.close()])
       await services.close()
     }
   }

@@ -1,4 +1,4 @@
-// Admin: notifications that failed, and sending them again.
+// Admin: notifications that failed, and sending them again; receipts that failed.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime, ErrorSchema } from '../schemas/common.js'
@@ -13,17 +13,29 @@ const FailedSchema = Type.Object({
   failedAt: Type.Union([DateTime, Type.Null()])
 })
 const Redriven = Type.Object({ redriven: Type.Integer() })
+const FailedReceiptSchema = Type.Object({
+  id: Type.String(),
+  requestId: Type.String(),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  failedAt: Type.Union([DateTime, Type.Null()])
+})
 
 /** The most failed notifications one answer lists. */
 const FAILED_LIST_LIMIT = 1000
 
 const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { repositories: { notifications }, redrive } = app.services
+  const { repositories: { notifications, receipts }, redrive } = app.services
 
   app.get('/notifications/failed', {
     config: { scope: 'requests:read', action: 'notifications.list_failed' },
     schema: { summary: 'Notifications that ran out of attempts or were refused', response: { 200: Type.Object({ items: Type.Array(FailedSchema) }), ...adminErrors } }
   }, async () => ({ items: await notifications.listFailed(FAILED_LIST_LIMIT) }))
+
+  app.get('/receipts/failed', {
+    config: { scope: 'requests:read', action: 'receipts.list_failed' },
+    schema: { summary: 'Receipts to the people who wrote that ran out of attempts or were refused', response: { 200: Type.Object({ items: Type.Array(FailedReceiptSchema) }), ...adminErrors } }
+  }, async () => ({ items: await receipts.listFailed(FAILED_LIST_LIMIT) }))
 
   app.post('/notifications/:id/redrive', {
     config: { scope: 'requests:write', action: 'notifications.redrive' },

@@ -45,6 +45,7 @@ const PROVIDER_RECIPIENTS: Record<string, string> = {
 }
 
 /** Generated on each request from what the service is configured to do, so it cannot drift from it. */
+// eslint-disable-next-line max-lines-per-function -- one document: the record of processing, section by section
 export function processingRecord (config: Config, contactOverrides: Array<{ contactId: string, days: number }>) {
   const smtpHost = config.SMTP_URL === undefined ? null : new URL(config.SMTP_URL).hostname
   return {
@@ -52,6 +53,7 @@ export function processingRecord (config: Config, contactOverrides: Array<{ cont
     controller: { name: config.CONTROLLER_NAME, contact: config.CONTROLLER_CONTACT },
     purposes: [
       'Answering enquiries sent through the website\'s contact forms (GDPR Art. 6(1)(b) and (f)); proof of consent to the privacy notice (Art. 7(1)).',
+      ...(config.RECEIPTS ? [`A receipt to the address given in the form, at most one per ${config.RECEIPT_WINDOW_HOURS} h: the contact's name and title, the time received, the request id, the deletion date and a link to withdraw the request (Art. 7(3), 12(2)); nothing else the person wrote`] : []),
       'Protecting the forms against abuse: CAPTCHA, rate limits, duplicate detection (Art. 6(1)(f), Recitals 47 and 49).'
     ],
     dataSubjects: ['People who send a contact form', 'Staff who receive the requests (contact directory)'],

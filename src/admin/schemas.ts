@@ -74,6 +74,15 @@ export const RequestDetailSchema = Type.Object({
     consentedAt: DateTime,
     notice: Type.Object({ version: Type.String(), locale: Type.String(), text: Type.String(), sha256: Type.String(), publishedAt: DateTime })
   })),
+  receipt: Nullable(Type.Object({
+    id: Type.String(),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('skipped')]),
+    attempts: Type.Integer(),
+    lastError: Nullable(Type.String({ description: 'why it failed, or why none was sent' })),
+    createdAt: DateTime,
+    sentAt: Nullable(DateTime),
+    failedAt: Nullable(DateTime)
+  }, { description: 'the confirmation e-mail to the person who wrote; null when receipts were off' })),
   notifications: Type.Array(NotificationDetailSchema),
   events: Type.Array(Type.Object({ at: DateTime, kind: Type.String(), value: Type.String(), actor: Type.String() }))
 }, { $id: 'RequestDetail', title: 'RequestDetail' })

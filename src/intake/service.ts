@@ -7,6 +7,7 @@ import type { ContactRouter } from '../contacts/routing.js'
 import type { Notice, NoticeCatalog } from '../privacy/notices.js'
 import { AppError, captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
 import type { NotifyProducer } from '../jobs/notify.js'
+import type { ReceiptProducer } from '../jobs/receipt.js'
 import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRepository, type StoredReceipt } from '../repositories/requests.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
 import { withTimeout } from '../with-timeout.js'
@@ -18,6 +19,8 @@ export interface IntakeDeps {
   captcha: Captcha
   router: ContactRouter
   notify: NotifyProducer
+  /** Null when receipts are off (RECEIPTS=false). */
+  receipts: ReceiptProducer | null
   /** How long to wait for Redis to take the job before leaving it to the outbox relay. */
   enqueueTimeoutMs: number
 }
@@ -118,12 +121,13 @@ export function createIntakeService (deps: IntakeDeps) {
     }
   }
 
-  async function enqueue (notificationId: string, log: FastifyBaseLogger): Promise<void> {
+  /** Puts a job in its queue; one Redis does not take in time is left to the outbox relay. */
+  async function enqueue (what: 'notification' | 'receipt', id: string, put: (id: string) => Promise<void>, log: FastifyBaseLogger): Promise<void> {
     try {
-      await withTimeout(notify.enqueue(notificationId), deps.enqueueTimeoutMs)
+      await withTimeout(put(id), deps.enqueueTimeoutMs)
     } catch (err) {
-      // The notification is committed as pending: the worker's relay enqueues it once Redis answers.
-      log.warn({ err, notificationId }, 'notification not enqueued; left to the outbox relay')
+      // The row is committed as pending: the worker's relay enqueues it once Redis answers.
+      log.warn({ err, [`${what}Id`]: id }, `${what} not enqueued; left to the outbox relay`)
     }
   }
 
@@ -149,9 +153,11 @@ export function createIntakeService (deps: IntakeDeps) {
       if (destination === null) throw unknownContact()
 
       const notificationId = randomUUID()
+      const receiptId = deps.receipts === null ? null : randomUUID()
       const outcome = await requests.store({
         id: randomUUID(),
         notificationId,
+        receiptId,
         ...requestFields(body),
         captchaProvider: check.provider,
         captchaVerified: check.verified,
@@ -166,7 +172,10 @@ export function createIntakeService (deps: IntakeDeps) {
         if (repeat === null) throw new DuplicateSubmission()
         return repeat
       }
-      await enqueue(notificationId, log)
+      await Promise.all([
+        enqueue('notification', notificationId, notify.enqueue, log),
+        receiptId === null || deps.receipts === null ? undefined : enqueue('receipt', receiptId, deps.receipts.enqueue, log)
+      ])
       log.info({ requestId: outcome.stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
       return toReceipt(outcome.stored)
     }

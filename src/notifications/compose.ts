@@ -40,16 +40,19 @@ const TEXTS = {
   }
 } as const
 
-const TIME_ZONE = 'Europe/Stockholm'
+export const TIME_ZONE = 'Europe/Stockholm'
 
-/** Formatters are costly to build; one pair per language serves every message. */
-const FORMATS = Object.fromEntries(Object.entries(TEXTS).map(([key, t]) => [key, {
+/** Formatters are costly to build; one pair per language serves every message (receipts too). */
+export const FORMATS = Object.fromEntries(Object.entries(TEXTS).map(([key, t]) => [key, {
   dateTime: new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: TIME_ZONE }),
   date: new Intl.DateTimeFormat(t.locale, { dateStyle: 'long', timeZone: TIME_ZONE })
 }])) as Record<keyof typeof TEXTS, { dateTime: Intl.DateTimeFormat, date: Intl.DateTimeFormat }>
 
 /** Header values must be one line: a name with CR/LF must not add headers. */
 export const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u2029]+/g, ' ').trim()
+
+/** The domain of the sender's address: message ids are made in it. */
+export const senderDomain = (from: string): string => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'contact-intake.invalid'
 
 export interface ComposeOptions {
   from: string
@@ -94,7 +97,7 @@ export function composeNotification (request: RequestForMail, route: Route, opti
     `<p>${escapeHtml(t.reply)}<br>${escapeHtml(t.purge(date.format(request.retainUntil)))}</p>`,
     '</body></html>'
   ].join('\n')
-  const domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? 'contact-intake.invalid'
+  const domain = senderDomain(options.from)
   return {
     from: options.from,
     to: route.email,

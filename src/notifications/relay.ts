@@ -1,11 +1,20 @@
-// The outbox relay: enqueues notifications the API could not (Redis was down, or the process died).
+// The outbox relay: enqueues notifications and receipts the API could not (Redis was down, or the process died).
 import type { FastifyBaseLogger as Logger } from 'fastify'
-import type { NotifyProducer } from '../jobs/notify.js'
-import type { NotificationRepository } from '../repositories/notifications.js'
+
+/** An outbox table as the relay sees it. */
+export interface Outbox {
+  /** Rows nobody has picked up or marked since `olderThanMs`. */
+  findUnqueued: (olderThanMs: number, limit: number) => Promise<string[]>
+  /** Records that these rows' jobs are in the queue. */
+  markQueued: (ids: string[]) => Promise<void>
+}
 
 export interface RelayOptions {
-  notifications: NotificationRepository
-  notify: NotifyProducer
+  /** What the relay calls what it relays, in its log lines: "notifications", "receipts". */
+  name: string
+  outbox: Outbox
+  /** Puts one row's job in the queue (a no-op for a job that exists). */
+  enqueue: (id: string) => Promise<void>
   log: Logger
   /** Only notifications pending this long: younger ones are still the API's to enqueue. */
   delayMs: number
@@ -22,25 +31,25 @@ export interface RelayOptions {
  * another relay is harmless.
  */
 export function createOutboxRelay (options: RelayOptions) {
-  const { notifications, notify, log, batchSize = 200 } = options
+  const { name, outbox, enqueue, log, batchSize = 200 } = options
   let timer: NodeJS.Timeout | null = null
   let running: Promise<number> | null = null
 
   async function tick (): Promise<number> {
-    const ids = await notifications.findUnqueued(options.delayMs, batchSize)
+    const ids = await outbox.findUnqueued(options.delayMs, batchSize)
     const queued: string[] = []
-    for (const notificationId of ids) {
+    for (const id of ids) {
       try {
-        await notify.enqueue(notificationId)
-        queued.push(notificationId)
+        await enqueue(id)
+        queued.push(id)
       } catch (err) {
-        log.warn({ err, waiting: ids.length - queued.length }, 'outbox relay: redis unavailable; will try again')
+        log.warn({ err, outbox: name, waiting: ids.length - queued.length }, 'outbox relay: redis unavailable; will try again')
         break
       }
     }
     if (queued.length > 0) {
-      await notifications.markQueued(queued)
-      log.info({ count: queued.length }, 'outbox relay enqueued pending notifications')
+      await outbox.markQueued(queued)
+      log.info({ count: queued.length }, `outbox relay enqueued pending ${name}`)
     }
     return queued.length
   }
@@ -48,7 +57,7 @@ export function createOutboxRelay (options: RelayOptions) {
   const runTick = () => {
     if (running !== null) return
     running = tick().catch((err: unknown) => {
-      log.warn({ err }, 'outbox relay: tick failed; will try again')
+      log.warn({ err, outbox: name }, 'outbox relay: tick failed; will try again')
       return 0
     }).finally(() => { running = null })
   }

@@ -5,7 +5,7 @@ import { createApiKeyRepository } from './api-keys.js'
 import { createAuditRepository } from './audit.js'
 import { createContactRepository } from './contacts.js'
 import { createNoticeRepository } from './notices.js'
-import { createNotificationRepository } from './notifications.js'
+import { createNotificationRepository, createReceiptRepository } from './notifications.js'
 import { createPurgeRunRepository } from './purge-runs.js'
 import { createRequestRepository, type RequestRepositoryOptions } from './requests.js'
 
@@ -13,6 +13,7 @@ export function createRepositories (database: Database, options: RequestReposito
   return {
     requests: createRequestRepository(database, options),
     notifications: createNotificationRepository(database),
+    receipts: createReceiptRepository(database),
     contacts: createContactRepository(database),
     notices: createNoticeRepository(database),
     purgeRuns: createPurgeRunRepository(database),

@@ -13,6 +13,8 @@ import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/
 export interface NewContactRequest {
   id: string
   notificationId: string
+  /** The receipt to the person who wrote; null when receipts are off. */
+  receiptId: string | null
   contactId: string
   name: string
   email: string
@@ -86,6 +88,7 @@ const MATCHES_AS_JSON = `
 const INPUT: Array<[column: string, type: string, pick: (r: NewContactRequest) => unknown]> = [
   ['id', 'uuid', (r) => r.id],
   ['notification_id', 'uuid', (r) => r.notificationId],
+  ['receipt_id', 'uuid', (r) => r.receiptId],
   ['contact_id', 'text', (r) => r.contactId],
   ['name', 'text', (r) => r.name],
   ['email', 'text', (r) => r.email],
@@ -106,8 +109,8 @@ const INPUT: Array<[column: string, type: string, pick: (r: NewContactRequest) =
   ['notice_sha256', 'bpchar', (r) => r.notice.sha256]
 ]
 
-// A batch of submissions as parallel arrays. Each is stored, with its consent record and
-// notification, unless it repeats an earlier request or another submission of the batch
+// A batch of submissions as parallel arrays. Each is stored, with its consent record,
+// notification and receipt, unless it repeats an earlier request or another submission of the batch
 // carries the same person and message. A key taken meanwhile (ON CONFLICT DO NOTHING) skips
 // only that row. Whether the contact can take requests is decided before (src/intake/service.ts).
 const STORE = `
@@ -133,6 +136,8 @@ const STORE = `
     SELECT r.id, i.notice_version, i.notice_locale, i.notice_sha256, 'checkbox', r.received_at FROM request r JOIN input i USING (id)
   ), notification AS (
     INSERT INTO notifications (id, request_id) SELECT i.notification_id, r.id FROM request r JOIN input i USING (id)
+  ), receipt AS (
+    INSERT INTO receipts (id, request_id) SELECT i.receipt_id, r.id FROM request r JOIN input i USING (id) WHERE i.receipt_id IS NOT NULL
   )
   SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'retainUntil', retain_until)), '[]'::json) FROM request) AS stored,
          (SELECT ${MATCHES_AS_JSON} FROM matches) AS matches`
@@ -176,6 +181,9 @@ function selectionSql (selection: RemovalSelection, held = false): { where: stri
 
 export type RemovalReason = 'retention' | 'erasure'
 
+/** The e-mails a removed request caused: their queue jobs and mail copies go with it. */
+export interface Outbox { notificationIds: string[], receiptIds: string[] }
+
 // ---------------------------------------------------------------------------------------------
 // Admin and data-subject reads.
 
@@ -209,6 +217,7 @@ const DETAIL = {
       notice: { select: { version: true, locale: true, text: true, sha256: true, publishedAt: true } }
     }
   },
+  receipt: { select: { id: true, status: true, attempts: true, lastError: true, createdAt: true, sentAt: true, failedAt: true } },
   notifications: {
     orderBy: { createdAt: 'asc' },
     select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, queuedAt: true, lastAttemptAt: true, sentAt: true, failedAt: true }
@@ -281,6 +290,12 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
       return await prisma.contactRequest.findUnique({ where: { id } })
     },
 
+    /** What the withdrawal page shows of a request: whom it went to, when, until when, and whether a hold keeps it. */
+    async withdrawalView (id: string): Promise<{ contactName: string, receivedAt: Date, retainUntil: Date, held: boolean } | null> {
+      const row = await prisma.contactRequest.findUnique({ where: { id }, select: { receivedAt: true, retainUntil: true, legalHoldReason: true, contact: { select: { name: true } } } })
+      return row === null ? null : { contactName: row.contact.name, receivedAt: row.receivedAt, retainUntil: row.retainUntil, held: row.legalHoldReason !== null }
+    },
+
     async detail (id: string): Promise<RequestDetail | null> {
       return await prisma.contactRequest.findUnique({ where: { id }, select: DETAIL })
     },
@@ -331,19 +346,20 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
     /**
      * Removes the selected requests for good, in one transaction: locks them (waiting for rows
      * another transaction holds, except for `due`, which skips them), hands their notification
-     * ids to `removeTraces` while they are locked (if it fails, nothing is deleted and a later
+     * and receipt ids to `removeTraces` while they are locked (if it fails, nothing is deleted and a later
      * run finds the same rows), then deletes them, leaving an anonymous tombstone for each;
      * consent records, notifications and history go with them (ON DELETE CASCADE).
      */
-    async remove<T> (selection: RemovalSelection, reason: RemovalReason, runId: string | null, removeTraces: (notificationIds: string[]) => Promise<T>): Promise<{ ids: string[], notificationIds: string[], traces: T }> {
+    async remove<T> (selection: RemovalSelection, reason: RemovalReason, runId: string | null, removeTraces: (outbox: Outbox) => Promise<T>): Promise<{ ids: string[], outbox: Outbox, traces: T }> {
       return await inTransaction(pool, async (client) => {
         const { where, values } = selectionSql(selection)
-        const { rows } = await client.query<{ id: string, notificationIds: string[] }>(`
-          SELECT r.id, array(SELECT n.id::text FROM notifications n WHERE n.request_id = r.id) AS "notificationIds"
+        const { rows } = await client.query<{ id: string, notificationIds: string[], receiptIds: string[] }>(`
+          SELECT r.id, array(SELECT n.id::text FROM notifications n WHERE n.request_id = r.id) AS "notificationIds",
+                 array(SELECT x.id::text FROM receipts x WHERE x.request_id = r.id) AS "receiptIds"
             FROM contact_requests r WHERE ${where}
              FOR UPDATE OF r`, values)
-        const notificationIds = rows.flatMap((r) => r.notificationIds)
-        const traces = await removeTraces(notificationIds)
+        const outbox = { notificationIds: rows.flatMap((r) => r.notificationIds), receiptIds: rows.flatMap((r) => r.receiptIds) }
+        const traces = await removeTraces(outbox)
         if (rows.length > 0) {
           await client.query(`
             WITH gone AS (DELETE FROM contact_requests WHERE id = ANY($1::uuid[]) RETURNING id, contact_id, received_at)
@@ -351,7 +367,7 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
             SELECT id, contact_id, (received_at AT TIME ZONE 'Europe/Stockholm')::date, $2, $3 FROM gone
             ON CONFLICT (request_id) DO NOTHING`, [rows.map((r) => r.id), reason, runId])
         }
-        return { ids: rows.map((r) => r.id), notificationIds, traces }
+        return { ids: rows.map((r) => r.id), outbox, traces }
       })
     },
 

@@ -1,11 +1,13 @@
-// Removing requests for good: the rows in PostgreSQL and every trace elsewhere (the
-// notification's queue job and its history in Redis, the .eml copy in the mail drop).
+// Removing requests for good: the rows in PostgreSQL and every trace elsewhere (the queue jobs
+// of its notification and receipt and their history in Redis, the .eml copies in the mail drop).
 // Retention purges and data-subject erasures share it.
 import { readdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Redis } from 'ioredis'
+import type { Queue } from 'bullmq'
 import type { NotifyQueue } from '../jobs/notify.js'
-import type { NotificationRepository } from '../repositories/notifications.js'
+import type { ReceiptQueue } from '../jobs/receipt.js'
+import type { NotificationRepository, ReceiptRepository } from '../repositories/notifications.js'
 import type { RemovalReason, RemovalSelection, RequestRepository } from '../repositories/requests.js'
 
 export interface RemovedCounts {
@@ -18,8 +20,10 @@ export interface RemovedCounts {
 export interface RemovalDeps {
   requests: RequestRepository
   notifications: NotificationRepository
-  /** Where notification jobs live; they carry ids only, but a job of a removed request must go too. */
+  receipts: ReceiptRepository
+  /** Where notification and receipt jobs live; they carry ids only, but a job of a removed request must go too. */
   queue: NotifyQueue
+  receiptQueue: ReceiptQueue
   /** A connection to the queue's Redis, for the existence check and the event stream. */
   redis: Redis
   /** The local mail drop; .eml files there are named after their notification. */
@@ -29,7 +33,7 @@ export interface RemovalDeps {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createRemoval ({ requests, notifications, queue, redis, mailDropDir }: RemovalDeps) {
+export function createRemoval ({ requests, notifications, receipts, queue, receiptQueue, redis, mailDropDir }: RemovalDeps) {
   /** The mail drop's file names, listed once per run: cheaper than one unlink attempt per notification. */
   async function listMailDrop (): Promise<Set<string>> {
     try {
@@ -40,22 +44,23 @@ export function createRemoval ({ requests, notifications, queue, redis, mailDrop
     }
   }
 
-  /** Removes the queue jobs of these notifications that still exist; most are long gone (completed ones are trimmed). */
-  async function removeJobs (notificationIds: string[]): Promise<number> {
-    if (notificationIds.length === 0) return 0
+  /** Removes the jobs with these ids that still exist; most are long gone (completed ones are trimmed). */
+  async function removeJobs (jobs: Queue, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0
     const pipeline = redis.pipeline()
-    for (const id of notificationIds) pipeline.exists(queue.toKey(id))
+    for (const id of ids) pipeline.exists(jobs.toKey(id))
     const exists = await pipeline.exec() ?? []
     let removed = 0
-    for (const id of notificationIds.filter((_id, i) => exists[i]?.[1] === 1)) {
-      if (await queue.remove(id) === 1) removed++
+    for (const id of ids.filter((_id, i) => exists[i]?.[1] === 1)) {
+      if (await jobs.remove(id) === 1) removed++
     }
     return removed
   }
 
-  async function removeMailFiles (notificationIds: string[], mailDrop: Set<string>): Promise<number> {
+  /** Removes the drop copies of these e-mails (each named after its notification or receipt). */
+  async function removeMailFiles (ids: string[], mailDrop: Set<string>): Promise<number> {
     let removed = 0
-    for (const name of notificationIds.map((id) => `${id}.eml`).filter((n) => mailDrop.has(n))) {
+    for (const name of ids.map((id) => `${id}.eml`).filter((n) => mailDrop.has(n))) {
       try {
         await unlink(join(mailDropDir, name))
         removed++
@@ -74,11 +79,11 @@ export function createRemoval ({ requests, notifications, queue, redis, mailDrop
    */
   async function remove (selection: RemovalSelection, reason: RemovalReason, runId: string | null, mailDrop?: Set<string>): Promise<RemovedCounts & { ids: string[] }> {
     const files = mailDrop ?? await listMailDrop()
-    const { ids, notificationIds, traces } = await requests.remove(selection, reason, runId, async (notificationIds) => ({
-      jobsRemoved: await removeJobs(notificationIds),
-      mailFilesRemoved: await removeMailFiles(notificationIds, files)
+    const { ids, outbox, traces } = await requests.remove(selection, reason, runId, async ({ notificationIds, receiptIds }) => ({
+      jobsRemoved: await removeJobs(queue, notificationIds) + await removeJobs(receiptQueue, receiptIds),
+      mailFilesRemoved: await removeMailFiles([...notificationIds, ...receiptIds], files)
     }))
-    return { ids, requests: ids.length, notifications: notificationIds.length, ...traces }
+    return { ids, requests: ids.length, notifications: outbox.notificationIds.length, ...traces }
   }
 
   /**
@@ -87,7 +92,11 @@ export function createRemoval ({ requests, notifications, queue, redis, mailDrop
    * removals, since removing a job logs one more.
    */
   async function sweepJobEvents (): Promise<number> {
-    const key = queue.toKey('events')
+    return await sweepEvents(queue, notifications.existing) + await sweepEvents(receiptQueue, receipts.existing)
+  }
+
+  async function sweepEvents (jobs: Queue, existing: (ids: string[]) => Promise<Set<string>>): Promise<number> {
+    const key = jobs.toKey('events')
     const byJob = new Map<string, string[]>()
     for (const [entryId, fields] of await redis.xrange(key, '-', '+')) {
       const at = fields.indexOf('jobId')
@@ -95,7 +104,7 @@ export function createRemoval ({ requests, notifications, queue, redis, mailDrop
       if (jobId !== undefined && UUID.test(jobId)) byJob.set(jobId, [...byJob.get(jobId) ?? [], entryId])
     }
     if (byJob.size === 0) return 0
-    const live = await notifications.existing([...byJob.keys()])
+    const live = await existing([...byJob.keys()])
     const stale = [...byJob].filter(([jobId]) => !live.has(jobId)).flatMap(([, entries]) => entries)
     for (let i = 0; i < stale.length; i += 1000) await redis.xdel(key, ...stale.slice(i, i + 1000))
     return stale.length

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fastifyStatic from '@fastify/static'
 import { demoPage } from './demo-page.js'
+import { pageSecurityFor } from './page-security.js'
 
 /** Built by `npm run build` (web/build.mjs); paths are relative to the working directory, like data/. */
 const WEB_BUILD_DIR = 'dist/web'
@@ -13,7 +14,6 @@ const ENTRY_CACHE = 'public, max-age=300'
 /** Everything else sits in a folder named after its content: it never changes at its address. */
 const ASSET_CACHE = 'public, max-age=31536000, immutable'
 
-// eslint-disable-next-line max-lines-per-function -- a table of routes, each a few lines
 const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const root = resolve(WEB_BUILD_DIR)
   if (!existsSync(`${root}/embed/contact-form.js`)) {
@@ -37,22 +37,7 @@ const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(fastifyStatic, { root: `${root}/demo`, prefix: '/demo/', decorateReply: false, index: false, maxAge: '1h' })
 
   const { contacts } = app.services.repositories
-  const pageSecurity = {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        workerSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        formAction: ["'self'"],
-        baseUri: ["'none'"],
-        frameAncestors: app.config.FRAME_ANCESTORS
-      }
-    }
-  }
+  const pageSecurity = pageSecurityFor(app.config.FRAME_ANCESTORS)
   for (const [url, locale] of [['/', 'sv'], ['/en', 'en']] as const) {
     app.get(url, { schema: { hide: true }, helmet: pageSecurity }, async (_request, reply) => {
       const page = demoPage(await contacts.listActive(), locale)

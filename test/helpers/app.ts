@@ -36,7 +36,7 @@ export async function buildTestApp (t: TestLike, env: Record<string, string> = {
   return { app, config, logs: () => chunks.join('') }
 }
 
-export const NOTICE_VERSION = '2026-11-26'
+export const NOTICE_VERSION = '2026-11-27'
 
 /** A valid submission, as the "Kontakta Lotta" form would post it. */
 export function submission (overrides: Record<string, unknown> = {}): Record<string, unknown> {

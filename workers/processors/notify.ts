@@ -34,6 +34,23 @@ export function describeMailError (err: unknown): { permanent: boolean, text: st
   }
 }
 
+/**
+ * After a failed send: a permanent failure, or the last attempt, is recorded as failed and ends
+ * the job; anything else is recorded and thrown, for BullMQ to retry with backoff.
+ */
+export async function settleSendFailure (err: unknown, job: Job, record: { failed: (text: string) => Promise<void>, retrying: (text: string) => Promise<void> }, log: Logger): Promise<never> {
+  const failure = describeMailError(err)
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+  if (failure.permanent || lastAttempt) {
+    await record.failed(failure.text)
+    log.error({ attempt: job.attemptsMade + 1, permanent: failure.permanent, error: failure.text }, 'mail failed; it can be re-driven by an admin')
+    throw failure.permanent ? new UnrecoverableError(failure.text) : new Error(failure.text)
+  }
+  await record.retrying(failure.text)
+  log.warn({ attempt: job.attemptsMade + 1, error: failure.text }, 'mail not delivered yet; will retry')
+  throw new Error(failure.text)
+}
+
 export function createNotifyProcessor ({ notifications, mailer, config, log }: NotifyProcessorDeps) {
   return async function processNotify (job: Job<NotifyPayload>): Promise<void> {
     const { notificationId } = job.data
@@ -55,16 +72,10 @@ export function createNotifyProcessor ({ notifications, mailer, config, log }: N
       await notifications.markSent(notificationId, route, sent)
       jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
     } catch (err) {
-      const failure = describeMailError(err)
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-      if (failure.permanent || lastAttempt) {
-        await notifications.markFailed(notificationId, failure.text, route)
-        jobLog.error({ attempt, permanent: failure.permanent, error: failure.text }, 'notification failed; it can be re-driven by an admin')
-        throw failure.permanent ? new UnrecoverableError(failure.text) : new Error(failure.text)
-      }
-      await notifications.recordError(notificationId, route, failure.text)
-      jobLog.warn({ attempt, error: failure.text }, 'notification not delivered yet; will retry')
-      throw new Error(failure.text)
+      return await settleSendFailure(err, job, {
+        failed: async (text) => { await notifications.markFailed(notificationId, text, route) },
+        retrying: async (text) => { await notifications.recordError(notificationId, route, text) }
+      }, jobLog)
     }
   }
 }

@@ -1,0 +1,31 @@
+// At most one receipt per address per window: a robot that solves the CAPTCHA must not be able
+// to make the form mail a victim again and again. Counted in Redis under a keyed hash of the
+// address, never the address itself.
+import { createHmac } from 'node:crypto'
+import type { Redis } from 'ioredis'
+
+export interface ReceiptWindowOptions {
+  redis: Redis
+  pseudonymKey: string
+  /** Key prefix (QUEUE_PREFIX), so deployments sharing a Redis count apart. */
+  prefix: string
+  /** 0: no limit. */
+  hours: number
+}
+
+export function createReceiptWindow ({ redis, pseudonymKey, prefix, hours }: ReceiptWindowOptions) {
+  const keyOf = (email: string) => `${prefix}:receipt-window:${createHmac('sha256', pseudonymKey).update(`receipt\u0000${email.trim().toLowerCase()}`).digest('hex')}`
+  return {
+    /**
+     * Claims the window for this receipt; false when another receipt to the same address holds it.
+     * A retry of the same receipt finds its own claim and may go on.
+     */
+    async claim (email: string, receiptId: string): Promise<boolean> {
+      if (hours === 0) return true
+      const key = keyOf(email)
+      if (await redis.set(key, receiptId, 'PX', hours * 3_600_000, 'NX') === 'OK') return true
+      return await redis.get(key) === receiptId
+    }
+  }
+}
+export type ReceiptWindow = ReturnType<typeof createReceiptWindow>
