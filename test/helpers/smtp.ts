@@ -18,7 +18,7 @@ export interface SmtpSink {
 }
 
 /** `answer` may take its time: the server answers when its promise settles (a test can act in between). */
-export async function smtpSink (answer: (n: number) => Answer | Promise<Answer> = () => ({ code: 250 })): Promise<SmtpSink> {
+export async function smtpSink (answer: (n: number, raw: Buffer) => Answer | Promise<Answer> = () => ({ code: 250 })): Promise<SmtpSink> {
   const sink: SmtpSink = {
     url: '',
     close: async () => { await new Promise<void>((resolve) => server.close(() => resolve())) },
@@ -37,7 +37,7 @@ export async function smtpSink (answer: (n: number) => Answer | Promise<Answer> 
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
         const n = ++sink.received
-        Promise.resolve(answer(n)).then((reply) => {
+        Promise.resolve(answer(n, Buffer.concat(chunks))).then((reply) => {
           if ('hang' in reply) return
           if (reply.code !== 250) {
             callback(Object.assign(new Error((reply as { message: string }).message), { responseCode: reply.code }))
