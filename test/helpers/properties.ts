@@ -48,7 +48,7 @@ const char = fc.oneof(
 export const anyString = (maxLength = 80) => fc.string({ unit: char, maxLength })
 
 /** Text as people write it, in any script: grapheme clusters (combining marks, emoji sequences), no controls. */
-export const humanString = (maxLength = 80) => fc.string({ unit: 'grapheme', maxLength })
+export const humanString = (maxLength = 80) => fc.string({ unit: 'grapheme', minLength: 1, maxLength })
 
 /** Keys that trip up objects built from JSON. */
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty']
@@ -73,7 +73,8 @@ export const field = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
  */
 export function withExtraMembers (value: fc.Arbitrary<Record<string, unknown>>, knownKeys: string[]): fc.Arbitrary<string> {
   const key = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, ...knownKeys), anyString(20))
-  return fc.tuple(value, fc.array(fc.tuple(key, anyJson), { maxLength: 3 })).map(([object, extras]) => {
+  const members = fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.tuple(key, anyJson), { minLength: 1, maxLength: 3 }) })
+  return fc.tuple(value, members).map(([object, extras]) => {
     const base = JSON.stringify(object)
     if (extras.length === 0) return base
     const members = extras.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')
