@@ -68,6 +68,8 @@ t.test('a receipt arrives for an accepted request: the contact, the dates, a wor
   t.match(page.body, /<h1>Dra tillbaka din förfrågan<\/h1>/)
   t.match(page.body, /<button type="submit">Radera min förfrågan<\/button>/)
   t.match(await receiptRow(app, sv.id, 'sent'), { attempts: 1, lastError: null })
+  const englishPage = await app.inject({ method: 'GET', url: english === undefined ? '/' : linkPath(english) ?? '/' })
+  t.match([englishPage.statusCode, englishPage.body], [200, /<html lang="en">[\s\S]*<h1>Withdraw your request<\/h1>[\s\S]*You sent a request to Sofia Frölander/], 'the English link opens the English page')
 })
 
 t.test('one receipt per address per window: a second request gets none, and its receipt row says why', async (t) => {
