@@ -1,5 +1,5 @@
 // The worker side: the notify and purge workers and the outbox relay, started together, closed in order.
-import { Worker } from 'bullmq'
+import { Worker, type Job } from 'bullmq'
 import { pino } from 'pino'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from '../src/config.js'
@@ -29,7 +29,7 @@ export interface Workers {
 }
 
 /** A BullMQ worker on the blocking connection, reporting Redis errors to the log. */
-function startWorker<T> (services: Services, queue: string, process: (job: import('bullmq').Job<T>) => Promise<void>, options: { concurrency: number, lockMs?: number }): Worker<T> {
+function startWorker<T> (services: Services, queue: string, process: (job: Job<T>) => Promise<void>, options: { concurrency: number, lockMs?: number }): Worker<T> {
   const worker = new Worker<T>(queue, process, {
     connection: services.blockingRedis(),
     prefix: services.config.QUEUE_PREFIX,

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime, Line } from '../schemas/common.js'
 import type { Config } from '../config.js'
-import { adminErrors } from './schemas.js'
+import { adminErrors, optionalDate } from './schemas.js'
 
 const AuditEntrySchema = Type.Object({
   id: Type.String(),
@@ -106,7 +106,7 @@ const recordRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { action, targetId, from, to, limit } = request.query
-    const entries = await audit.list({ action, targetId, from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to), limit })
+    const entries = await audit.list({ action, targetId, from: optionalDate(from), to: optionalDate(to), limit })
     return { entries }
   })
 

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox'
 import { ContactId, ErrorSchema, Line } from '../schemas/common.js'
 import { notFound, conflict } from '../errors.js'
 import type { ContactRequest, Prisma } from '../generated/prisma/client.js'
-import { adminErrors, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
+import { adminErrors, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -25,7 +25,6 @@ function decodeCursor (cursor: string): { receivedAt: Date, id: string } | undef
   const receivedAt = new Date(at ?? '')
   return Number.isNaN(receivedAt.getTime()) || id === undefined || !/^[0-9a-f-]{36}$/.test(id) ? undefined : { receivedAt, id }
 }
-const dateOrUndefined = (value: string | undefined) => value === undefined ? undefined : new Date(value)
 
 const summary = (r: ContactRequest): RequestSummary => ({
   id: r.id,
@@ -60,7 +59,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { contactId, status, from, to, limit, cursor } = request.query
     const after = cursor === undefined ? undefined : decodeCursor(cursor)
-    const { page, more } = await requests.list({ contactId, status, from: dateOrUndefined(from), to: dateOrUndefined(to), after, limit })
+    const { page, more } = await requests.list({ contactId, status, from: optionalDate(from), to: optionalDate(to), after, limit })
     const last = page.at(-1)
     request.audit.detail = { count: page.length }
     return { items: page.map(summary), nextCursor: more && last !== undefined ? encodeCursor(last) : null }

@@ -2,6 +2,9 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { DateTime, ErrorSchema, commonErrorResponses } from '../schemas/common.js'
 
+/** A query string's optional date-time, as a Date. */
+export const optionalDate = (value: string | undefined): Date | undefined => value === undefined ? undefined : new Date(value)
+
 /** Every admin route can answer these. */
 export const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
 

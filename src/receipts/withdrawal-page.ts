@@ -1,6 +1,7 @@
 // The pages behind a receipt's withdrawal link: ask, confirm, or say why not. Plain HTML, no
 // script; the demo page's stylesheet; nothing the person typed is shown.
 import { escapeHtml } from '../html.js'
+import { FORMATS } from '../notifications/compose.js'
 import type { Locale } from '../schemas/common.js'
 
 const TEXTS = {
@@ -19,7 +20,6 @@ const TEXTS = {
       title: 'Länken gäller inte',
       body: (contact: string) => [`Länken kan ha gått ut, redan ha använts eller vara ofullständig. Vill du att vi raderar dina uppgifter, skriv till ${contact}.`]
     },
-    date: 'sv-SE'
   },
   en: {
     ask: {
@@ -36,7 +36,6 @@ const TEXTS = {
       title: 'This link is not valid',
       body: (contact: string) => [`It may have expired, been used already, or be incomplete. If you want us to erase your data, write to ${contact}.`]
     },
-    date: 'en-GB'
   }
 } as const
 
@@ -50,7 +49,7 @@ export type WithdrawalView =
 function content (view: WithdrawalView, locale: Locale): { title: string, paragraphs: readonly string[], form: string } {
   const t = TEXTS[locale]
   if (view.kind === 'ask') {
-    const date = new Intl.DateTimeFormat(t.date, { dateStyle: 'long', timeZone: 'Europe/Stockholm' })
+    const { date } = FORMATS[locale]
     return {
       title: t.ask.title,
       paragraphs: t.ask.body(view.contactName, date.format(view.receivedAt), date.format(view.retainUntil)),

@@ -29,7 +29,7 @@ export interface NewContactRequest {
   fingerprint: string
   idempotencyKey: string | null
   bodySha256: string | null
-  /** From the contact's override or the default: see retentionDaysFor() in src/contacts/directory.ts. */
+  /** From the contact's override or the default: decided by createContactRouter() in src/contacts/routing.ts. */
   retentionDays: number
   notice: { version: string, locale: string, sha256: string }
 }
@@ -284,10 +284,6 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
     async findPrior (keys: RepeatKeys): Promise<PriorRequest[]> {
       const { rows: [row] } = await pool.query<{ matches: MatchRow[] }>(FIND_PRIOR, [duplicateWindowSeconds, keys.captchaKey, keys.fingerprint, keys.idempotencyKey])
       return (row?.matches ?? []).map(toPrior)
-    },
-
-    async find (id: string): Promise<ContactRequest | null> {
-      return await prisma.contactRequest.findUnique({ where: { id } })
     },
 
     /** What the withdrawal page shows of a request: whom it went to, when, until when, and whether a hold keeps it. */
