@@ -26,6 +26,7 @@ import adminContactRoutes from './admin/contacts.js'
 import adminRetentionRoutes from './retention/routes.js'
 import adminSubjectRoutes from './subjects/routes.js'
 import adminRecordRoutes from './admin/records.js'
+import adminWebhookRoutes from './webhooks/routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -127,6 +128,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     await scope.register(adminRetentionRoutes)
     await scope.register(adminSubjectRoutes)
     await scope.register(adminRecordRoutes)
+    await scope.register(adminWebhookRoutes)
   }, { prefix: '/v1/admin' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

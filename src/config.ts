@@ -129,7 +129,19 @@ const Mail = {
   OUTBOX_BACKLOG_SECONDS: Type.Integer({ ...PositiveInt, default: 300 })
 }
 
-export const ConfigSchema = Type.Object({ ...Process, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail }, { additionalProperties: false })
+/** Webhooks: signed HTTP calls to other systems (README: "Webhooks"). */
+const Webhooks = {
+  /** Seals the endpoints' signing secrets (AES-256-GCM); without it no endpoint can be created or delivered to. Same value for the API and the worker. */
+  WEBHOOK_SECRET_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: '64 hex digits (openssl rand -hex 32)' })),
+  /** Hosts a webhook may reach although they resolve to a private or loopback address, and over plain http. */
+  WEBHOOK_ALLOWED_HOSTS: List(Type.String({ pattern: '^[^\\s/,]+$' }), 'comma-separated host names or addresses such as crm.internal'),
+  /** Deliveries a worker attempts at once. */
+  WEBHOOK_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 8 }),
+  /** An endpoint whose every attempt has failed for this long is disabled (an admin enables it again). */
+  WEBHOOK_DISABLE_AFTER_HOURS: Type.Integer({ ...PositiveInt, default: 72 })
+}
+
+export const ConfigSchema = Type.Object({ ...Process, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail, ...Webhooks }, { additionalProperties: false })
 
 const EPHEMERAL_SECRETS = ['PSEUDONYM_KEY', 'ALTCHA_HMAC_KEY'] as const
 
@@ -143,7 +155,8 @@ const LIST_DEFAULTS: Partial<Record<keyof Static<typeof ConfigSchema>, string[]>
   FRAME_ANCESTORS: ["'none'"],
   SITE_HOSTNAMES: ['localhost'],
   CAPTCHA_PROVIDERS: ['altcha'],
-  CAPTCHA_FAIL_OPEN: ['friendlycaptcha']
+  CAPTCHA_FAIL_OPEN: ['friendlycaptcha'],
+  WEBHOOK_ALLOWED_HOSTS: []
 }
 
 export class ConfigError extends Error {

@@ -21,6 +21,9 @@ const REDACT_PATHS = [
   ...ANYWHERE_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`])
 ]
 
+/** Text from another server (an SMTP reply, a webhook receiver's answer) can echo addresses; what is stored or logged must not. */
+export const scrubAddresses = (text: string): string => text.replace(/<?[^\s<>@]+@[^\s<>@]+>?/g, '<address>')
+
 interface RequestLike { id?: string, method?: string, url?: string, routeOptions?: { url?: string } }
 interface ResponseLike { statusCode?: number }
 interface ErrorLike { name?: string, message?: string, code?: unknown, statusCode?: unknown, stack?: string }

@@ -22,6 +22,11 @@ import { createRemoval } from './retention/removal.js'
 import { createRetention } from './retention/purge.js'
 import { createSubjectService } from './subjects/service.js'
 import { createKeyStore } from './admin/keys.js'
+import { WEBHOOK_QUEUE, createWebhookProducer, type WebhookQueue } from './jobs/webhook.js'
+import { createAddressPolicy, createGuardedAgent, type GuardedAgentOptions, type Resolver } from './webhooks/address-guard.js'
+import { createWebhookEndpoints } from './webhooks/endpoints.js'
+import { createSecretBox } from './webhooks/secrets.js'
+import { createWebhookSender } from './webhooks/sender.js'
 
 /**
  * Settings an operator has no reason to change, kept out of the environment. Tests and
@@ -39,7 +44,11 @@ export const TUNING = {
   /** …every this often. */
   relayIntervalMs: 5000,
   /** How long the intake uses one read of the contact directory (see createContactRouter). */
-  directoryCacheMs: 5000
+  directoryCacheMs: 5000,
+  /** Delays before each retry of a webhook delivery (±20 % jitter): about a day in all. */
+  webhookRetryMs: [5000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 24 * 3600_000] as readonly number[],
+  /** How long one webhook attempt may take, connecting and reading the answer included. */
+  webhookTimeoutMs: 10_000
 }
 export type Tuning = typeof TUNING
 
@@ -51,6 +60,8 @@ export interface ServicesOptions {
   mailer?: Mailer
   /** Where third-party CAPTCHA providers are asked; tests point them at fakes. */
   captchaEndpoints?: Partial<CaptchaEndpoints>
+  /** How webhooks resolve host names and open sockets; tests watch both (the SSRF guard's). */
+  webhookNetwork?: { resolve?: Resolver, connect?: GuardedAgentOptions['connect'] }
   tuning?: Partial<Tuning>
 }
 
@@ -117,8 +128,20 @@ export async function createServices (config: Config, options: ServicesOptions) 
   const retryPolicy = { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS }
   const notify = createNotifyProducer(notifyQueue, retryPolicy)
   const receipts = createReceiptProducer(receiptQueue, retryPolicy)
+  const webhookQueue: WebhookQueue = new Queue(WEBHOOK_QUEUE, { prefix: config.QUEUE_PREFIX, connection: redis })
+  webhookQueue.on('error', (err) => { log.debug({ err }, 'webhook queue: redis error') })
+  const webhooks = createWebhookProducer(webhookQueue, tuning.webhookRetryMs)
+  const secretBox = createSecretBox(config.WEBHOOK_SECRET_KEY)
+  const addressPolicy = createAddressPolicy(config.WEBHOOK_ALLOWED_HOSTS, options.webhookNetwork?.resolve)
+  // Only the worker delivers: its connections are opened on first use.
+  const webhookAgent = lazy(() => createGuardedAgent({
+    policy: addressPolicy,
+    connect: options.webhookNetwork?.connect,
+    connectTimeoutMs: tuning.webhookTimeoutMs,
+    connections: config.WEBHOOK_CONCURRENCY
+  }))
 
-  const removal = createRemoval({ ...repositories, queue: notifyQueue, receiptQueue, redis, mailDropDir: config.MAIL_DROP_DIR })
+  const removal = createRemoval({ ...repositories, queue: notifyQueue, receiptQueue, webhookProducer: webhooks, redis, mailDropDir: config.MAIL_DROP_DIR })
   const notices = createNoticeCatalog(repositories.notices, config.PRIVACY_NOTICE_VERSION)
   const router = createContactRouter({
     load: repositories.contacts.forRouting,
@@ -144,9 +167,21 @@ export async function createServices (config: Config, options: ServicesOptions) 
     redis,
     /** A blocking connection, opened on first use: for BullMQ workers. */
     blockingRedis: blocking.get,
-    queues: { notify: notifyQueue, receipt: receiptQueue, purge: purgeQueue.get },
+    queues: { notify: notifyQueue, receipt: receiptQueue, webhook: webhookQueue, purge: purgeQueue.get },
     notify,
     receipts,
+    webhooks,
+    secretBox,
+    addressPolicy,
+    webhookEndpoints: createWebhookEndpoints({
+      repository: repositories.webhooks,
+      box: secretBox,
+      policy: addressPolicy,
+      producer: webhooks,
+      contactExists: async (id) => (await repositories.contacts.forRouting()).some((c) => c.id === id)
+    }),
+    /** Signs and posts webhook deliveries through the SSRF guard (the worker's). */
+    webhookSender: lazy(() => createWebhookSender({ dispatcher: webhookAgent.get(), timeoutMs: tuning.webhookTimeoutMs })).get,
     /** One receipt per address per window (the worker's). */
     receiptWindow: createReceiptWindow({ redis, pseudonymKey: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX, hours: config.RECEIPT_WINDOW_HOURS }),
     withdrawalLinks: createWithdrawalLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL }),
@@ -159,11 +194,11 @@ export async function createServices (config: Config, options: ServicesOptions) 
     retention: createRetention({ ...repositories, removal, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
     subjects: createSubjectService({ ...repositories, removal, pseudonymKey: config.PSEUDONYM_KEY }),
     redrive: createRedrive({ notifications: repositories.notifications, notify, log }),
-    intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, receipts: config.RECEIPTS ? receipts : null, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
+    intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, receipts: config.RECEIPTS ? receipts : null, webhooks, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
 
     /** Closes what was opened here, producers before their connections; the caller's database and mailer stay open. */
     async close (): Promise<void> {
-      await Promise.all([notifyQueue.close(), receiptQueue.close(), purgeQueue.built()?.close()])
+      await Promise.all([notifyQueue.close(), receiptQueue.close(), webhookQueue.close(), purgeQueue.built()?.close(), webhookAgent.built()?.close()])
       redis.disconnect()
       blocking.built()?.disconnect()
       if (options.mailer === undefined) mailer.built()?.close()

@@ -123,8 +123,8 @@ t.test('409 CONFLICT: the twin that took this submission\'s key is gone again be
   const real = app.services.repositories.requests
   // The twin is erased between the statement that skipped it and the look that follows.
   const requests = { ...real, findPrior: async (keys: Parameters<typeof real.findPrior>[0]) => { await pool.query('DELETE FROM contact_requests WHERE captcha_key = $1', [captchaKey]); return await real.findPrior(keys) } }
-  const { notices, captcha, router, notify } = app.services
-  const intake = createIntakeService({ config, requests, notices, captcha, router, notify, receipts: null, enqueueTimeoutMs: 1000 })
+  const { notices, captcha, router, notify, webhooks } = app.services
+  const intake = createIntakeService({ config, requests, notices, captcha, router, notify, receipts: null, webhooks, enqueueTimeoutMs: 1000 })
   const body = submission({ captcha: { provider: 'altcha', token } }) as unknown as ContactRequestBody
   const submitted = intake.submit({ body, idempotencyKey: undefined, remoteIp: '127.0.0.1', log: app.log })
   await eventually(async () => {

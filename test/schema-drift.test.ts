@@ -43,6 +43,7 @@ const enumDbName = (name: string) => datamodel.enums.find((e) => e.name === name
 
 /** The PostgreSQL type Prisma Migrate would create for a field. */
 function expectedType (field: DmmfField): string {
+  if (field.isList) return `${expectedType({ ...field, isList: false })}[]`
   if (field.kind === 'enum') return enumDbName(field.type)
   if (field.nativeType !== null) {
     const [name, args] = field.nativeType

@@ -1,17 +1,19 @@
-// The worker side: the notify and purge workers and the outbox relay, started together, closed in order.
-import { Worker, type Job } from 'bullmq'
+// The worker side: the notify, receipt, webhook and purge workers and the outbox relays, started together, closed in order.
+import { Worker, type Job, type WorkerOptions as BullWorkerOptions } from 'bullmq'
 import { pino } from 'pino'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from '../src/config.js'
 import { NOTIFY_QUEUE, type NotifyPayload } from '../src/jobs/notify.js'
 import { RECEIPT_QUEUE, type ReceiptPayload } from '../src/jobs/receipt.js'
 import { PURGE_QUEUE, schedulePurge } from '../src/jobs/purge.js'
+import { WEBHOOK_QUEUE, webhookBackoff, type WebhookPayload } from '../src/jobs/webhook.js'
 import { loggerOptions } from '../src/logger.js'
 import { createOutboxRelay, type OutboxRelay } from '../src/notifications/relay.js'
 import { createServices, type Services, type ServicesOptions } from '../src/services.js'
 import { createNotifyProcessor } from './processors/notify.js'
 import { createPurgeProcessor } from './processors/purge.js'
 import { createReceiptProcessor } from './processors/receipt.js'
+import { createWebhookProcessor } from './processors/webhook.js'
 
 export interface WorkerOptions extends Omit<ServicesOptions, 'log' | 'captchaEndpoints'> {
   log?: Logger
@@ -20,6 +22,7 @@ export interface WorkerOptions extends Omit<ServicesOptions, 'log' | 'captchaEnd
 export interface Workers {
   notify: Worker<NotifyPayload>
   receipt: Worker<ReceiptPayload>
+  webhook: Worker<WebhookPayload>
   /** Runs the scheduled retention purge. */
   purge: Worker
   relays: OutboxRelay[]
@@ -29,24 +32,45 @@ export interface Workers {
 }
 
 /** A BullMQ worker on the blocking connection, reporting Redis errors to the log. */
-function startWorker<T> (services: Services, queue: string, process: (job: Job<T>) => Promise<void>, options: { concurrency: number, lockMs?: number }): Worker<T> {
+function startWorker<T> (services: Services, queue: string, process: (job: Job<T>) => Promise<void>, options: { concurrency: number, lockMs?: number, settings?: BullWorkerOptions['settings'] }): Worker<T> {
   const worker = new Worker<T>(queue, process, {
     connection: services.blockingRedis(),
     prefix: services.config.QUEUE_PREFIX,
     concurrency: options.concurrency,
+    settings: options.settings,
     ...(options.lockMs === undefined ? {} : { lockDuration: options.lockMs, stalledInterval: options.lockMs })
   })
   worker.on('error', (err) => { services.log.error({ err, queue }, 'worker: redis error') })
   return worker
 }
 
+/** Delivers webhooks, retrying on the schedule in TUNING (or when a receiver says, with Retry-After). */
+function startWebhookWorker (services: Services): Worker<WebhookPayload> {
+  const { config, log } = services
+  const worker = startWorker<WebhookPayload>(services, WEBHOOK_QUEUE, createWebhookProcessor({
+    webhooks: services.repositories.webhooks,
+    box: services.secretBox,
+    policy: services.addressPolicy,
+    sender: services.webhookSender(),
+    disableAfterHours: config.WEBHOOK_DISABLE_AFTER_HOURS,
+    log
+  }), {
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    lockMs: config.NOTIFY_LOCK_MS,
+    settings: { backoffStrategy: webhookBackoff(services.tuning.webhookRetryMs) }
+  })
+  worker.on('stalled', (jobId) => { log.warn({ jobId }, 'webhook job stalled (its worker died or hung); it will run again') })
+  if (!services.secretBox.configured) log.info('webhooks off: WEBHOOK_SECRET_KEY is not set')
+  return worker
+}
+
 export async function startWorkers (config: Config, options: WorkerOptions = {}): Promise<Workers> {
   const log = options.log ?? pino(loggerOptions(config))
   const services = await createServices(config, { ...options, log })
-  const { repositories: { notifications, receipts }, notify, tuning } = services
+  const { repositories: { notifications, receipts, webhooks }, notify, tuning } = services
 
   const mailer = services.mailer()
-  const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, config, log }), {
+  const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, webhooks: services.webhooks, config, log }), {
     concurrency: config.NOTIFY_CONCURRENCY,
     lockMs: config.NOTIFY_LOCK_MS
   })
@@ -57,10 +81,13 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
     lockMs: config.NOTIFY_LOCK_MS
   })
 
+  const webhookWorker = startWebhookWorker(services)
+
   const timing = { log, delayMs: tuning.relayDelayMs, intervalMs: tuning.relayIntervalMs }
   const relays = [
     createOutboxRelay({ ...timing, name: 'notifications', outbox: notifications, enqueue: notify.enqueue }),
-    createOutboxRelay({ ...timing, name: 'receipts', outbox: receipts, enqueue: services.receipts.enqueue })
+    createOutboxRelay({ ...timing, name: 'receipts', outbox: receipts, enqueue: services.receipts.enqueue }),
+    createOutboxRelay({ ...timing, name: 'webhook deliveries', outbox: webhooks, enqueue: services.webhooks.enqueue })
   ]
   for (const relay of relays) relay.start()
   log.info({ concurrency: config.NOTIFY_CONCURRENCY, destination: mailer.destination }, 'notify worker started')
@@ -72,12 +99,13 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
   return {
     notify: notifyWorker,
     receipt: receiptWorker,
+    webhook: webhookWorker,
     purge: purgeWorker,
     relays,
     services,
     async close () {
       await Promise.all(relays.map(async (relay) => { await relay.stop() }))
-      await Promise.all([notifyWorker.close(), receiptWorker.close(), purgeWorker.close()])
+      await Promise.all([notifyWorker.close(), receiptWorker.close(), webhookWorker.close(), purgeWorker.close()])
       await services.close()
     }
   }

@@ -4,7 +4,7 @@ import type { ApiKeyRepository, ListedKey } from '../repositories/api-keys.js'
 
 export const SCOPES = [
   'requests:read', 'requests:write', 'contacts:read', 'contacts:write', 'retention:purge',
-  'subjects:export', 'subjects:erase', 'audit:read'
+  'subjects:export', 'subjects:erase', 'audit:read', 'webhooks:read', 'webhooks:write'
 ] as const
 export type Scope = typeof SCOPES[number]
 

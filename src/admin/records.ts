@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox'
 import { DateTime, Line } from '../schemas/common.js'
 import type { Config } from '../config.js'
 import { adminErrors, optionalDate } from './schemas.js'
+import type { Recipient } from '../repositories/webhooks.js'
 
 const AuditEntrySchema = Type.Object({
   id: Type.String(),
@@ -44,9 +45,18 @@ const PROVIDER_RECIPIENTS: Record<string, string> = {
   friendlycaptcha: 'Friendly Captcha GmbH: token'
 }
 
+/** A webhook endpoint as a recipient: its origin (a URL's path can hold a token), what it receives and about whom. */
+function webhookRecipient ({ url, description, payloadMode, events, contactId, enabled }: Recipient): string {
+  const what = payloadMode === 'full'
+    ? 'full payload: the submitted fields (name, e-mail, phone, organisation, message, page) with ids and dates'
+    : 'thin payload: ids, event type and dates only; details fetched with its own admin key'
+  const label = description === '' ? '' : ` "${description}"`
+  return `Webhook endpoint${label} at ${new URL(url).origin} (${what}); events: ${events.join(', ')}; ${contactId === null ? 'all contacts' : `requests to ${contactId}`}${enabled ? '' : '; disabled'}`
+}
+
 /** Generated on each request from what the service is configured to do, so it cannot drift from it. */
 // eslint-disable-next-line max-lines-per-function -- one document: the record of processing, section by section
-export function processingRecord (config: Config, contactOverrides: Array<{ contactId: string, days: number }>) {
+export function processingRecord (config: Config, contactOverrides: Array<{ contactId: string, days: number }>, webhookEndpoints: Recipient[]) {
   const smtpHost = config.SMTP_URL === undefined ? null : new URL(config.SMTP_URL).hostname
   return {
     generatedAt: new Date().toISOString(),
@@ -61,12 +71,14 @@ export function processingRecord (config: Config, contactOverrides: Array<{ cont
       'Name, e-mail address, optional phone and organisation, free-text message, page address, language',
       'Consent record: notice version, language, SHA-256 of the text shown, time',
       'Delivery records: recipient, SMTP server response, message id',
+      ...(webhookEndpoints.length === 0 ? [] : ['Webhook delivery records: endpoint, event, time, HTTP status, at most 1 KB of the answer']),
       'Keyed hashes (HMAC-SHA-256) of client addresses for rate limits, and of submissions for duplicate detection; raw IP addresses are never stored'
     ],
     recipients: [
       smtpHost === null ? `Project managers, by e-mail files in the local mail drop (${config.MAIL_DROP_DIR})` : `Project managers, by e-mail through the SMTP server ${smtpHost}`,
       ...(config.NOTIFY_FALLBACK_EMAIL === undefined ? [] : ['A fallback inbox for requests no contact can take']),
-      ...config.CAPTCHA_PROVIDERS.map((p) => `CAPTCHA: ${PROVIDER_RECIPIENTS[p] ?? p}`)
+      ...config.CAPTCHA_PROVIDERS.map((p) => `CAPTCHA: ${PROVIDER_RECIPIENTS[p] ?? p}`),
+      ...webhookEndpoints.map(webhookRecipient)
     ],
     transfersOutsideEea: config.CAPTCHA_PROVIDERS.filter((p) => ['hcaptcha', 'turnstile', 'recaptcha'].includes(p)).map((p) => `${p}: a US provider; check its transfer mechanism`),
     retention: {
@@ -75,11 +87,12 @@ export function processingRecord (config: Config, contactOverrides: Array<{ cont
       contactOverrides,
       purgeSchedule: config.PURGE_CRON === 'off' ? 'off: purges run only when an admin starts one' : `${config.PURGE_CRON} (${config.PURGE_TIMEZONE})`,
       legalHold: 'suspends purging of a request until lifted',
-      whatIsPurged: 'the request, its consent record, notifications, queue jobs and mail-drop copies; an anonymous tombstone (ids, day, reason) stays'
+      whatIsPurged: 'the request, its consent record, notifications, webhook deliveries, queue jobs and mail-drop copies (full-payload webhook endpoints are sent contact_request.erased); an anonymous tombstone (ids, day, reason) stays'
     },
     securityMeasures: [
       'Admin API behind scoped, revocable keys stored as SHA-256 hashes; every admin action audited without personal data',
       'Personal fields redacted from logs; queue payloads carry ids only',
+      ...(webhookEndpoints.length === 0 ? [] : ['Webhooks signed per Standard Webhooks; signing secrets sealed with AES-256-GCM; deliveries only to public addresses unless a host is allowed by the operator']),
       'Keyed hashes instead of raw IP addresses; IPv6 grouped by /64',
       `Rate limits: ${config.RATE_LIMIT_MAX} submissions per ${config.RATE_LIMIT_WINDOW_SECONDS} s per client; ${config.ADMIN_RATE_LIMIT_MAX} admin requests per minute per client`,
       'Security headers (helmet) and CORS limited to ALLOWED_ORIGINS',
@@ -89,7 +102,7 @@ export function processingRecord (config: Config, contactOverrides: Array<{ cont
 }
 
 const recordRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { audit, contacts } = app.services.repositories
+  const { audit, contacts, webhooks } = app.services.repositories
 
   app.get('/audit', {
     config: { scope: 'audit:read', action: 'audit.read' },
@@ -113,7 +126,7 @@ const recordRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/processing-record', {
     config: { scope: 'audit:read', action: 'processing_record.read' },
     schema: { summary: 'The GDPR Art. 30 record of processing, generated from the live configuration', response: { 200: ProcessingRecordSchema, ...adminErrors } }
-  }, async () => processingRecord(app.config, await contacts.retentionOverrides()))
+  }, async () => processingRecord(app.config, await contacts.retentionOverrides(), await webhooks.recipients()))
 }
 
 export default recordRoutes

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox'
 import { ContactId, ErrorSchema, Line } from '../schemas/common.js'
 import { notFound, conflict } from '../errors.js'
 import type { ContactRequest, Prisma } from '../generated/prisma/client.js'
-import { adminErrors, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
+import { adminErrors, CursorQuery, decodeCursor, encodeCursor, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -15,16 +15,8 @@ const ListQuery = Type.Object({
   from: Type.Optional(Type.String({ format: 'date-time', description: 'received at or after' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'received before' })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]*$', description: 'nextCursor of the previous page' }))
+  cursor: CursorQuery
 }, { additionalProperties: false })
-
-/** Pages go newest first; the cursor is the last row's (receivedAt, id). */
-const encodeCursor = (row: { receivedAt: Date, id: string }) => Buffer.from(`${row.receivedAt.toISOString()}|${row.id}`).toString('base64url')
-function decodeCursor (cursor: string): { receivedAt: Date, id: string } | undefined {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
-  const receivedAt = new Date(at ?? '')
-  return Number.isNaN(receivedAt.getTime()) || id === undefined || !/^[0-9a-f-]{36}$/.test(id) ? undefined : { receivedAt, id }
-}
 
 const summary = (r: ContactRequest): RequestSummary => ({
   id: r.id,
@@ -58,11 +50,12 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { contactId, status, from, to, limit, cursor } = request.query
-    const after = cursor === undefined ? undefined : decodeCursor(cursor)
+    const position = cursor === undefined ? undefined : decodeCursor(cursor)
+    const after = position === undefined ? undefined : { receivedAt: position.at, id: position.id }
     const { page, more } = await requests.list({ contactId, status, from: optionalDate(from), to: optionalDate(to), after, limit })
     const last = page.at(-1)
     request.audit.detail = { count: page.length }
-    return { items: page.map(summary), nextCursor: more && last !== undefined ? encodeCursor(last) : null }
+    return { items: page.map(summary), nextCursor: more && last !== undefined ? encodeCursor(last.receivedAt, last.id) : null }
   })
 
   app.get('/contact-requests/:id', {

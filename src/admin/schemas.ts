@@ -5,6 +5,17 @@ import { DateTime, ErrorSchema, commonErrorResponses } from '../schemas/common.j
 /** A query string's optional date-time, as a Date. */
 export const optionalDate = (value: string | undefined): Date | undefined => value === undefined ? undefined : new Date(value)
 
+/** The `cursor` query parameter of a paged list. */
+export const CursorQuery = Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]*$', description: 'nextCursor of the previous page' }))
+
+/** Pages go newest first; a cursor is the last row's (time, id). */
+export const encodeCursor = (at: Date, id: string): string => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url')
+export function decodeCursor (cursor: string): { at: Date, id: string } | undefined {
+  const [text, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  const at = new Date(text ?? '')
+  return Number.isNaN(at.getTime()) || id === undefined || !/^[0-9a-f-]{36}$/.test(id) ? undefined : { at, id }
+}
+
 /** Every admin route can answer these. */
 export const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
 
@@ -49,6 +60,20 @@ const NotificationDetailSchema = Type.Object({
   failedAt: Nullable(DateTime)
 })
 
+const WebhookDeliverySummarySchema = Type.Object({
+  id: Type.String(),
+  eventType: Type.String(),
+  status: Type.Union(['pending', 'queued', 'delivered', 'failed', 'skipped'].map((v) => Type.Literal(v))),
+  createdAt: DateTime,
+  deliveredAt: Nullable(DateTime),
+  endpoint: Type.Object({
+    id: Type.String(),
+    origin: Type.String({ description: 'scheme, host and port of the endpoint\'s URL' }),
+    description: Type.String(),
+    payloadMode: Type.Union([Type.Literal('thin'), Type.Literal('full')], { description: 'full: the submitted fields were sent' })
+  })
+})
+
 /** One request with its personal data, consent (with the notice text shown), deliveries and history. */
 export const RequestDetailSchema = Type.Object({
   id: Type.String(),
@@ -87,5 +112,6 @@ export const RequestDetailSchema = Type.Object({
     failedAt: Nullable(DateTime)
   }, { description: 'the confirmation e-mail to the person who wrote; null when receipts were off' })),
   notifications: Type.Array(NotificationDetailSchema),
+  webhooks: Type.Array(WebhookDeliverySummarySchema, { description: 'webhook deliveries that carried this request: which endpoint, what, when' }),
   events: Type.Array(Type.Object({ at: DateTime, kind: Type.String(), value: Type.String(), actor: Type.String() }))
 }, { $id: 'RequestDetail', title: 'RequestDetail' })

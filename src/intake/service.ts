@@ -8,6 +8,7 @@ import type { Notice, NoticeCatalog } from '../privacy/notices.js'
 import { AppError, captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
 import type { NotifyProducer } from '../jobs/notify.js'
 import type { ReceiptProducer } from '../jobs/receipt.js'
+import type { WebhookProducer } from '../jobs/webhook.js'
 import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRepository, type StoredReceipt } from '../repositories/requests.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
 import { withTimeout } from '../with-timeout.js'
@@ -21,6 +22,8 @@ export interface IntakeDeps {
   notify: NotifyProducer
   /** Null when receipts are off (RECEIPTS=false). */
   receipts: ReceiptProducer | null
+  /** Delivers the contact_request.received webhooks written with the request. */
+  webhooks: WebhookProducer
   /** How long to wait for Redis to take the job before leaving it to the outbox relay. */
   enqueueTimeoutMs: number
 }
@@ -122,7 +125,7 @@ export function createIntakeService (deps: IntakeDeps) {
   }
 
   /** Puts a job in its queue; one Redis does not take in time is left to the outbox relay. */
-  async function enqueue (what: 'notification' | 'receipt', id: string, put: (id: string) => Promise<void>, log: FastifyBaseLogger): Promise<void> {
+  async function enqueue (what: 'notification' | 'receipt' | 'webhookDelivery', id: string, put: (id: string) => Promise<void>, log: FastifyBaseLogger): Promise<void> {
     try {
       await withTimeout(put(id), deps.enqueueTimeoutMs)
     } catch (err) {
@@ -174,7 +177,8 @@ export function createIntakeService (deps: IntakeDeps) {
       }
       await Promise.all([
         enqueue('notification', notificationId, notify.enqueue, log),
-        receiptId === null || deps.receipts === null ? undefined : enqueue('receipt', receiptId, deps.receipts.enqueue, log)
+        receiptId === null || deps.receipts === null ? undefined : enqueue('receipt', receiptId, deps.receipts.enqueue, log),
+        ...outcome.stored.webhookDeliveryIds.map(async (id) => { await enqueue('webhookDelivery', id, deps.webhooks.enqueue, log) })
       ])
       log.info({ requestId: outcome.stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
       return toReceipt(outcome.stored)

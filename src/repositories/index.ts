@@ -8,6 +8,7 @@ import { createNoticeRepository } from './notices.js'
 import { createNotificationRepository, createReceiptRepository } from './notifications.js'
 import { createPurgeRunRepository } from './purge-runs.js'
 import { createRequestRepository, type RequestRepositoryOptions } from './requests.js'
+import { createWebhookRepository } from './webhooks.js'
 
 export function createRepositories (database: Database, options: RequestRepositoryOptions) {
   return {
@@ -18,7 +19,8 @@ export function createRepositories (database: Database, options: RequestReposito
     notices: createNoticeRepository(database),
     purgeRuns: createPurgeRunRepository(database),
     audit: createAuditRepository(database),
-    apiKeys: createApiKeyRepository(database)
+    apiKeys: createApiKeyRepository(database),
+    webhooks: createWebhookRepository(database)
   }
 }
 export type Repositories = ReturnType<typeof createRepositories>

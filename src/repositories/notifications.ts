@@ -7,6 +7,7 @@ import type { Notification, Receipt } from '../generated/prisma/client.js'
 import type { RoutableContact, Route } from '../contacts/routing.js'
 import type { RequestForMail } from '../notifications/compose.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
+import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
 
 export interface DeliveryData {
   id: string
@@ -56,6 +57,28 @@ const MARK_SENT = `
          last_error = NULL, recipient = v.recipient, route_reason = v.route_reason::route_reason
     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(id, message_id, smtp_response, recipient, route_reason)
    WHERE n.id = v.id`
+
+// Out of attempts, or refused: failed, and the notification.failed webhooks it owes written with it.
+// A restricted request's failure is not told (Art. 18: not processed further).
+const MARK_FAILED = `
+  WITH failed AS (
+    UPDATE notifications
+       SET status = 'failed', failed_at = now(), updated_at = now(), last_error = $2,
+           recipient = coalesce($3, recipient), route_reason = coalesce($4::route_reason, route_reason)
+     WHERE id = $1 AND status IN ('pending', 'queued')
+    RETURNING id, request_id, attempts
+  ), webhook AS (
+    ${insertDeliveriesSql({
+      event: 'notification.failed',
+      from: 'failed f JOIN contact_requests r ON r.id = f.request_id',
+      endpoints: subscribedSql('notification.failed', 'r.contact_id'),
+      requestId: 'r.id',
+      data: `json_build_object('requestId', r.id, 'contactId', r.contact_id, 'notificationId', f.id, 'attempts', f.attempts,
+                               'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`,
+      where: 'r.restricted_at IS NULL'
+    })}
+  )
+  SELECT id FROM webhook`
 
 // Back to a clean slate, for an admin's re-drive.
 const RESET_FAILED = `
@@ -130,9 +153,10 @@ export function createNotificationRepository ({ prisma, pool }: Database) {
       await prisma.notification.update({ where: { id }, data: { lastError: error, ...routeData(route) } })
     },
 
-    /** No more attempts: visible as failed until an admin re-drives it. */
-    async markFailed (id: string, error: string, route?: Route): Promise<void> {
-      await prisma.notification.update({ where: { id }, data: { status: 'failed', failedAt: new Date(), lastError: error, ...(route === undefined ? {} : routeData(route)) } })
+    /** No more attempts: visible as failed until an admin re-drives it. Answers the notification.failed webhook deliveries written. */
+    async markFailed (id: string, error: string, route?: Route): Promise<string[]> {
+      const { rows } = await pool.query<{ id: string }>(MARK_FAILED, [id, error, route?.email ?? null, route?.reason ?? null])
+      return rows.map((r) => r.id)
     },
 
     /** Notifications nobody has picked up or marked since `olderThanMs`: the relay's to (re-)enqueue. */

@@ -9,6 +9,7 @@ import type pg from 'pg'
 import type { Database } from '../db/client.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
+import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
 
 export interface NewContactRequest {
   id: string
@@ -52,7 +53,7 @@ export type RepeatKeys = Pick<ContactRequest, 'captchaKey' | 'fingerprint' | 'id
  * repeats these earlier requests. An empty list means it lost a race to a twin
  * stored at the same instant; look again with findPrior.
  */
-export type StoreOutcome = { stored: StoredReceipt } | { prior: PriorRequest[] }
+export type StoreOutcome = { stored: StoredReceipt & { webhookDeliveryIds: string[] } } | { prior: PriorRequest[] }
 
 /** A unique key of contact_requests was already taken: the submission races an earlier one. */
 export class DuplicateSubmission extends Error {
@@ -138,8 +139,17 @@ const STORE = `
     INSERT INTO notifications (id, request_id) SELECT i.notification_id, r.id FROM request r JOIN input i USING (id)
   ), receipt AS (
     INSERT INTO receipts (id, request_id) SELECT i.receipt_id, r.id FROM request r JOIN input i USING (id) WHERE i.receipt_id IS NOT NULL
+  ), webhook AS (
+    ${insertDeliveriesSql({
+      event: 'contact_request.received',
+      from: 'request r JOIN input i USING (id)',
+      endpoints: subscribedSql('contact_request.received', 'i.contact_id'),
+      requestId: 'r.id',
+      data: `json_build_object('requestId', r.id, 'contactId', i.contact_id, 'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`
+    })}
   )
-  SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'retainUntil', retain_until)), '[]'::json) FROM request) AS stored,
+  SELECT (SELECT coalesce(json_agg(json_build_object('id', q.id, 'retainUntil', q.retain_until,
+            'webhookDeliveryIds', (SELECT coalesce(json_agg(w.id), '[]'::json) FROM webhook w WHERE w.request_id = q.id))), '[]'::json) FROM request q) AS stored,
          (SELECT ${MATCHES_AS_JSON} FROM matches) AS matches`
 
 const FIND_PRIOR = `
@@ -181,8 +191,20 @@ function selectionSql (selection: RemovalSelection, held = false): { where: stri
 
 export type RemovalReason = 'retention' | 'erasure'
 
-/** The e-mails a removed request caused: their queue jobs and mail copies go with it. */
-export interface Outbox { notificationIds: string[], receiptIds: string[] }
+/** What a removed request caused: the jobs of its e-mails and webhooks, and mail copies, go with it. */
+export interface Outbox { notificationIds: string[], receiptIds: string[], webhookDeliveryIds: string[] }
+
+// Who is told of a removal (GDPR Art. 19): endpoints subscribed to it, and every `full` endpoint
+// the request's fields may have reached (an attempt was made), enabled or not.
+const ERASED = insertDeliveriesSql({
+  event: 'contact_request.erased',
+  from: 'contact_requests r',
+  endpoints: `(${subscribedSql('contact_request.erased', 'r.contact_id')} OR (e.payload_mode = 'full' AND EXISTS (
+    SELECT 1 FROM webhook_deliveries w WHERE w.request_id = r.id AND w.endpoint_id = e.id AND w.attempts > 0)))`,
+  requestId: 'NULL',
+  data: `json_build_object('requestId', r.id, 'contactId', r.contact_id, 'reason', $2::text, 'erasedAt', ${isoSql('now()')})`,
+  where: 'r.id = ANY($1::uuid[])'
+})
 
 // ---------------------------------------------------------------------------------------------
 // Admin and data-subject reads.
@@ -222,9 +244,21 @@ const DETAIL = {
     orderBy: { createdAt: 'asc' },
     select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, queuedAt: true, lastAttemptAt: true, sentAt: true, failedAt: true }
   },
-  events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } }
+  events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } },
+  webhooks: {
+    orderBy: { createdAt: 'asc' },
+    select: { id: true, eventType: true, status: true, createdAt: true, deliveredAt: true, endpoint: { select: { id: true, url: true, description: true, payloadMode: true } } }
+  }
 } satisfies Prisma.ContactRequestSelect
-export type RequestDetail = Prisma.ContactRequestGetPayload<{ select: typeof DETAIL }>
+type DetailRow = Prisma.ContactRequestGetPayload<{ select: typeof DETAIL }>
+type WebhookRecipient = Omit<DetailRow['webhooks'][number]['endpoint'], 'url'> & { origin: string }
+
+/** A request as an admin or its subject sees it. Of each webhook endpoint that received it, the origin only: a URL's path can hold a token. */
+export type RequestDetail = Omit<DetailRow, 'webhooks'> & { webhooks: Array<Omit<DetailRow['webhooks'][number], 'endpoint'> & { endpoint: WebhookRecipient }> }
+
+function toDetail ({ webhooks, ...row }: DetailRow): RequestDetail {
+  return { ...row, webhooks: webhooks.map(({ endpoint: { url, ...endpoint }, ...delivery }) => ({ ...delivery, endpoint: { ...endpoint, origin: new URL(url).origin } })) }
+}
 
 export interface RequestFilter {
   contactId?: string
@@ -249,13 +283,13 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
   const { duplicateWindowSeconds, maxInFlight = 4, maxBatch = 50 } = options
 
   async function storeAll (batch: NewContactRequest[]): Promise<StoreOutcome[]> {
-    const { rows: [row] } = await pool.query<{ stored: Array<{ id: string, retainUntil: string }>, matches: MatchRow[] }>(
+    const { rows: [row] } = await pool.query<{ stored: Array<{ id: string, retainUntil: string, webhookDeliveryIds: string[] }>, matches: MatchRow[] }>(
       STORE, [duplicateWindowSeconds, ...INPUT.map(([, , pick]) => batch.map(pick))])
     const stored = new Map((row?.stored ?? []).map((s) => [s.id, s]))
     const matches = row?.matches ?? []
     return batch.map((r, i): StoreOutcome => {
       const receipt = stored.get(r.id)
-      if (receipt !== undefined) return { stored: { id: receipt.id, retainUntil: new Date(receipt.retainUntil) } }
+      if (receipt !== undefined) return { stored: { id: receipt.id, retainUntil: new Date(receipt.retainUntil), webhookDeliveryIds: receipt.webhookDeliveryIds } }
       return { prior: matches.filter((m) => m.n === i + 1).map(toPrior) }
     })
   }
@@ -293,7 +327,8 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
     },
 
     async detail (id: string): Promise<RequestDetail | null> {
-      return await prisma.contactRequest.findUnique({ where: { id }, select: DETAIL })
+      const row = await prisma.contactRequest.findUnique({ where: { id }, select: DETAIL })
+      return row === null ? null : toDetail(row)
     },
 
     /** One page of requests, newest first, and whether another follows. */
@@ -329,7 +364,7 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
     /** Everything sent from an address, oldest first. */
     async detailsByEmail (email: string): Promise<RequestDetail[]> {
       const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1', [normalise(email)])
-      return await prisma.contactRequest.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { receivedAt: 'asc' }, select: DETAIL })
+      return (await prisma.contactRequest.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { receivedAt: 'asc' }, select: DETAIL })).map(toDetail)
     },
 
     /** Ids of the selected requests a legal hold keeps from removal. */
@@ -342,28 +377,35 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
     /**
      * Removes the selected requests for good, in one transaction: locks them (waiting for rows
      * another transaction holds, except for `due`, which skips them), hands their notification
-     * and receipt ids to `removeTraces` while they are locked (if it fails, nothing is deleted and a later
-     * run finds the same rows), then deletes them, leaving an anonymous tombstone for each;
-     * consent records, notifications and history go with them (ON DELETE CASCADE).
+     * receipt and webhook delivery ids to `removeTraces` while they are locked (if it fails, nothing is deleted and a later
+     * run finds the same rows), writes the contact_request.erased deliveries it owes, then deletes them, leaving an
+     * anonymous tombstone for each; consent records, notifications, webhook deliveries and history go with them (ON DELETE CASCADE).
      */
-    async remove<T> (selection: RemovalSelection, reason: RemovalReason, runId: string | null, removeTraces: (outbox: Outbox) => Promise<T>): Promise<{ ids: string[], outbox: Outbox, traces: T }> {
+    async remove<T> (selection: RemovalSelection, reason: RemovalReason, runId: string | null, removeTraces: (outbox: Outbox) => Promise<T>): Promise<{ ids: string[], outbox: Outbox, traces: T, erasedEvents: string[] }> {
       return await inTransaction(pool, async (client) => {
         const { where, values } = selectionSql(selection)
-        const { rows } = await client.query<{ id: string, notificationIds: string[], receiptIds: string[] }>(`
+        const { rows } = await client.query<{ id: string, notificationIds: string[], receiptIds: string[], webhookDeliveryIds: string[] }>(`
           SELECT r.id, array(SELECT n.id::text FROM notifications n WHERE n.request_id = r.id) AS "notificationIds",
-                 array(SELECT x.id::text FROM receipts x WHERE x.request_id = r.id) AS "receiptIds"
+                 array(SELECT x.id::text FROM receipts x WHERE x.request_id = r.id) AS "receiptIds",
+                 array(SELECT w.id::text FROM webhook_deliveries w WHERE w.request_id = r.id) AS "webhookDeliveryIds"
             FROM contact_requests r WHERE ${where}
              FOR UPDATE OF r`, values)
-        const outbox = { notificationIds: rows.flatMap((r) => r.notificationIds), receiptIds: rows.flatMap((r) => r.receiptIds) }
+        const outbox = {
+          notificationIds: rows.flatMap((r) => r.notificationIds),
+          receiptIds: rows.flatMap((r) => r.receiptIds),
+          webhookDeliveryIds: rows.flatMap((r) => r.webhookDeliveryIds)
+        }
         const traces = await removeTraces(outbox)
+        let erasedEvents: string[] = []
         if (rows.length > 0) {
+          erasedEvents = (await client.query<{ id: string }>(ERASED, [rows.map((r) => r.id), reason])).rows.map((r) => r.id)
           await client.query(`
             WITH gone AS (DELETE FROM contact_requests WHERE id = ANY($1::uuid[]) RETURNING id, contact_id, received_at)
             INSERT INTO purge_tombstones (request_id, contact_id, received_on, reason, run_id)
             SELECT id, contact_id, (received_at AT TIME ZONE 'Europe/Stockholm')::date, $2, $3 FROM gone
             ON CONFLICT (request_id) DO NOTHING`, [rows.map((r) => r.id), reason, runId])
         }
-        return { ids: rows.map((r) => r.id), outbox, traces }
+        return { ids: rows.map((r) => r.id), outbox, traces, erasedEvents }
       })
     },
 

@@ -1,12 +1,15 @@
 // Removing requests for good: the rows in PostgreSQL and every trace elsewhere (the queue jobs
-// of its notification and receipt and their history in Redis, the .eml copies in the mail drop).
-// Retention purges and data-subject erasures share it.
+// of its notification, receipt and webhook deliveries and their history in Redis, the .eml copies
+// in the mail drop), and telling the webhook endpoints that had its data. Retention purges and
+// data-subject erasures share it.
 import { readdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import type { Queue } from 'bullmq'
 import type { NotifyQueue } from '../jobs/notify.js'
 import type { ReceiptQueue } from '../jobs/receipt.js'
+import type { WebhookProducer } from '../jobs/webhook.js'
+import type { WebhookRepository } from '../repositories/webhooks.js'
 import type { NotificationRepository, ReceiptRepository } from '../repositories/notifications.js'
 import type { RemovalReason, RemovalSelection, RequestRepository } from '../repositories/requests.js'
 
@@ -21,9 +24,12 @@ export interface RemovalDeps {
   requests: RequestRepository
   notifications: NotificationRepository
   receipts: ReceiptRepository
+  webhooks: WebhookRepository
   /** Where notification and receipt jobs live; they carry ids only, but a job of a removed request must go too. */
   queue: NotifyQueue
   receiptQueue: ReceiptQueue
+  /** Webhook jobs (removed like the others) and the contact_request.erased events a removal owes. */
+  webhookProducer: WebhookProducer
   /** A connection to the queue's Redis, for the existence check and the event stream. */
   redis: Redis
   /** The local mail drop; .eml files there are named after their notification. */
@@ -33,7 +39,9 @@ export interface RemovalDeps {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createRemoval ({ requests, notifications, receipts, queue, receiptQueue, redis, mailDropDir }: RemovalDeps) {
+export function createRemoval ({ requests, notifications, receipts, webhooks, queue, receiptQueue, webhookProducer, redis, mailDropDir }: RemovalDeps) {
+  const webhookQueue = webhookProducer.queue
+
   /** The mail drop's file names, listed once per run: cheaper than one unlink attempt per notification. */
   async function listMailDrop (): Promise<Set<string>> {
     try {
@@ -75,14 +83,16 @@ export function createRemoval ({ requests, notifications, receipts, queue, recei
   /**
    * Removes the selected requests and their traces and answers what it removed. The traces
    * go while the rows are locked and before they are deleted: if that fails, nothing is
-   * deleted and a later run finds the same rows and tries again.
+   * deleted and a later run finds the same rows and tries again. The contact_request.erased
+   * deliveries are enqueued once the removal is committed (the outbox relay takes those Redis refuses).
    */
   async function remove (selection: RemovalSelection, reason: RemovalReason, runId: string | null, mailDrop?: Set<string>): Promise<RemovedCounts & { ids: string[] }> {
     const files = mailDrop ?? await listMailDrop()
-    const { ids, outbox, traces } = await requests.remove(selection, reason, runId, async ({ notificationIds, receiptIds }) => ({
-      jobsRemoved: await removeJobs(queue, notificationIds) + await removeJobs(receiptQueue, receiptIds),
+    const { ids, outbox, traces, erasedEvents } = await requests.remove(selection, reason, runId, async ({ notificationIds, receiptIds, webhookDeliveryIds }) => ({
+      jobsRemoved: await removeJobs(queue, notificationIds) + await removeJobs(receiptQueue, receiptIds) + await removeJobs(webhookQueue, webhookDeliveryIds),
       mailFilesRemoved: await removeMailFiles([...notificationIds, ...receiptIds], files)
     }))
+    await Promise.allSettled(erasedEvents.map(webhookProducer.enqueue))
     return { ids, requests: ids.length, notifications: outbox.notificationIds.length, ...traces }
   }
 
@@ -92,7 +102,7 @@ export function createRemoval ({ requests, notifications, receipts, queue, recei
    * removals, since removing a job logs one more.
    */
   async function sweepJobEvents (): Promise<number> {
-    return await sweepEvents(queue, notifications.existing) + await sweepEvents(receiptQueue, receipts.existing)
+    return await sweepEvents(queue, notifications.existing) + await sweepEvents(receiptQueue, receipts.existing) + await sweepEvents(webhookQueue, webhooks.existing)
   }
 
   async function sweepEvents (jobs: Queue, existing: (ids: string[]) => Promise<Set<string>>): Promise<number> {

@@ -16,7 +16,7 @@ export interface TestApp {
   logs: () => string
 }
 
-export async function buildTestApp (t: TestLike, env: Record<string, string> = {}, options: { reset?: boolean } & Pick<AppOptions, 'captchaEndpoints' | 'timeouts'> = {}): Promise<TestApp> {
+export async function buildTestApp (t: TestLike, env: Record<string, string> = {}, options: { reset?: boolean } & Pick<AppOptions, 'captchaEndpoints' | 'timeouts' | 'tuning'> = {}): Promise<TestApp> {
   const database = await sharedDatabase()
   if (options.reset !== false) await resetData(database.prisma)
   const config = testConfig(env)
@@ -24,13 +24,16 @@ export async function buildTestApp (t: TestLike, env: Record<string, string> = {
   const chunks: string[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
   // An app pointed at another database (one that is down, say) makes its own client.
-  const app = await buildApp(config, { database: env.DATABASE_URL === undefined ? database : undefined, logStream: stream, captchaEndpoints: options.captchaEndpoints, timeouts: options.timeouts })
+  const app = await buildApp(config, { database: env.DATABASE_URL === undefined ? database : undefined, logStream: stream, captchaEndpoints: options.captchaEndpoints, timeouts: options.timeouts, tuning: options.tuning })
   let closed = false
   app.addHook('onClose', async () => { closed = true })
   t.teardown(async () => {
     // A test may have closed it already; a queue on a Redis that is down cannot be emptied (and has nothing in it).
     if (closed) return
-    if (env.REDIS_URL === undefined) await app.services.queues.notify.obliterate({ force: true })
+    if (env.REDIS_URL === undefined) {
+      await app.services.queues.notify.obliterate({ force: true })
+      await app.services.queues.webhook.obliterate({ force: true })
+    }
     await app.close()
   })
   return { app, config, logs: () => chunks.join('') }

@@ -8,6 +8,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 /** A port nothing listens on: a dependency that is down. */
 export const DEAD_URL_PORT = 1
 
+export const TEST_WEBHOOK_SECRET_KEY = '0f'.repeat(32)
+
 export function testConfig (env: Record<string, string> = {}): Config {
   return loadConfig({
     DATABASE_URL: TEST_DATABASE_URL,
@@ -26,6 +28,9 @@ export function testConfig (env: Record<string, string> = {}): Config {
     // Receipts are a feature of their own (test/receipts.test.ts); elsewhere they would be a
     // second e-mail, job and mail file beside every notification the tests count.
     RECEIPTS: 'false',
+    WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
+    // Test receivers listen on the loopback interface, over plain http.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     ...env
   })
 }

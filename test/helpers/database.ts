@@ -47,6 +47,6 @@ const SHIPPED_FILES = { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR
 
 /** Empties the request tables and reloads the shipped directory and notices. */
 export async function resetData (prisma: PrismaClient): Promise<void> {
-  await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, receipts, request_events, purge_tombstones, purge_runs, audit_log, api_keys')
+  await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, receipts, request_events, purge_tombstones, purge_runs, audit_log, api_keys, webhook_endpoints, webhook_deliveries, webhook_attempts')
   await loadTestReferenceData()
 }

@@ -2,8 +2,10 @@
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from '../../src/config.js'
-import { routeRequest } from '../../src/contacts/routing.js'
+import { scrubAddresses } from '../../src/logger.js'
+import { routeRequest, type Route } from '../../src/contacts/routing.js'
 import type { NotifyPayload } from '../../src/jobs/notify.js'
+import type { WebhookProducer } from '../../src/jobs/webhook.js'
 import type { Mailer } from '../../src/mail/mailer.js'
 import { composeNotification } from '../../src/notifications/compose.js'
 import type { NotificationRepository } from '../../src/repositories/notifications.js'
@@ -11,14 +13,13 @@ import type { NotificationRepository } from '../../src/repositories/notification
 export interface NotifyProcessorDeps {
   notifications: NotificationRepository
   mailer: Mailer
+  /** Delivers the notification.failed webhooks a failure writes. */
+  webhooks: WebhookProducer
   config: Pick<Config, 'MAIL_FROM' | 'NOTIFY_FALLBACK_EMAIL'>
   log: Logger
 }
 
 interface MailError { code?: string, responseCode?: number, response?: string, command?: string, message?: string }
-
-/** Server texts can echo addresses; what is stored or logged must not. */
-export const scrubAddresses = (text: string): string => text.replace(/<?[^\s<>@]+@[^\s<>@]+>?/g, '<address>')
 
 /**
  * What went wrong, in words safe to store and log: codes and the server's
@@ -51,7 +52,13 @@ export async function settleSendFailure (err: unknown, job: Job, record: { faile
   throw new Error(failure.text)
 }
 
-export function createNotifyProcessor ({ notifications, mailer, config, log }: NotifyProcessorDeps) {
+export function createNotifyProcessor ({ notifications, mailer, webhooks, config, log }: NotifyProcessorDeps) {
+  /** Failed for good; its webhooks are enqueued now, or by the outbox relay if Redis refuses. */
+  async function fail (notificationId: string, reason: string, route?: Route): Promise<void> {
+    const deliveries = await notifications.markFailed(notificationId, reason, route)
+    await Promise.allSettled(deliveries.map(webhooks.enqueue))
+  }
+
   return async function processNotify (job: Job<NotifyPayload>): Promise<void> {
     const { notificationId } = job.data
     const jobLog = log.child({ jobId: job.id, notificationId })
@@ -63,7 +70,7 @@ export function createNotifyProcessor ({ notifications, mailer, config, log }: N
     const route = routeRequest(data.contact, config.NOTIFY_FALLBACK_EMAIL)
     if (route === null) {
       const reason = 'no recipient: the contact is inactive, with no active delegate and no fallback inbox'
-      await notifications.markFailed(notificationId, reason)
+      await fail(notificationId, reason)
       throw new UnrecoverableError(reason)
     }
     const attempt = data.attempts
@@ -73,7 +80,7 @@ export function createNotifyProcessor ({ notifications, mailer, config, log }: N
       jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
     } catch (err) {
       return await settleSendFailure(err, job, {
-        failed: async (text) => { await notifications.markFailed(notificationId, text, route) },
+        failed: async (text) => { await fail(notificationId, text, route) },
         retrying: async (text) => { await notifications.recordError(notificationId, route, text) }
       }, jobLog)
     }

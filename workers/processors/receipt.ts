@@ -9,7 +9,8 @@ import type { ReceiptWindow } from '../../src/receipts/window.js'
 import type { WithdrawalLinks } from '../../src/receipts/withdrawal-link.js'
 import type { ReceiptRepository } from '../../src/repositories/notifications.js'
 import { LOCALES, type Locale } from '../../src/schemas/common.js'
-import { settleSendFailure, scrubAddresses } from './notify.js'
+import { scrubAddresses } from '../../src/logger.js'
+import { settleSendFailure } from './notify.js'
 
 export interface ReceiptProcessorDeps {
   receipts: ReceiptRepository

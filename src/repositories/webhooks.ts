@@ -1,0 +1,263 @@
+// Webhook endpoints, their deliveries (an outbox: one row per event and endpoint, written in the
+// transaction of the event) and the attempt log. The only module that names these tables'
+// columns, and the one definition of which endpoints an event goes to (used by the request and
+// notification statements that write events).
+import type { Database } from '../db/client.js'
+import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.js'
+import type { Submission, WebhookEventType } from '../webhooks/events.js'
+
+/** A timestamp as JSON would write it (ISO 8601, UTC), whatever the session's time zone. */
+export const isoSql = (expr: string): string => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/**
+ * "Which endpoints take this event about a request to this contact" (alias e): the one
+ * definition. `contact` is an SQL expression.
+ */
+export const subscribedSql = (event: WebhookEventType, contact: string): string =>
+  `(e.enabled AND '${event}' = ANY(e.events) AND (e.contact_id IS NULL OR e.contact_id = ${contact}))`
+
+/**
+ * An INSERT of one delivery per endpoint `endpoints` selects (alias e) from each row of `from`;
+ * it returns the deliveries' ids and request ids. For a CTE in the statement that writes the event.
+ */
+export function insertDeliveriesSql ({ event, from, endpoints, requestId, data, where = 'true' }: { event: WebhookEventType, from: string, endpoints: string, requestId: string, data: string, where?: string }): string {
+  return `INSERT INTO webhook_deliveries (id, endpoint_id, event_type, request_id, data)
+    SELECT gen_random_uuid(), e.id, '${event}', ${requestId}, ${data} FROM ${from} JOIN webhook_endpoints e ON ${endpoints} WHERE ${where}
+    RETURNING id, request_id`
+}
+
+/** An endpoint as admins see it: everything but its sealed secrets. */
+export type EndpointView = Omit<WebhookEndpoint, 'secretSealed' | 'previousSecretSealed'>
+const VIEW = { secretSealed: true, previousSecretSealed: true } as const
+
+export type NewEndpoint = Pick<WebhookEndpoint, 'id' | 'url' | 'description' | 'events' | 'contactId' | 'payloadMode' | 'secretSealed'>
+export type EndpointChange = Partial<Pick<WebhookEndpoint, 'url' | 'description' | 'events' | 'contactId' | 'payloadMode' | 'enabled'>>
+
+/** What one attempt needs, read as it is claimed. */
+export interface ClaimedDelivery {
+  id: string
+  eventType: string
+  data: Record<string, unknown>
+  /** Attempts so far, this one included. */
+  attempts: number
+  createdAt: Date
+  endpointId: string
+  url: string
+  secretSealed: string
+  /** The secret before the last rotation, while it still signs. */
+  previousSecretSealed: string | null
+  /** The submitted fields, for a `full` endpoint's delivery of a request that exists. */
+  submission: Submission | null
+}
+
+// A delivery is attempted only while its endpoint is enabled and its request's processing is not
+// restricted; otherwise it is settled here, visibly, instead of being sent.
+const CLAIM = `
+  WITH target AS (
+    SELECT d.id, e.enabled, coalesce(r.restricted_at IS NOT NULL, false) AS restricted
+      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id LEFT JOIN contact_requests r ON r.id = d.request_id
+     WHERE d.id = $1 AND d.status IN ('pending', 'queued')
+       FOR UPDATE OF d
+  ), settled AS (
+    UPDATE webhook_deliveries d
+       SET status = (CASE WHEN t.restricted THEN 'skipped' ELSE 'failed' END)::webhook_delivery_status,
+           failed_at = CASE WHEN t.restricted THEN NULL ELSE now() END,
+           last_error = CASE WHEN t.restricted THEN 'processing restricted (GDPR Art. 18)' ELSE 'endpoint disabled' END,
+           updated_at = now()
+      FROM target t WHERE d.id = t.id AND (t.restricted OR NOT t.enabled)
+  ), claimed AS (
+    UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(), updated_at = now()
+      FROM target t WHERE d.id = t.id AND t.enabled AND NOT t.restricted
+    RETURNING d.id, d.endpoint_id, d.event_type, d.request_id, d.data, d.attempts, d.created_at
+  )
+  SELECT c.id, c.event_type AS "eventType", c.data, c.attempts, c.created_at AS "createdAt",
+         e.id AS "endpointId", e.url, e.secret_sealed AS "secretSealed",
+         CASE WHEN e.previous_secret_until > now() THEN e.previous_secret_sealed END AS "previousSecretSealed",
+         CASE WHEN e.payload_mode = 'full' AND r.id IS NOT NULL
+              THEN json_build_object('name', r.name, 'email', r.email, 'phone', r.phone, 'organisation', r.organisation,
+                                     'message', r.message, 'locale', r.locale, 'pageUrl', r.page_url) END AS submission
+    FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id LEFT JOIN contact_requests r ON r.id = c.request_id`
+
+// One attempt into the log and its consequence for the delivery ($6: delivered, failed, or null
+// while retries remain) and, after a success, for its endpoint's failing streak. The attempt is
+// logged only while the delivery exists (an erasure may have taken it meanwhile).
+const RECORD_ATTEMPT = `
+  WITH attempt AS (
+    INSERT INTO webhook_attempts (id, delivery_id, status_code, error_kind, duration_ms, response)
+    SELECT gen_random_uuid(), id, $2, $3, $4, $5 FROM webhook_deliveries WHERE id = $1
+  ), delivery AS (
+    UPDATE webhook_deliveries
+       SET status = coalesce($6::text::webhook_delivery_status, status),
+           delivered_at = CASE WHEN $6::text = 'delivered' THEN now() ELSE delivered_at END,
+           failed_at = CASE WHEN $6::text = 'failed' THEN now() ELSE failed_at END,
+           last_status = $2, last_error = $7, updated_at = now()
+     WHERE id = $1
+    RETURNING endpoint_id
+  )
+  UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
+   WHERE $6::text = 'delivered' AND failing_since IS NOT NULL AND id = (SELECT endpoint_id FROM delivery)`
+
+// A failed attempt starts or extends its endpoint's failing streak; a streak longer than $2
+// seconds disables the endpoint. Answers whether this call disabled it.
+const RECORD_ENDPOINT_FAILURE = `
+  UPDATE webhook_endpoints e
+     SET failing_since = coalesce(e.failing_since, now()),
+         enabled = e.enabled AND NOT was.overdue,
+         disabled_reason = CASE WHEN e.enabled AND was.overdue THEN $3 ELSE e.disabled_reason END,
+         disabled_at = CASE WHEN e.enabled AND was.overdue THEN now() ELSE e.disabled_at END,
+         updated_at = now()
+    FROM (SELECT id, enabled, coalesce(failing_since < now() - make_interval(secs => $2), false) AS overdue
+            FROM webhook_endpoints WHERE id = $1 FOR UPDATE) was
+   WHERE e.id = was.id
+  RETURNING was.enabled AND was.overdue AS "disabledNow"`
+
+export type DeliveryOutcome = 'delivered' | 'failed' | 'retrying'
+
+export interface AttemptRecord {
+  status: number | null
+  errorKind: string | null
+  durationMs: number
+  response: string | null
+  detail: string
+}
+
+export type DeliveryWithAttempts = WebhookDelivery & { attemptLog: Array<Omit<WebhookAttempt, 'deliveryId'>> }
+
+/** What the subject export and the record of processing say about an endpoint. */
+export type Recipient = Pick<WebhookEndpoint, 'id' | 'url' | 'description' | 'payloadMode' | 'events' | 'contactId' | 'enabled'>
+
+// eslint-disable-next-line max-lines-per-function -- a repository: each method is one query
+export function createWebhookRepository ({ prisma, pool }: Database) {
+  return {
+    async create (endpoint: NewEndpoint): Promise<EndpointView> {
+      return await prisma.webhookEndpoint.create({ data: endpoint, omit: VIEW })
+    },
+
+    async list (): Promise<EndpointView[]> {
+      return await prisma.webhookEndpoint.findMany({ orderBy: { createdAt: 'asc' }, omit: VIEW })
+    },
+
+    async find (id: string): Promise<EndpointView | null> {
+      return await prisma.webhookEndpoint.findUnique({ where: { id }, omit: VIEW })
+    },
+
+    /** Null when there is no such endpoint. Enabling it again ends its failing streak and forgets why it was disabled. */
+    async change (id: string, change: EndpointChange, disabledReason: string | null): Promise<EndpointView | null> {
+      const enabling = change.enabled === true ? { disabledReason: null, disabledAt: null, failingSince: null } : {}
+      const disabling = change.enabled === false ? { disabledReason, disabledAt: new Date() } : {}
+      const { count } = await prisma.webhookEndpoint.updateMany({ where: { id }, data: { ...change, ...enabling, ...disabling } })
+      return count === 0 ? null : await this.find(id)
+    },
+
+    /** Turns the endpoint off, saying why (a 410 answer); false when it was already off or is gone. */
+    async disable (id: string, reason: string): Promise<boolean> {
+      const { count } = await prisma.webhookEndpoint.updateMany({ where: { id, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: new Date() } })
+      return count === 1
+    },
+
+    /** A new secret; the current one keeps signing until `previousUntil`. False when there is no such endpoint. */
+    async rotateSecret (id: string, sealed: string, previousUntil: Date): Promise<boolean> {
+      const { rowCount } = await pool.query(`
+        UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed, previous_secret_until = $3, secret_sealed = $2, updated_at = now()
+         WHERE id = $1`, [id, sealed, previousUntil])
+      return rowCount === 1
+    },
+
+    /** Deletes the endpoint with its deliveries and log; answers the deliveries still waiting (their jobs go too), or null. */
+    async remove (id: string): Promise<string[] | null> {
+      return await prisma.$transaction(async (tx) => {
+        const waiting = await tx.webhookDelivery.findMany({ where: { endpointId: id, status: { in: ['pending', 'queued'] } }, select: { id: true } })
+        const { count } = await tx.webhookEndpoint.deleteMany({ where: { id } })
+        return count === 0 ? null : waiting.map((d) => d.id)
+      })
+    },
+
+    /** Every endpoint, for the record of processing. */
+    async recipients (): Promise<Recipient[]> {
+      return await prisma.webhookEndpoint.findMany({
+        orderBy: { createdAt: 'asc' },
+        select: { id: true, url: true, description: true, payloadMode: true, events: true, contactId: true, enabled: true }
+      })
+    },
+
+    // --- deliveries -----------------------------------------------------------------------
+
+    /** A test event for one endpoint, whatever it subscribes to. */
+    async createTest (endpointId: string, eventType: string): Promise<string> {
+      const id = crypto.randomUUID()
+      await prisma.webhookDelivery.create({ data: { id, endpointId, eventType, data: { endpointId } } })
+      return id
+    },
+
+    /**
+     * Starts an attempt (counted before anything is sent) and reads what it needs. Null when
+     * there is nothing to send: the delivery is gone (erased, purged, its endpoint deleted), already
+     * settled, its endpoint disabled or its request restricted (then it is settled, visibly).
+     */
+    async claim (id: string): Promise<ClaimedDelivery | null> {
+      const { rows: [row] } = await pool.query<Omit<ClaimedDelivery, 'createdAt'> & { createdAt: string }>(CLAIM, [id])
+      return row === undefined ? null : { ...row, createdAt: new Date(row.createdAt) }
+    },
+
+    async recordAttempt (id: string, attempt: AttemptRecord, outcome: DeliveryOutcome): Promise<void> {
+      await pool.query(RECORD_ATTEMPT, [id, attempt.status, attempt.errorKind, attempt.durationMs, attempt.response,
+        outcome === 'retrying' ? null : outcome, outcome === 'delivered' ? null : attempt.detail])
+    },
+
+    /** After a failed attempt: true when the endpoint has now failed for longer than `disableAfterSeconds` and was disabled. */
+    async recordEndpointFailure (endpointId: string, disableAfterSeconds: number, reason: string): Promise<boolean> {
+      const { rows: [row] } = await pool.query<{ disabledNow: boolean }>(RECORD_ENDPOINT_FAILURE, [endpointId, disableAfterSeconds, reason])
+      return row?.disabledNow === true
+    },
+
+    /** A settled delivery back to pending, for an admin's replay; false if it is not settled (or not there). */
+    async resetForReplay (id: string): Promise<boolean> {
+      const { count } = await prisma.webhookDelivery.updateMany({
+        where: { id, status: { in: ['delivered', 'failed', 'skipped'] } },
+        data: { status: 'pending', failedAt: null, lastError: null, queuedAt: null }
+      })
+      return count === 1
+    },
+
+    async findDelivery (id: string): Promise<Pick<WebhookDelivery, 'id' | 'endpointId' | 'status'> | null> {
+      return await prisma.webhookDelivery.findUnique({ where: { id }, select: { id: true, endpointId: true, status: true } })
+    },
+
+    /** An endpoint's deliveries, newest first, each with its attempts; the page before `before` (createdAt, id). */
+    async deliveries (endpointId: string, limit: number, before?: { createdAt: Date, id: string }): Promise<{ page: DeliveryWithAttempts[], more: boolean }> {
+      const rows = await prisma.webhookDelivery.findMany({
+        where: {
+          endpointId,
+          ...(before === undefined ? {} : { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] })
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+        include: { attemptLog: { orderBy: { at: 'asc' }, omit: { deliveryId: true } } }
+      })
+      return { page: rows.slice(0, limit), more: rows.length > limit }
+    },
+
+    // --- the outbox relay -----------------------------------------------------------------
+
+    async findUnqueued (olderThanMs: number, limit: number): Promise<string[]> {
+      const rows = await prisma.webhookDelivery.findMany({
+        where: { status: 'pending', createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+        select: { id: true },
+        orderBy: { createdAt: 'asc' },
+        take: limit
+      })
+      return rows.map((r) => r.id)
+    },
+
+    async markQueued (ids: string[]): Promise<void> {
+      await prisma.webhookDelivery.updateMany({ where: { id: { in: ids }, status: 'pending' }, data: { status: 'queued', queuedAt: new Date() } })
+    },
+
+    /** Those of `ids` that still exist. */
+    async existing (ids: string[]): Promise<Set<string>> {
+      const { rows } = await pool.query<{ id: string }>('SELECT id::text FROM webhook_deliveries WHERE id = ANY($1::uuid[])', [ids])
+      return new Set(rows.map((r) => r.id))
+    }
+  }
+}
+export type WebhookRepository = ReturnType<typeof createWebhookRepository>

@@ -1,0 +1,109 @@
+// Managing webhook endpoints: what the admin API and the CLI share. Secrets are made here,
+// answered once, and stored sealed; URLs are checked against the address policy.
+import { randomUUID } from 'node:crypto'
+import { conflict, notFound, validationFailed } from '../errors.js'
+import type { WebhookProducer } from '../jobs/webhook.js'
+import type { EndpointChange, EndpointView, WebhookRepository } from '../repositories/webhooks.js'
+import type { AddressPolicy } from './address-guard.js'
+import { TEST_EVENT } from './events.js'
+import { newSigningSecret, webhooksNotConfigured, type SecretBox } from './secrets.js'
+
+/** How long the secret before a rotation keeps signing, so receivers can switch without losing a delivery. */
+export const ROTATION_OVERLAP_MS = 24 * 3600_000
+
+export type NewEndpointInput = Pick<EndpointView, 'url' | 'events'> & Partial<Pick<EndpointView, 'description' | 'contactId' | 'payloadMode'>>
+
+export interface WebhookEndpointsDeps {
+  repository: WebhookRepository
+  box: SecretBox
+  policy: AddressPolicy
+  producer: WebhookProducer
+  /** Whether a contact with this id is in the directory. */
+  contactExists: (id: string) => Promise<boolean>
+}
+
+// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
+export function createWebhookEndpoints ({ repository, box, policy, producer, contactExists }: WebhookEndpointsDeps) {
+  async function check (change: Partial<NewEndpointInput>): Promise<void> {
+    const problems = []
+    const urlProblem = change.url === undefined ? null : policy.problemWith(change.url)
+    if (urlProblem !== null) problems.push({ path: '/url', message: urlProblem })
+    if (change.contactId != null && !await contactExists(change.contactId)) problems.push({ path: '/contactId', message: 'no contact with this id' })
+    if (problems.length > 0) throw validationFailed(problems)
+  }
+
+  async function existing (id: string): Promise<EndpointView> {
+    const endpoint = await repository.find(id)
+    if (endpoint === null) throw notFound('No webhook endpoint with this id.')
+    return endpoint
+  }
+
+  return {
+    list: repository.list,
+    get: existing,
+
+    /** Creates an endpoint and answers its secret: the only time it can be seen. */
+    async create (input: NewEndpointInput): Promise<{ endpoint: EndpointView, secret: string }> {
+      if (!box.configured) throw webhooksNotConfigured()
+      await check(input)
+      const id = randomUUID()
+      const secret = newSigningSecret()
+      const endpoint = await repository.create({
+        id,
+        url: input.url,
+        events: [...new Set(input.events)],
+        description: input.description ?? '',
+        contactId: input.contactId ?? null,
+        payloadMode: input.payloadMode ?? 'thin',
+        secretSealed: box.seal(secret, id)
+      })
+      return { endpoint, secret }
+    },
+
+    async change (id: string, change: EndpointChange): Promise<EndpointView> {
+      await check(change)
+      const events = change.events === undefined ? {} : { events: [...new Set(change.events)] }
+      const changed = await repository.change(id, { ...change, ...events }, 'disabled by an admin')
+      if (changed === null) throw notFound('No webhook endpoint with this id.')
+      return changed
+    },
+
+    /** A new secret, answered once; the old one signs too until `previousValidUntil`. */
+    async rotateSecret (id: string): Promise<{ secret: string, previousValidUntil: Date }> {
+      const secret = newSigningSecret()
+      const previousValidUntil = new Date(Date.now() + ROTATION_OVERLAP_MS)
+      if (!await repository.rotateSecret(id, box.seal(secret, id), previousValidUntil)) throw notFound('No webhook endpoint with this id.')
+      return { secret, previousValidUntil }
+    },
+
+    /** Deletes the endpoint, its deliveries and log, and the jobs still waiting to deliver to it. */
+    async remove (id: string): Promise<{ pendingDeliveries: number }> {
+      const waiting = await repository.remove(id)
+      if (waiting === null) throw notFound('No webhook endpoint with this id.')
+      await Promise.all(waiting.map(async (deliveryId) => await producer.queue.remove(deliveryId)))
+      return { pendingDeliveries: waiting.length }
+    },
+
+    /** Sends the endpoint a webhook.test event through the queue, like any delivery. */
+    async sendTest (id: string): Promise<string> {
+      const endpoint = await existing(id)
+      if (!endpoint.enabled) throw conflict('This endpoint is disabled; enable it first.')
+      const deliveryId = await repository.createTest(id, TEST_EVENT)
+      await producer.enqueue(deliveryId)
+      return deliveryId
+    },
+
+    /** Attempts a settled delivery again, under its own webhook-id (receivers deduplicate on it). */
+    async replay (deliveryId: string): Promise<void> {
+      const delivery = await repository.findDelivery(deliveryId)
+      if (delivery === null) throw notFound('No webhook delivery with this id.')
+      const underWay = () => conflict('Only a delivered, failed or skipped delivery can be replayed; this one is still under way.')
+      if (delivery.status === 'pending' || delivery.status === 'queued') throw underWay()
+      // Its finished job goes first: a pending row must never sit behind a job that will not run.
+      await producer.queue.remove(deliveryId)
+      if (!await repository.resetForReplay(deliveryId)) throw underWay()
+      await producer.enqueue(deliveryId)
+    }
+  }
+}
+export type WebhookEndpoints = ReturnType<typeof createWebhookEndpoints>
