@@ -65,6 +65,9 @@ export interface ServicesOptions {
   tuning?: Partial<Tuning>
 }
 
+/** The longest a blocking connection waits before trying Redis again. */
+export const BLOCKING_RECONNECT_MAX_MS = 1000
+
 /**
  * Redis connections by role. Fail-fast: commands fail at once while Redis is down (no offline
  * queue, one retry), so the request path and producers degrade instead of waiting; the
@@ -80,7 +83,11 @@ const REDIS_ROLES: Record<'fail-fast' | 'blocking', RedisOptions> = {
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000)
   },
-  blocking: { maxRetriesPerRequest: null }
+  // Back within a second of Redis: BullMQ's blocking clients (duplicates of this one) must not sit
+  // in a long reconnect backoff, since closing a worker whose client is in one waits for an "end"
+  // that ioredis never emits (redis/ioredis#1247): the worker's close then hangs until
+  // SHUTDOWN_TIMEOUT_MS ends the process.
+  blocking: { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 100, BLOCKING_RECONNECT_MAX_MS) }
 }
 
 /** The fail-fast connection, reporting an outage once and the recovery once. */

@@ -49,6 +49,7 @@ t.test('with Redis down at submit time the request is accepted, and once Redis i
   })
   t.ok(notification.queuedAt, 'the relay queued it')
   t.equal(sink.delivered.length, 1, 'exactly once')
+  await redis.settled()
 })
 
 t.test('the relay takes over notifications left pending, and a job already waiting is not queued twice', async (t) => {

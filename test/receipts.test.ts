@@ -184,6 +184,7 @@ t.test('with Redis down at submit time, the receipt still arrives once Redis is 
   await redis.start()
   await receiptRow(app, id, 'sent')
   t.equal(receiptsIn(sink).length, 1)
+  await redis.settled()
 })
 
 t.test('the admin view and the subject export show the receipt\'s fate', async (t) => {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
 import { eventually } from './wait.js'
+import { BLOCKING_RECONNECT_MAX_MS } from '../../src/services.js'
 
 async function freePort (): Promise<number> {
   const server = createServer()
@@ -16,12 +17,19 @@ export interface PrivateRedis {
   url: string
   start: () => Promise<void>
   stop: () => Promise<void>
+  /**
+   * Waits until every client has had its chance to reconnect since the last start (the blocking
+   * connections' backoff is at most BLOCKING_RECONNECT_MAX_MS). A test that restarted Redis ends
+   * with it: closing a BullMQ worker whose client is still in its backoff hangs (see src/services.ts).
+   */
+  settled: () => Promise<void>
 }
 
 export async function privateRedis (t: { teardown: (fn: () => unknown) => void }): Promise<PrivateRedis> {
   const port = await freePort()
   const url = `redis://127.0.0.1:${port}`
   let child: ChildProcess | null = null
+  let startedAt = 0
 
   const ping = async (): Promise<boolean> => {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
@@ -41,6 +49,11 @@ export async function privateRedis (t: { teardown: (fn: () => unknown) => void }
     async start () {
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
       await eventually(async () => await ping() ? true : undefined, { what: 'the private Redis to answer' })
+      startedAt = Date.now()
+    },
+    async settled () {
+      const wait = startedAt + BLOCKING_RECONNECT_MAX_MS + 200 - Date.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
     },
     async stop () {
       const running = child
