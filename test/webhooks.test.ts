@@ -353,3 +353,34 @@ t.test('without WEBHOOK_SECRET_KEY no endpoint can be created, and the answer sa
   t.equal(res.statusCode, 409)
   t.match(res.json(), { code: 'CONFLICT', message: /WEBHOOK_SECRET_KEY/ })
 })
+
+t.test('a retention purge deletes the deliveries too and tells full endpoints, with reason retention', async (t) => {
+  const s = await setup(t)
+  const full = await receiverFor(t)
+  await subscribe(s, full, { payloadMode: 'full' })
+  const requestId = (await post(s.app, await altchaSubmission(s.app))).json().id as string
+  const [first] = await full.waitFor(1)
+  await settled(first?.id ?? '')
+  const prisma = await testDatabase()
+  await prisma.contactRequest.update({ where: { id: requestId }, data: { retainUntil: new Date(Date.now() - 1000) } })
+  const purge = await asAdmin(s.app, s.key, { method: 'POST', url: '/v1/admin/purges', payload: {} })
+  t.match(purge.json(), { requests: 1 })
+  t.equal(await prisma.webhookDelivery.count({ where: { requestId } }), 0)
+  const [, told] = await full.waitFor(2)
+  t.match(told?.payload, { type: 'contact_request.erased', data: { requestId, reason: 'retention' } })
+})
+
+t.test('a request whose processing is restricted (GDPR Art. 18) is not sent: its delivery is skipped, visibly', async (t) => {
+  const { app, config } = await buildTestApp(t, {}, { tuning })
+  const key = await adminKey(app)
+  const receiver = await receiverFor(t)
+  await subscribe({ app, key, logs: () => '', workerLogs: () => '' }, receiver)
+  // No worker yet: the delivery waits in the queue while an admin restricts the request.
+  const requestId = (await post(app, await altchaSubmission(app))).json().id as string
+  t.equal((await asAdmin(app, key, { method: 'PUT', url: `/v1/admin/contact-requests/${requestId}/restriction` })).statusCode, 200)
+  await startTestWorkers(t, config, { tuning })
+  const prisma = await testDatabase()
+  const { id } = await prisma.webhookDelivery.findFirstOrThrow({ where: { requestId } })
+  t.match(await settled(id), { status: 'skipped', attempts: 0, lastError: 'processing restricted (GDPR Art. 18)' })
+  t.equal(receiver.received.length, 0)
+})
