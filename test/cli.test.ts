@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { asAdmin } from './helpers/admin.js'
-import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL } from './helpers/config.js'
+import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL, TEST_WEBHOOK_SECRET_KEY } from './helpers/config.js'
 
 async function cli (args: string[], env: Record<string, string> = {}): Promise<{ code: number, stdout: string, stderr: string }> {
   // tap's TypeScript loader comes along in execArgv.
@@ -72,4 +72,34 @@ t.test('purge --dry-run, purge, subject export and erase from the command line',
   const audit = await app.services.database.prisma.auditEntry.findMany({ orderBy: { at: 'asc' } })
   t.same(audit.map((a) => a.action), ['retention.purge', 'retention.purge', 'subjects.export', 'subjects.erase'])
   t.notMatch(JSON.stringify(audit), /bertil/i)
+})
+
+t.test('webhook endpoints from the command line: created with a secret shown once, rotated, disabled, refused, deleted, audited', async (t) => {
+  const { app } = await buildTestApp(t)
+  const env = { WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY }
+  const created = await cli(['webhooks', 'create', '--url', 'https://crm.example.org/hooks/contact', '--events', 'contact_request.received,contact_request.erased', '--payload', 'full', '--description', 'CRM'], env)
+  t.equal(created.code, 0, created.stderr)
+  t.match(created.stderr, /shown once/)
+  const { endpoint, secret } = JSON.parse(created.stdout) as { endpoint: { id: string }, secret: string }
+  t.match(secret, /^whsec_/)
+  const listed = await cli(['webhooks', 'list'], env)
+  t.match(JSON.parse(listed.stdout), [{ id: endpoint.id, url: 'https://crm.example.org/hooks/contact', payloadMode: 'full', enabled: true }])
+  t.notMatch(listed.stdout, /whsec_|v1:/, 'the list shows no secret')
+
+  const rotated = await cli(['webhooks', 'rotate', '--id', endpoint.id], env)
+  t.equal(rotated.code, 0, rotated.stderr)
+  t.not(JSON.parse(rotated.stdout).secret, secret)
+  t.match(JSON.parse((await cli(['webhooks', 'disable', '--id', endpoint.id], env)).stdout), { enabled: false, disabledReason: 'disabled by an admin' })
+  const refused = await cli(['webhooks', 'test', '--id', endpoint.id], env)
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, /^This endpoint is disabled/, 'a refusal reads like the API\'s answer, without a stack')
+  const badUrl = await cli(['webhooks', 'create', '--url', 'http://crm.example.org/hook', '--events', 'contact_request.received'], env)
+  t.equal(badUrl.code, 1)
+  t.match(badUrl.stderr, /\/url: must be https/)
+  t.equal((await cli(['webhooks', 'create', '--url', 'https://crm.example.org/hook', '--events', 'contact_request.deleted'], env)).code, 64, 'an unknown event is a usage error')
+  t.equal((await cli(['webhooks', 'delete', '--id', endpoint.id], env)).code, 0)
+  t.equal(await app.services.database.prisma.webhookEndpoint.count(), 0)
+  t.match(await app.services.database.prisma.auditEntry.findMany({ where: { action: { startsWith: 'webhooks.' } }, orderBy: { at: 'asc' } }),
+    [{ action: 'webhooks.create', actor: /^cli:/, outcome: 'ok' }, { action: 'webhooks.rotate_secret' }, { action: 'webhooks.update' }, { action: 'webhooks.test', outcome: 'failed' }, { action: 'webhooks.delete' }])
+  t.notMatch(JSON.stringify(await app.services.database.prisma.auditEntry.findMany()), /whsec_/, 'no secret in the audit log')
 })

@@ -15,6 +15,7 @@ import { composeNotification } from '../src/notifications/compose.js'
 import { parseCommand, UsageError } from '../src/cli/commands.js'
 import { DirectoryError, parseDirectory } from '../src/contacts/directory.js'
 import { Email, Line } from '../src/schemas/common.js'
+import { Settings } from '../src/webhooks/schemas.js'
 import { Value } from '@sinclair/typebox/value'
 
 t.comment(`seed ${SEED} (replay with FUZZ_SEED=${SEED})`)
@@ -175,6 +176,24 @@ const query = (keys: Record<string, fc.Arbitrary<string>>) =>
     return params.size === 0 ? '' : `?${params.toString()}`
   })
 
+/** Stands for the id of a webhook endpoint that exists; replaced at run time. */
+const EXISTING_ENDPOINT = 'existing-endpoint-id'
+const endpointSegment = fc.oneof(fc.constant(EXISTING_ENDPOINT), idSegment)
+async function existingEndpoint (): Promise<string> {
+  const res = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/webhooks', payload: { url: 'https://crm.example.org/hook', events: ['contact_request.received'] } })
+  return res.json<{ endpoint: { id: string } }>().endpoint.id
+}
+const EVENTS = ['contact_request.received', 'notification.failed', 'contact_request.erased']
+const endpointSettings = {
+  url: field(text(anyString(80), fc.oneof(
+    { weight: 3, arbitrary: fc.webUrl({ validSchemes: ['https'], withQueryParameters: true }) },
+    { weight: 1, arbitrary: fc.constantFrom('https://crm.example.org/hook', 'http://127.0.0.1:9/hook', 'http://crm.example.org/', 'https://u:p@crm.example.org/') }))),
+  events: field(fc.oneof({ weight: 4, arbitrary: fc.subarray(EVENTS, { minLength: 1 }) }, { weight: 1, arbitrary: fc.array(fc.oneof(fc.constantFrom(...EVENTS), anyString(30)), { maxLength: 4 }) })),
+  description: field(text(anyString(220), fc.constantFrom('', 'CRM', 'Ärendesystemet för Akademin'))),
+  contactId: field(fc.constantFrom('lotta-fransson', 'sofia-frolander', null, null, 'nobody')),
+  payloadMode: field(fc.constantFrom('thin', 'full', 'thin', 'full', 'everything'))
+}
+
 interface RouteCase { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: string }
 
 const bodyOf = (valid: fc.Arbitrary<Record<string, unknown>>, keys: string[]) => fc.oneof(withExtraMembers(valid, keys), anyJson.map((v) => JSON.stringify(v)))
@@ -197,7 +216,16 @@ const adminRoutes: Array<[string, fc.Arbitrary<RouteCase>]> = [
   ['POST /subjects/export', bodyOf(fc.record({ email: field(fc.oneof(fc.emailAddress(), anyString(40))) }), ['email']).map((payload) => ({ method: 'POST', url: '/v1/admin/subjects/export', payload }))],
   ['POST /subjects/erase', bodyOf(fc.record({ email: field(fc.oneof(fc.emailAddress(), anyString(40))) }), ['email']).map((payload) => ({ method: 'POST', url: '/v1/admin/subjects/erase', payload }))],
   ['GET /audit', query({ action: text(anyString(110), fc.constantFrom('requests.read', 'subjects.erase', 'retention.purge')), targetId: text(anyString(70), fc.uuid()), from: date, to: date, limit: text(anyString(5), fc.integer({ min: -5, max: 600 }).map(String)) }).map((q) => ({ method: 'GET', url: `/v1/admin/audit${q}` }))],
-  ['GET /processing-record', fc.constant({ method: 'GET', url: '/v1/admin/processing-record' })]
+  ['GET /processing-record', fc.constant({ method: 'GET', url: '/v1/admin/processing-record' })],
+  ['GET /webhooks', fc.constant({ method: 'GET', url: '/v1/admin/webhooks' })],
+  ['POST /webhooks', bodyOf(fc.record(endpointSettings, { requiredKeys: ['url', 'events'] }), Object.keys(endpointSettings)).map((payload) => ({ method: 'POST', url: '/v1/admin/webhooks', payload }))],
+  ['GET /webhooks/:id', endpointSegment.map((id) => ({ method: 'GET', url: `/v1/admin/webhooks/${id}` }))],
+  ['PATCH /webhooks/:id', fc.tuple(endpointSegment, bodyOf(fc.record({ ...endpointSettings, enabled: field(fc.boolean()) }, { requiredKeys: [] }), [...Object.keys(endpointSettings), 'enabled'])).map(([id, payload]) => ({ method: 'PATCH', url: `/v1/admin/webhooks/${id}`, payload }))],
+  ['DELETE /webhooks/:id', endpointSegment.map((id) => ({ method: 'DELETE', url: `/v1/admin/webhooks/${id}` }))],
+  ['POST /webhooks/:id/rotate-secret', endpointSegment.map((id) => ({ method: 'POST', url: `/v1/admin/webhooks/${id}/rotate-secret` }))],
+  ['POST /webhooks/:id/test', endpointSegment.map((id) => ({ method: 'POST', url: `/v1/admin/webhooks/${id}/test` }))],
+  ['GET /webhooks/:id/deliveries', fc.tuple(endpointSegment, query({ limit: text(anyString(5), fc.integer({ min: -5, max: 300 }).map(String)), cursor: text(anyString(250), fc.base64String({ maxLength: 80 })) })).map(([id, q]) => ({ method: 'GET', url: `/v1/admin/webhooks/${id}/deliveries${q}` }))],
+  ['POST /webhook-deliveries/:id/replay', idSegment.map((id) => ({ method: 'POST', url: `/v1/admin/webhook-deliveries/${id}/replay` }))]
 ]
 
 t.test('every admin route, with a valid key: any id, filter, cursor, date or body gets success or a documented 4xx, never another request\'s data', async (t) => {
@@ -207,7 +235,8 @@ t.test('every admin route, with a valid key: any id, filter, cursor, date or bod
   for (const [name, route] of adminRoutes) {
     await checkProperty(t, name, fc.asyncProperty(route, async ({ method, url: template, payload }) => {
       // Some cases name a request that exists (one stored for the purpose, each time: a case may erase it).
-      const url = template.includes(EXISTING) ? template.replace(EXISTING, await existingRequest()) : template
+      let url = template.includes(EXISTING) ? template.replace(EXISTING, await existingRequest()) : template
+      if (url.includes(EXISTING_ENDPOINT)) url = url.replace(EXISTING_ENDPOINT, await existingEndpoint())
       const res = await asAdmin(app, key, { method, url, ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }) })
       expectNoServerError(res, `${method} ${url}`)
       expect(!res.body.includes('bystander@example.se') && !res.body.includes('Bystander Person'), () => `${method} ${url} answered another request's data`)
@@ -238,13 +267,17 @@ t.test('every public route: any path, query and method gets an answer below 500'
 
 t.test('the CLI takes any argument list as a command whose values keep the API\'s rules, or refuses it as a usage error', async (t) => {
   const word = fc.oneof(fc.constantFrom('db', 'migrate', 'seed', 'setup', 'purge', 'subject', 'export', 'erase', 'keys', 'create', 'list', 'revoke',
-    '--dry-run', '--email', '--name', '--scopes', '--id', '--', '-x', 'requests:read,audit:read'), anyString(30), fc.emailAddress())
+    '--dry-run', '--email', '--name', '--scopes', '--id', '--', '-x', 'requests:read,audit:read',
+    'webhooks', 'rotate', 'replay', '--url', '--events', '--payload', '--contact'), anyString(30), fc.emailAddress())
   // Well-formed commands with any values, and any lists of words.
   const value = fc.oneof(anyString(40), anyString(20).map((s) => `${s}@example.se`), fc.emailAddress(), fc.uuid(), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'.split('')), minLength: 12, maxLength: 12 }))
   const argvs = fc.oneof(
     fc.tuple(fc.constantFrom('export', 'erase'), value).map(([action, email]) => ['subject', action, '--email', email]),
     fc.tuple(value, fc.constantFrom('requests:read', 'audit:read,contacts:read', 'nope')).map(([name, scopes]) => ['keys', 'create', '--name', name, '--scopes', scopes]),
     value.map((id) => ['keys', 'revoke', '--id', id]),
+    fc.tuple(fc.constantFrom('rotate', 'enable', 'disable', 'delete', 'test', 'deliveries', 'replay'), value).map(([action, id]) => ['webhooks', action, '--id', id]),
+    fc.tuple(fc.oneof(value, fc.webUrl()), fc.oneof(value, fc.constantFrom('contact_request.received', 'notification.failed,contact_request.erased')), fc.constantFrom('thin', 'full', 'x'), value)
+      .map(([url, events, payload, description]) => ['webhooks', 'create', '--url', url, '--events', events, '--payload', payload, '--description', description]),
     fc.array(word, { maxLength: 7 })
   )
   await checkProperty(t, 'cli arguments', fc.asyncProperty(argvs, async (argv) => {
@@ -257,6 +290,10 @@ t.test('the CLI takes any argument list as a command whose values keep the API\'
     }
     if (command.command === 'subject') expect(Value.Check(Email, command.email), () => `email ${JSON.stringify(command.email)} passed`)
     if (command.command === 'keys create') expect(Value.Check(Line(200, { required: true }), command.name), () => `name ${JSON.stringify(command.name)} passed`)
+    if (command.command === 'webhooks create') {
+      expect(Value.Check(Settings.url, command.url) && Value.Check(Settings.events, command.events) && Value.Check(Settings.description, command.description), () => `webhook ${JSON.stringify(command)} passed`)
+    }
+    if (command.command === 'webhooks') expect(/^[0-9a-f-]{36}$/.test(command.id), () => `id ${JSON.stringify(command.id)} passed`)
     if (command.command === 'keys revoke') expect(/^([0-9a-f]{12}|[0-9a-f-]{36})$/.test(command.id), () => `id ${JSON.stringify(command.id)} passed`)
   }), { share: 0.05, weight: 5 })
 })

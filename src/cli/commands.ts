@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util'
 import { Value } from '@sinclair/typebox/value'
 import { Email, Line } from '../schemas/common.js'
 import { isScope, SCOPES, type Scope } from '../admin/keys.js'
+import { WEBHOOK_EVENTS, type WebhookEventType } from '../webhooks/events.js'
+import { Settings } from '../webhooks/schemas.js'
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -18,6 +20,15 @@ Commands:
                                    create an admin API key (shown once); scopes: ${SCOPES.join(', ')}
   keys list                        the keys, without their secrets
   keys revoke --id <id or prefix>  revoke a key
+  webhooks list                    the webhook endpoints, without their secrets
+  webhooks create --url <url> --events <e1,e2> [--payload thin|full] [--contact <id>] [--description <text>]
+                                   create an endpoint (its secret is shown once); events: ${WEBHOOK_EVENTS.join(', ')}
+  webhooks rotate --id <id>        a new signing secret (shown once); the old one signs too for 24 h
+  webhooks enable|disable|delete|test --id <id>
+                                   turn an endpoint on or off, delete it, or send it a webhook.test event
+  webhooks deliveries --id <id>    an endpoint's latest deliveries with their attempts
+  webhooks replay --id <delivery id>
+                                   deliver a settled delivery again, under the same webhook-id
 `
 
 /** The command line asks for something the CLI does not do, or leaves out what it needs. */
@@ -35,8 +46,22 @@ export type Command =
   | { command: 'keys create', name: string, scopes: Scope[] }
   | { command: 'keys list' }
   | { command: 'keys revoke', id: string }
+  | { command: 'webhooks list' }
+  | { command: 'webhooks create', url: string, events: WebhookEventType[], payloadMode: 'thin' | 'full', contactId: string | null, description: string }
+  | { command: 'webhooks', action: 'rotate' | 'enable' | 'disable' | 'delete' | 'test' | 'deliveries' | 'replay', id: string }
 
-const OPTIONS = { 'dry-run': { type: 'boolean' }, email: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, id: { type: 'string' } } as const
+const OPTIONS = {
+  'dry-run': { type: 'boolean' },
+  email: { type: 'string' },
+  name: { type: 'string' },
+  scopes: { type: 'string' },
+  id: { type: 'string' },
+  url: { type: 'string' },
+  events: { type: 'string' },
+  payload: { type: 'string' },
+  contact: { type: 'string' },
+  description: { type: 'string' }
+} as const
 
 function oneOf<T extends string> (value: string, allowed: readonly T[], what: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`unknown ${what}: ${value}`)
@@ -64,6 +89,28 @@ function keysCommand (action: string, values: { name?: string, scopes?: string, 
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+interface WebhookValues { id?: string, url?: string, events?: string, payload?: string, contact?: string, description?: string }
+
+function webhooksCommand (action: string, values: WebhookValues): Command {
+  const which = oneOf(action, ['list', 'create', 'rotate', 'enable', 'disable', 'delete', 'test', 'deliveries', 'replay'], 'webhooks command')
+  if (which === 'list') return { command: 'webhooks list' }
+  if (which !== 'create') {
+    if (values.id === undefined || !UUID.test(values.id)) throw new UsageError(`--id <id> is required: the ${which === 'replay' ? 'delivery' : 'endpoint'}'s id`)
+    return { command: 'webhooks', action: which, id: values.id }
+  }
+  const events = (values.events ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')
+  if (values.url === undefined || !Value.Check(Settings.url, values.url)) throw new UsageError('--url <url> is required: an https URL (http for a host in WEBHOOK_ALLOWED_HOSTS)')
+  if (events.length === 0 || !Value.Check(Settings.events, events)) throw new UsageError(`--events must list some of: ${WEBHOOK_EVENTS.join(', ')}`)
+  const payloadMode = oneOf(values.payload ?? 'thin', ['thin', 'full'], 'payload mode')
+  const contactId = values.contact ?? null
+  if (!Value.Check(Settings.contactId, contactId)) throw new UsageError('--contact must be a contact id such as lotta-fransson')
+  const description = values.description ?? ''
+  if (!Value.Check(Settings.description, description)) throw new UsageError('--description: one line of up to 200 characters, no control characters')
+  return { command: 'webhooks create', url: values.url, events: events as WebhookEventType[], payloadMode, contactId, description }
+}
+
 /** The command `argv` asks for; throws UsageError (or node's ERR_PARSE_ARGS_*) when it asks for nothing the CLI does. */
 export function parseCommand (argv: string[]): Command {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS })
@@ -81,6 +128,8 @@ export function parseCommand (argv: string[]): Command {
     }
     case 'keys':
       return keysCommand(action, values)
+    case 'webhooks':
+      return webhooksCommand(action, values)
     default:
       throw new UsageError(positionals.length === 0 ? '' : `unknown command: ${positionals.join(' ')}`)
   }

@@ -2,6 +2,7 @@
 import { userInfo } from 'node:os'
 import { pino } from 'pino'
 import { loadConfig, ConfigError, type Config } from '../config.js'
+import { AppError } from '../errors.js'
 import { ensureDatabase, migrate } from '../db/migrate.js'
 import { loadReferenceData } from '../db/reference-data.js'
 import { loggerOptions } from '../logger.js'
@@ -41,6 +42,47 @@ async function revokeKey ({ services, actor }: Context, id: string): Promise<voi
   print({ revoked: id })
 }
 
+type WebhookAction = Extract<Command, { command: 'webhooks' }>['action']
+
+/** Endpoint and delivery changes from the command line, audited as the admin API's are (never with a secret). */
+async function webhooks ({ services, actor }: Context, action: WebhookAction, id: string): Promise<void> {
+  const { webhookEndpoints: endpoints } = services
+  const audited = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await work()
+      await services.repositories.audit.record({ actor, action: `webhooks.${what}`, targetId: id, outcome: 'ok' })
+      return result
+    } catch (err) {
+      await services.repositories.audit.record({ actor, action: `webhooks.${what}`, targetId: id, outcome: 'failed' })
+      throw err
+    }
+  }
+  switch (action) {
+    case 'rotate': {
+      const rotated = await audited('rotate_secret', async () => await endpoints.rotateSecret(id))
+      process.stderr.write('The secret is shown once; only a sealed copy is kept. The old one signs too until previousValidUntil.\n')
+      return print(rotated)
+    }
+    case 'enable':
+    case 'disable': return print(await audited('update', async () => await endpoints.change(id, { enabled: action === 'enable' })))
+    case 'delete': return print(await audited('delete', async () => await endpoints.remove(id)))
+    case 'test': return print({ deliveryId: await audited('test', async () => await endpoints.sendTest(id)) })
+    case 'deliveries': {
+      await endpoints.get(id)
+      return print((await services.repositories.webhooks.deliveries(id, 20)).page)
+    }
+    case 'replay': return print({ replayed: await audited('replay', async () => { await endpoints.replay(id); return id }) })
+  }
+}
+
+async function createWebhook ({ services, actor }: Context, command: Extract<Command, { command: 'webhooks create' }>): Promise<void> {
+  const { command: _command, ...settings } = command
+  const { endpoint, secret } = await services.webhookEndpoints.create(settings)
+  await services.repositories.audit.record({ actor, action: 'webhooks.create', targetId: endpoint.id, outcome: 'ok', detail: { payloadMode: endpoint.payloadMode, events: endpoint.events } })
+  process.stderr.write('The secret is shown once; only a sealed copy is kept. Give it to the receiver.\n')
+  print({ endpoint, secret })
+}
+
 /** Runs a command that needs the services (everything but db). */
 async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>): Promise<void> {
   switch (command.command) {
@@ -51,6 +93,9 @@ async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>):
     case 'keys create': return await createKey(ctx, command.name, command.scopes)
     case 'keys list': return print(await ctx.services.keys.list())
     case 'keys revoke': return await revokeKey(ctx, command.id)
+    case 'webhooks list': return print(await ctx.services.webhookEndpoints.list())
+    case 'webhooks create': return await createWebhook(ctx, command)
+    case 'webhooks': return await webhooks(ctx, command.action, command.id)
   }
 }
 
@@ -88,6 +133,10 @@ try {
     if (message !== '') process.stderr.write(`${message}\n\n`)
     process.stderr.write(USAGE)
     process.exitCode = 64 // EX_USAGE
+  } else if (err instanceof AppError) {
+    // Refused as the admin API would refuse it: its message and the fields at fault, no stack.
+    process.stderr.write(`${err.message}\n${(err.details ?? []).map((d) => `  ${d.path}: ${d.message}\n`).join('')}`)
+    process.exitCode = 1
   } else {
     process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`)
     process.exitCode = 1

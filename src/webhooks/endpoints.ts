@@ -50,7 +50,7 @@ export function createWebhookEndpoints ({ repository, box, policy, producer, con
       const secret = newSigningSecret()
       const endpoint = await repository.create({
         id,
-        url: input.url,
+        url: new URL(input.url).href,
         events: [...new Set(input.events)],
         description: input.description ?? '',
         contactId: input.contactId ?? null,
@@ -62,8 +62,11 @@ export function createWebhookEndpoints ({ repository, box, policy, producer, con
 
     async change (id: string, change: EndpointChange): Promise<EndpointView> {
       await check(change)
-      const events = change.events === undefined ? {} : { events: [...new Set(change.events)] }
-      const changed = await repository.change(id, { ...change, ...events }, 'disabled by an admin')
+      const normalised = {
+        ...(change.events === undefined ? {} : { events: [...new Set(change.events)] }),
+        ...(change.url === undefined ? {} : { url: new URL(change.url).href })
+      }
+      const changed = await repository.change(id, { ...change, ...normalised }, 'disabled by an admin')
       if (changed === null) throw notFound('No webhook endpoint with this id.')
       return changed
     },

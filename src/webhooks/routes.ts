@@ -2,25 +2,13 @@
 // delivery log, and replaying a delivery. Secrets are answered once, at creation and rotation.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ContactId, DateTime, ErrorSchema, Line } from '../schemas/common.js'
+import { DateTime, ErrorSchema } from '../schemas/common.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor } from '../admin/schemas.js'
-import { WEBHOOK_EVENTS } from './events.js'
+import { PayloadMode, Settings } from './schemas.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
-
-const EventType = Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e)))
-const PayloadMode = Type.Union([Type.Literal('thin'), Type.Literal('full')], {
-  description: 'thin: event type, request and contact ids, received time, retain-until (fetch the rest with an admin key); full: the submitted fields too'
-})
-const Settings = {
-  url: Type.String({ minLength: 1, maxLength: 2000, description: 'https, or http for a host in WEBHOOK_ALLOWED_HOSTS' }),
-  events: Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENTS.length, uniqueItems: true }),
-  description: Line(200),
-  contactId: Nullable(ContactId),
-  payloadMode: PayloadMode
-}
 
 const EndpointSchema = Type.Object({
   id: Type.String(),
