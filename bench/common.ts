@@ -34,7 +34,7 @@ export async function prepareDatabase (env: NodeJS.ProcessEnv, setup: (client: p
   await migrate(url, 'prisma/migrations')
   const client = new pg.Client({ connectionString: url })
   await client.connect()
-  await client.query('TRUNCATE contact_requests, consent_records, notifications, receipts, request_events, purge_tombstones, purge_runs, audit_log')
+  await client.query('TRUNCATE contact_requests, consent_records, notifications, receipts, request_events, purge_tombstones, purge_runs, audit_log, webhook_deliveries, webhook_attempts')
   await setup(client)
   await client.end()
   const database = createDatabase({ connectionString: url, max: 1 })

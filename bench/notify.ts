@@ -46,7 +46,7 @@ await loadReferenceData(createRepositories(database, { duplicateWindowSeconds: 6
 
 /** Seeds `count` requests with their pending notifications, as intake would have stored them. */
 async function seed (count: number): Promise<string[]> {
-  await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, receipts, request_events')
+  await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, receipts, request_events, webhook_deliveries, webhook_attempts')
   const ids = Array.from({ length: count }, () => ({ request: randomUUID(), notification: randomUUID() }))
   // In chunks, one after another: a createMany over PostgreSQL's bind-parameter limit is split
   // by Prisma into statements it sends at once on one connection, which node-postgres deprecates.

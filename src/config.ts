@@ -135,8 +135,10 @@ const Webhooks = {
   WEBHOOK_SECRET_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: '64 hex digits (openssl rand -hex 32)' })),
   /** Hosts a webhook may reach although they resolve to a private or loopback address, and over plain http. */
   WEBHOOK_ALLOWED_HOSTS: List(Type.String({ pattern: '^[^\\s/,]+$' }), 'comma-separated host names or addresses such as crm.internal'),
-  /** Deliveries a worker attempts at once. */
-  WEBHOOK_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 8 }),
+  /** Deliveries a worker has under way at once (reading and recording them included). */
+  WEBHOOK_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 16 }),
+  /** Connections a worker keeps to one receiver's origin; deliveries beyond them wait for one while their database work overlaps. */
+  WEBHOOK_MAX_CONNECTIONS: Type.Optional(Type.Integer({ ...PositiveInt })),
   /** An endpoint whose every attempt has failed for this long is disabled (an admin enables it again). */
   WEBHOOK_DISABLE_AFTER_HOURS: Type.Integer({ ...PositiveInt, default: 72 })
 }

@@ -145,7 +145,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
     policy: addressPolicy,
     connect: options.webhookNetwork?.connect,
     connectTimeoutMs: tuning.webhookTimeoutMs,
-    connections: config.WEBHOOK_CONCURRENCY
+    connections: config.WEBHOOK_MAX_CONNECTIONS ?? config.WEBHOOK_CONCURRENCY
   }))
 
   const removal = createRemoval({ ...repositories, queue: notifyQueue, receiptQueue, webhookProducer: webhooks, redis, mailDropDir: config.MAIL_DROP_DIR })

@@ -2,6 +2,9 @@
 // delivered by the real worker to a real HTTP receiver that verifies every signature, retried,
 // disabled, replayed, rotated, erased.
 import t, { type Test } from 'tap'
+import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
@@ -12,6 +15,14 @@ import { eventually } from './helpers/wait.js'
 import { webhookReceiver, type ReceiverAnswer, type WebhookReceiver } from './helpers/webhook-receiver.js'
 import { startTestWorkers } from './helpers/workers.js'
 import { RESPONSE_LOG_BYTES } from '../src/webhooks/sender.js'
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
 
 /** Fast retries and a short timeout: the schedule's shape is the same, its steps are milliseconds. */
 const tuning = { webhookRetryMs: [50, 50, 50, 50], webhookTimeoutMs: 500 }
@@ -39,7 +50,7 @@ async function subscribe ({ app, key }: Setup, receiver: WebhookReceiver, body: 
   return { id: endpoint.id, secret }
 }
 
-async function delivery (id: string) {
+async function deliveryRow (id: string) {
   const prisma = await testDatabase()
   return await prisma.webhookDelivery.findUniqueOrThrow({ where: { id }, include: { attemptLog: { orderBy: { at: 'asc' } }, endpoint: true } })
 }
@@ -47,7 +58,7 @@ async function delivery (id: string) {
 /** Waits until the delivery is settled (delivered, failed or skipped) and answers it. */
 async function settled (id: string, timeoutMs = 10_000) {
   return await eventually(async () => {
-    const row = await delivery(id)
+    const row = await deliveryRow(id)
     return ['delivered', 'failed', 'skipped'].includes(row.status) ? row : undefined
   }, { timeoutMs, what: `delivery ${id} to settle` })
 }
@@ -384,4 +395,26 @@ t.test('a request whose processing is restricted (GDPR Art. 18) is not sent: its
   const { id } = await prisma.webhookDelivery.findFirstOrThrow({ where: { requestId } })
   t.match(await settled(id), { status: 'skipped', attempts: 0, lastError: 'processing restricted (GDPR Art. 18)' })
   t.equal(receiver.received.length, 0)
+})
+
+t.test('the README\'s ten-line receiver (examples/webhook-receiver.mjs) verifies a real delivery and ignores its replay', async (t) => {
+  const example = await readFile('examples/webhook-receiver.mjs', 'utf8')
+  t.ok((await readFile('README.md', 'utf8')).includes(example), 'the README shows the file as it is')
+  t.ok(example.trimEnd().split('\n').filter((line) => line.trim() !== '').length <= 14, 'about ten lines')
+  const s = await setup(t)
+  const port = await freePort()
+  const created = await asAdmin(s.app, s.key, { method: 'POST', url: '/v1/admin/webhooks', payload: { url: `http://127.0.0.1:${port}/`, events: ['contact_request.received'] } })
+  const child = spawn(process.execPath, ['examples/webhook-receiver.mjs'], { env: { ...process.env, PORT: String(port), WEBHOOK_SECRET: created.json().secret }, stdio: ['ignore', 'pipe', 'inherit'] })
+  t.teardown(() => { child.kill() })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  await eventually(async () => await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}' }).then((r) => r.status === 400 ? true : undefined, () => undefined), { what: 'the receiver to listen and refuse an unsigned call' })
+
+  const requestId = (await post(s.app, await altchaSubmission(s.app))).json().id as string
+  await eventually(async () => output.includes(`contact_request.received ${requestId}\n`) ? true : undefined, { what: 'the receiver to print the event' })
+  const delivery = await settled((await (await testDatabase()).webhookDelivery.findFirstOrThrow({ where: { requestId } })).id)
+  t.match(delivery, { status: 'delivered', lastStatus: 204 })
+  t.equal((await asAdmin(s.app, s.key, { method: 'POST', url: `/v1/admin/webhook-deliveries/${delivery.id}/replay` })).statusCode, 202)
+  await eventually(async () => (await deliveryRow(delivery.id)).attemptLog.length === 2 ? true : undefined, { what: 'the replay to be delivered' })
+  t.equal(output.split('\n').filter((line) => line !== '').length, 1, 'the replay, same webhook-id, is acknowledged and not handled twice')
 })

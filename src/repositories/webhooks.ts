@@ -3,6 +3,7 @@
 // columns, and the one definition of which endpoints an event goes to (used by the request and
 // notification statements that write events).
 import type { Database } from '../db/client.js'
+import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.js'
 import type { Submission, WebhookEventType } from '../webhooks/events.js'
 
@@ -51,12 +52,13 @@ export interface ClaimedDelivery {
 }
 
 // A delivery is attempted only while its endpoint is enabled and its request's processing is not
-// restricted; otherwise it is settled here, visibly, instead of being sent.
+// restricted; otherwise it is settled here, visibly, instead of being sent. For a batch of
+// deliveries (see src/db/batcher.ts): the worker's first statement per attempt.
 const CLAIM = `
   WITH target AS (
     SELECT d.id, e.enabled, coalesce(r.restricted_at IS NOT NULL, false) AS restricted
       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id LEFT JOIN contact_requests r ON r.id = d.request_id
-     WHERE d.id = $1 AND d.status IN ('pending', 'queued')
+     WHERE d.id = ANY($1::uuid[]) AND d.status IN ('pending', 'queued')
        FOR UPDATE OF d
   ), settled AS (
     UPDATE webhook_deliveries d
@@ -78,24 +80,28 @@ const CLAIM = `
                                      'message', r.message, 'locale', r.locale, 'pageUrl', r.page_url) END AS submission
     FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id LEFT JOIN contact_requests r ON r.id = c.request_id`
 
-// One attempt into the log and its consequence for the delivery ($6: delivered, failed, or null
-// while retries remain) and, after a success, for its endpoint's failing streak. The attempt is
-// logged only while the delivery exists (an erasure may have taken it meanwhile).
-const RECORD_ATTEMPT = `
-  WITH attempt AS (
+// Attempts into the log and their consequence for each delivery (outcome: delivered, failed, or
+// null while retries remain) and, after a success, for its endpoint's failing streak; for a batch
+// of attempts, the worker's second statement. An attempt is logged only while its delivery exists
+// (an erasure may have taken it meanwhile).
+const RECORD_ATTEMPTS = `
+  WITH v AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
+      AS v(id, status_code, error_kind, duration_ms, response, outcome, last_error)
+  ), attempt AS (
     INSERT INTO webhook_attempts (id, delivery_id, status_code, error_kind, duration_ms, response)
-    SELECT gen_random_uuid(), id, $2, $3, $4, $5 FROM webhook_deliveries WHERE id = $1
+    SELECT gen_random_uuid(), d.id, v.status_code, v.error_kind, v.duration_ms, v.response FROM v JOIN webhook_deliveries d ON d.id = v.id
   ), delivery AS (
-    UPDATE webhook_deliveries
-       SET status = coalesce($6::text::webhook_delivery_status, status),
-           delivered_at = CASE WHEN $6::text = 'delivered' THEN now() ELSE delivered_at END,
-           failed_at = CASE WHEN $6::text = 'failed' THEN now() ELSE failed_at END,
-           last_status = $2, last_error = $7, updated_at = now()
-     WHERE id = $1
-    RETURNING endpoint_id
+    UPDATE webhook_deliveries d
+       SET status = coalesce(v.outcome::webhook_delivery_status, d.status),
+           delivered_at = CASE WHEN v.outcome = 'delivered' THEN now() ELSE d.delivered_at END,
+           failed_at = CASE WHEN v.outcome = 'failed' THEN now() ELSE d.failed_at END,
+           last_status = v.status_code, last_error = v.last_error, updated_at = now()
+      FROM v WHERE d.id = v.id
+    RETURNING d.endpoint_id, v.outcome
   )
   UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
-   WHERE $6::text = 'delivered' AND failing_since IS NOT NULL AND id = (SELECT endpoint_id FROM delivery)`
+   WHERE failing_since IS NOT NULL AND id IN (SELECT endpoint_id FROM delivery WHERE outcome = 'delivered')`
 
 // A failed attempt starts or extends its endpoint's failing streak; a streak longer than $2
 // seconds disables the endpoint. Answers whether this call disabled it.
@@ -126,8 +132,33 @@ export type DeliveryWithAttempts = WebhookDelivery & { attemptLog: Array<Omit<We
 /** What the subject export and the record of processing say about an endpoint. */
 export type Recipient = Pick<WebhookEndpoint, 'id' | 'url' | 'description' | 'payloadMode' | 'events' | 'contactId' | 'enabled'>
 
+interface Recorded { id: string, attempt: AttemptRecord, outcome: DeliveryOutcome }
+
 // eslint-disable-next-line max-lines-per-function -- a repository: each method is one query
 export function createWebhookRepository ({ prisma, pool }: Database) {
+  // The worker's two statements per attempt, batched across the jobs running at once (its hot path).
+  const claims = createBatcher<string, ClaimedDelivery | null>({
+    maxInFlight: 2,
+    maxBatch: 100,
+    async run (ids) {
+      const { rows } = await pool.query<Omit<ClaimedDelivery, 'createdAt'> & { createdAt: string }>(CLAIM, [ids])
+      const byId = new Map(rows.map((row) => [row.id, { ...row, createdAt: new Date(row.createdAt) }]))
+      return fulfilled(ids.map((id) => byId.get(id) ?? null))
+    }
+  })
+  const records = createBatcher<Recorded, void>({
+    maxInFlight: 2,
+    maxBatch: 100,
+    async run (batch) {
+      const column = <T>(pick: (r: Recorded) => T) => batch.map(pick)
+      await pool.query(RECORD_ATTEMPTS, [
+        column((r) => r.id), column((r) => r.attempt.status), column((r) => r.attempt.errorKind), column((r) => r.attempt.durationMs),
+        column((r) => r.attempt.response), column((r) => r.outcome === 'retrying' ? null : r.outcome), column((r) => r.outcome === 'delivered' ? null : r.attempt.detail)
+      ])
+      return fulfilled(batch.map(() => undefined))
+    }
+  })
+
   return {
     async create (endpoint: NewEndpoint): Promise<EndpointView> {
       return await prisma.webhookEndpoint.create({ data: endpoint, omit: VIEW })
@@ -195,13 +226,11 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
      * settled, its endpoint disabled or its request restricted (then it is settled, visibly).
      */
     async claim (id: string): Promise<ClaimedDelivery | null> {
-      const { rows: [row] } = await pool.query<Omit<ClaimedDelivery, 'createdAt'> & { createdAt: string }>(CLAIM, [id])
-      return row === undefined ? null : { ...row, createdAt: new Date(row.createdAt) }
+      return await claims.push(id)
     },
 
     async recordAttempt (id: string, attempt: AttemptRecord, outcome: DeliveryOutcome): Promise<void> {
-      await pool.query(RECORD_ATTEMPT, [id, attempt.status, attempt.errorKind, attempt.durationMs, attempt.response,
-        outcome === 'retrying' ? null : outcome, outcome === 'delivered' ? null : attempt.detail])
+      await records.push({ id, attempt, outcome })
     },
 
     /** After a failed attempt: true when the endpoint has now failed for longer than `disableAfterSeconds` and was disabled. */
