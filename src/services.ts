@@ -198,7 +198,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
     mailer: mailer.get,
     keys: createKeyStore(repositories.apiKeys),
     removal,
-    retention: createRetention({ ...repositories, removal, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
+    retention: createRetention({ ...repositories, removal, detachedDeliveryDays: config.RETENTION_DAYS, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
     subjects: createSubjectService({ ...repositories, removal, pseudonymKey: config.PSEUDONYM_KEY }),
     redrive: createRedrive({ notifications: repositories.notifications, notify, log }),
     intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, receipts: config.RECEIPTS ? receipts : null, webhooks, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),

@@ -95,8 +95,7 @@ t.test('webhook endpoints from the command line: created with a secret shown onc
   t.match(refused.stderr, /^This endpoint is disabled/, 'a refusal reads like the API\'s answer, without a stack')
   const badUrl = await cli(['webhooks', 'create', '--url', 'http://crm.example.org/hook', '--events', 'contact_request.received'], env)
   t.equal(badUrl.code, 1)
-  t.match(badUrl.stderr, /\/url: must be https/)
-  t.equal((await cli(['webhooks', 'create', '--url', 'https://crm.example.org/hook', '--events', 'contact_request.deleted'], env)).code, 64, 'an unknown event is a usage error')
+  t.match(badUrl.stderr, /\/url: must be https/, 'with the field at fault')
   t.equal((await cli(['webhooks', 'delete', '--id', endpoint.id], env)).code, 0)
   t.equal(await app.services.database.prisma.webhookEndpoint.count(), 0)
   t.match(await app.services.database.prisma.auditEntry.findMany({ where: { action: { startsWith: 'webhooks.' } }, orderBy: { at: 'asc' } }),

@@ -14,7 +14,7 @@ import { smtpSink } from './helpers/smtp.js'
 import { eventually } from './helpers/wait.js'
 import { webhookReceiver, type ReceiverAnswer, type WebhookReceiver } from './helpers/webhook-receiver.js'
 import { startTestWorkers } from './helpers/workers.js'
-import { RESPONSE_LOG_BYTES } from '../src/webhooks/sender.js'
+import { parseRetryAfter, RESPONSE_LOG_BYTES } from '../src/webhooks/sender.js'
 
 async function freePort (): Promise<number> {
   const server = createServer()
@@ -417,4 +417,62 @@ t.test('the README\'s ten-line receiver (examples/webhook-receiver.mjs) verifies
   t.equal((await asAdmin(s.app, s.key, { method: 'POST', url: `/v1/admin/webhook-deliveries/${delivery.id}/replay` })).statusCode, 202)
   await eventually(async () => (await deliveryRow(delivery.id)).attemptLog.length === 2 ? true : undefined, { what: 'the replay to be delivered' })
   t.equal(output.split('\n').filter((line) => line !== '').length, 1, 'the replay, same webhook-id, is acknowledged and not handled twice')
+})
+
+t.test('an erasure notice outlives its request only as long as a request would: the purge prunes it after RETENTION_DAYS', async (t) => {
+  const s = await setup(t, { RETENTION_DAYS: '30' })
+  const receiver = await receiverFor(t)
+  const { id } = await subscribe(s, receiver)
+  const test = await asAdmin(s.app, s.key, { method: 'POST', url: `/v1/admin/webhooks/${id}/test` })
+  const recent = await asAdmin(s.app, s.key, { method: 'POST', url: `/v1/admin/webhooks/${id}/test` })
+  await settled(test.json().deliveryId)
+  await settled(recent.json().deliveryId)
+  const prisma = await testDatabase()
+  await prisma.webhookDelivery.update({ where: { id: test.json().deliveryId }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } })
+  t.equal((await asAdmin(s.app, s.key, { method: 'POST', url: '/v1/admin/purges', payload: {} })).statusCode, 200)
+  t.same((await prisma.webhookDelivery.findMany()).map((d) => d.id), [recent.json().deliveryId], 'the old one is gone, the recent one stays')
+})
+
+t.test('a worker without the key the secret was sealed with logs the attempt as secret_unavailable instead of sending it unsigned', async (t) => {
+  const { app, config } = await buildTestApp(t, {}, { tuning })
+  const receiver = await receiverFor(t)
+  await subscribe({ app, key: await adminKey(app), logs: () => '', workerLogs: () => '' }, receiver)
+  await startTestWorkers(t, { ...config, WEBHOOK_SECRET_KEY: 'ab'.repeat(32) }, { tuning })
+  const requestId = (await post(app, await altchaSubmission(app))).json().id as string
+  const row = await settled((await (await testDatabase()).webhookDelivery.findFirstOrThrow({ where: { requestId } })).id)
+  t.match(row, { status: 'failed', lastError: /WEBHOOK_SECRET_KEY is missing or not the one it was sealed with/ })
+  t.ok(row.attemptLog.every((a) => a.errorKind === 'secret_unavailable'))
+  t.equal(receiver.received.length, 0, 'nothing was sent')
+})
+
+t.test('Retry-After: seconds or a date, bounded; anything else is ignored', async (t) => {
+  const now = Date.parse('2026-11-27T12:00:00Z')
+  t.equal(parseRetryAfter('120', now), 120_000)
+  t.equal(parseRetryAfter(' 0 ', now), 0)
+  t.equal(parseRetryAfter('Fri, 27 Nov 2026 12:01:00 GMT', now), 60_000)
+  t.equal(parseRetryAfter('Fri, 27 Nov 2026 11:00:00 GMT', now), 0, 'a date past is now')
+  t.equal(parseRetryAfter(String(25 * 3600), now), null, 'more than a day: the schedule applies')
+  t.equal(parseRetryAfter('soon', now), null)
+  t.equal(parseRetryAfter('', now), null)
+  t.equal(parseRetryAfter(undefined, now), null)
+  t.equal(parseRetryAfter(['5', '9'], now), 5000)
+})
+
+t.test('replay: refused while the job still waits; a delivery whose job ended without settling it can be replayed', async (t) => {
+  const { app, config } = await buildTestApp(t, {}, { tuning })
+  const key = await adminKey(app)
+  const receiver = await receiverFor(t)
+  await subscribe({ app, key, logs: () => '', workerLogs: () => '' }, receiver)
+  // No worker yet: the job waits.
+  const requestId = (await post(app, await altchaSubmission(app))).json().id as string
+  const { id } = await (await testDatabase()).webhookDelivery.findFirstOrThrow({ where: { requestId } })
+  const early = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/webhook-deliveries/${id}/replay` })
+  t.equal(early.statusCode, 409)
+  t.match(early.json(), { code: 'CONFLICT', message: /still under way/ })
+  // The job is lost (as if its attempts had all ended on a database error): the row stays pending.
+  await app.services.queues.webhook.remove(id)
+  t.equal((await asAdmin(app, key, { method: 'POST', url: `/v1/admin/webhook-deliveries/${id}/replay` })).statusCode, 202)
+  await startTestWorkers(t, config, { tuning })
+  t.match(await settled(id), { status: 'delivered' })
+  t.equal(receiver.received.length, 1)
 })

@@ -239,13 +239,19 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
       return row?.disabledNow === true
     },
 
-    /** A settled delivery back to pending, for an admin's replay; false if it is not settled (or not there). */
+    /** A delivery back to pending, for an admin's replay (its job has ended); false if it is not there. */
     async resetForReplay (id: string): Promise<boolean> {
-      const { count } = await prisma.webhookDelivery.updateMany({
-        where: { id, status: { in: ['delivered', 'failed', 'skipped'] } },
-        data: { status: 'pending', failedAt: null, lastError: null, queuedAt: null }
-      })
+      const { count } = await prisma.webhookDelivery.updateMany({ where: { id }, data: { status: 'pending', failedAt: null, lastError: null, queuedAt: null } })
       return count === 1
+    },
+
+    /**
+     * Deletes settled deliveries that no longer belong to a request (erasure notices, tests) once
+     * they are older than `before`: their log is kept as long as a request would be.
+     */
+    async pruneDetached (before: Date): Promise<number> {
+      const { count } = await prisma.webhookDelivery.deleteMany({ where: { requestId: null, status: { in: ['delivered', 'failed', 'skipped'] }, createdAt: { lt: before } } })
+      return count
     },
 
     async findDelivery (id: string): Promise<Pick<WebhookDelivery, 'id' | 'endpointId' | 'status'> | null> {

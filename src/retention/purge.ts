@@ -4,6 +4,7 @@ import type { AuditRepository } from '../repositories/audit.js'
 import type { PurgeRunRepository, PurgeTrigger } from '../repositories/purge-runs.js'
 import type { RequestRepository } from '../repositories/requests.js'
 import type { Removal } from './removal.js'
+import type { WebhookRepository } from '../repositories/webhooks.js'
 
 export interface PurgeRequest {
   dryRun: boolean
@@ -33,6 +34,9 @@ export interface RetentionDeps {
   purgeRuns: PurgeRunRepository
   audit: AuditRepository
   removal: Removal
+  webhooks: WebhookRepository
+  /** How long webhook deliveries that outlive their request (erasure notices, tests) are kept: RETENTION_DAYS. */
+  detachedDeliveryDays: number
   /** Requests deleted per transaction. */
   batchSize: number
   /** Pause between batches, so a long purge leaves room for intake. */
@@ -40,7 +44,7 @@ export interface RetentionDeps {
 }
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createRetention ({ requests, purgeRuns, audit, removal, batchSize, pauseMs }: RetentionDeps) {
+export function createRetention ({ requests, purgeRuns, audit, removal, webhooks, detachedDeliveryDays, batchSize, pauseMs }: RetentionDeps) {
   /**
    * Deletes every due request (retention over, no legal hold) with its traces, batch by batch.
    * Each batch is its own transaction over rows locked FOR UPDATE SKIP LOCKED: intake is never
@@ -52,6 +56,7 @@ export function createRetention ({ requests, purgeRuns, audit, removal, batchSiz
     for (;;) {
       const removed = await removal.remove({ due: { cutoff: run.cutoff, limit: batchSize } }, 'retention', run.id, mailDrop)
       if (removed.requests === 0) {
+        await webhooks.pruneDetached(new Date(run.cutoff.getTime() - detachedDeliveryDays * 86_400_000))
         await removal.sweepJobEvents()
         return
       }

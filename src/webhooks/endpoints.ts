@@ -96,15 +96,18 @@ export function createWebhookEndpoints ({ repository, box, policy, producer, con
       return deliveryId
     },
 
-    /** Attempts a settled delivery again, under its own webhook-id (receivers deduplicate on it). */
+    /**
+     * Attempts a delivery again, under its own webhook-id (receivers deduplicate on it): one that
+     * was settled, or one whose job ended without settling it (its attempts all failed on a
+     * database error, say). Refused while its job is still waiting or running.
+     */
     async replay (deliveryId: string): Promise<void> {
-      const delivery = await repository.findDelivery(deliveryId)
-      if (delivery === null) throw notFound('No webhook delivery with this id.')
-      const underWay = () => conflict('Only a delivered, failed or skipped delivery can be replayed; this one is still under way.')
-      if (delivery.status === 'pending' || delivery.status === 'queued') throw underWay()
+      if (await repository.findDelivery(deliveryId) === null) throw notFound('No webhook delivery with this id.')
+      const state = await producer.queue.getJobState(deliveryId)
+      if (!['completed', 'failed', 'unknown'].includes(state)) throw conflict('This delivery is still under way; it can be replayed once it has ended.')
       // Its finished job goes first: a pending row must never sit behind a job that will not run.
       await producer.queue.remove(deliveryId)
-      if (!await repository.resetForReplay(deliveryId)) throw underWay()
+      await repository.resetForReplay(deliveryId)
       await producer.enqueue(deliveryId)
     }
   }
