@@ -141,8 +141,9 @@ async function queueOnly (ids: string[]): Promise<number> {
     await queue.addBulk(ids.slice(i, i + 500).map((deliveryId) => ({ name: 'post', data: { deliveryId }, opts: { jobId: deliveryId, removeOnComplete: { count: 1000 } } })))
   }
   const agent = new Agent({ connections: CONCURRENCY })
+  const blocking = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null })
   const worker = new Worker<{ deliveryId: string }>('webhook-queue-only', async (job) => { await post(agent, requests.get(job.data.deliveryId) as { body: string, headers: Record<string, string> }) }, {
-    connection: new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }), prefix: config.QUEUE_PREFIX, concurrency: Number(config.WEBHOOK_CONCURRENCY)
+    connection: blocking, prefix: config.QUEUE_PREFIX, concurrency: Number(config.WEBHOOK_CONCURRENCY)
   })
   await worker.waitUntilReady()
   const done = new Promise<void>((resolve) => {
@@ -154,6 +155,7 @@ async function queueOnly (ids: string[]): Promise<number> {
   await done
   const seconds = (performance.now() - started) / 1000
   await worker.close()
+  blocking.disconnect()
   await agent.close()
   await queue.obliterate({ force: true })
   await queue.close()
