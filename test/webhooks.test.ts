@@ -4,25 +4,16 @@
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
 import { testDatabase } from './helpers/database.js'
 import { databaseMentions, redisDump } from './helpers/residue.js'
 import { smtpSink } from './helpers/smtp.js'
-import { eventually } from './helpers/wait.js'
+import { eventually, freePort } from './helpers/wait.js'
 import { webhookReceiver, type ReceiverAnswer, type WebhookReceiver } from './helpers/webhook-receiver.js'
 import { startTestWorkers } from './helpers/workers.js'
 import { parseRetryAfter, RESPONSE_LOG_BYTES } from '../src/webhooks/sender.js'
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** Fast retries and a short timeout: the schedule's shape is the same, its steps are milliseconds. */
 const tuning = { webhookRetryMs: [50, 50, 50, 50], webhookTimeoutMs: 500 }

@@ -1,6 +1,6 @@
 // What the admin API answers about requests: the serializer sends these fields and no others.
 import { Type, type Static } from '@sinclair/typebox'
-import { DateTime, ErrorSchema, commonErrorResponses } from '../schemas/common.js'
+import { DateTime, ErrorSchema, Nullable, commonErrorResponses } from '../schemas/common.js'
 
 /** A query string's optional date-time, as a Date. */
 export const optionalDate = (value: string | undefined): Date | undefined => value === undefined ? undefined : new Date(value)
@@ -18,8 +18,6 @@ export function decodeCursor (cursor: string): { at: Date, id: string } | undefi
 
 /** Every admin route can answer these. */
 export const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const StatusSchema = Type.Union([Type.Literal('received'), Type.Literal('in_progress'), Type.Literal('closed')])
 

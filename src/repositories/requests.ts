@@ -1,5 +1,6 @@
 // The contact-request aggregate: contact_requests with what lives and dies with a request
-// (its consent record, its notification rows at birth, its history) and the tombstone it leaves.
+// (its consent record, its notification, receipt and webhook delivery rows at birth, its history)
+// and the tombstone it leaves.
 // The only module that names these tables' columns.
 //
 // Prisma Client wherever it can express the query. Three statements it cannot express run

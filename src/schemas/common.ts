@@ -72,3 +72,6 @@ export const commonErrorResponses = {
 
 /** A time in a response: handlers may return a Date, the serializer writes ISO 8601. */
 export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' })
+
+/** A value or null. */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])

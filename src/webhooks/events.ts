@@ -1,4 +1,5 @@
 // What webhooks tell: the event types, and the body each delivery carries.
+import type { ContactRequest } from '../generated/prisma/client.js'
 
 /** The events an endpoint can subscribe to. */
 export const WEBHOOK_EVENTS = ['contact_request.received', 'notification.failed', 'contact_request.erased'] as const
@@ -8,15 +9,7 @@ export type WebhookEventType = typeof WEBHOOK_EVENTS[number]
 export const TEST_EVENT = 'webhook.test'
 
 /** What a `full` endpoint receives of a request besides ids and dates: the submitted fields. */
-export interface Submission {
-  name: string
-  email: string
-  phone: string | null
-  organisation: string | null
-  message: string
-  locale: string
-  pageUrl: string | null
-}
+export type Submission = Pick<ContactRequest, 'name' | 'email' | 'phone' | 'organisation' | 'message' | 'locale' | 'pageUrl'>
 
 /**
  * The body as Standard Webhooks suggests it: type, timestamp (when the event happened, the same

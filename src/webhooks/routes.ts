@@ -2,11 +2,10 @@
 // delivery log, and replaying a delivery. Secrets are answered once, at creation and rotation.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { DateTime, ErrorSchema } from '../schemas/common.js'
+import { DateTime, ErrorSchema, Nullable } from '../schemas/common.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor } from '../admin/schemas.js'
 import { PayloadMode, Settings } from './schemas.js'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 

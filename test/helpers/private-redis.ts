@@ -1,17 +1,8 @@
 // A Redis server of the test's own, which the test may stop and start again on the same port.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
-import { eventually } from './wait.js'
+import { eventually, freePort } from './wait.js'
 import { BLOCKING_RECONNECT_MAX_MS } from '../../src/services.js'
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 export interface PrivateRedis {
   url: string
