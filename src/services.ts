@@ -185,7 +185,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
       box: secretBox,
       policy: addressPolicy,
       producer: webhooks,
-      contactExists: async (id) => (await repositories.contacts.forRouting()).some((c) => c.id === id)
+      contactExists: repositories.contacts.exists
     }),
     /** Signs and posts webhook deliveries through the SSRF guard (the worker's). */
     webhookSender: lazy(() => createWebhookSender({ dispatcher: webhookAgent.get(), timeoutMs: tuning.webhookTimeoutMs })).get,

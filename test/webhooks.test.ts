@@ -33,7 +33,7 @@ async function receiverFor (t: Test, answer?: (n: number) => ReceiverAnswer | Pr
 }
 
 /** Creates an endpoint through the admin API and gives its secret to the receiver. */
-async function subscribe ({ app, key }: Setup, receiver: WebhookReceiver, body: Record<string, unknown> = {}) {
+async function subscribe ({ app, key }: Pick<Setup, 'app' | 'key'>, receiver: WebhookReceiver, body: Record<string, unknown> = {}) {
   const res = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/webhooks', payload: { url: receiver.url, events: ['contact_request.received'], ...body } })
   if (res.statusCode !== 201) throw new Error(`endpoint not created: ${res.body}`)
   const { endpoint, secret } = res.json() as { endpoint: { id: string }, secret: string }
@@ -377,7 +377,7 @@ t.test('a request whose processing is restricted (GDPR Art. 18) is not sent: its
   const { app, config } = await buildTestApp(t, {}, { tuning })
   const key = await adminKey(app)
   const receiver = await receiverFor(t)
-  await subscribe({ app, key, logs: () => '', workerLogs: () => '' }, receiver)
+  await subscribe({ app, key }, receiver)
   // No worker yet: the delivery waits in the queue while an admin restricts the request.
   const requestId = (await post(app, await altchaSubmission(app))).json().id as string
   t.equal((await asAdmin(app, key, { method: 'PUT', url: `/v1/admin/contact-requests/${requestId}/restriction` })).statusCode, 200)
@@ -427,7 +427,7 @@ t.test('an erasure notice outlives its request only as long as a request would: 
 t.test('a worker without the key the secret was sealed with logs the attempt as secret_unavailable instead of sending it unsigned', async (t) => {
   const { app, config } = await buildTestApp(t, {}, { tuning })
   const receiver = await receiverFor(t)
-  await subscribe({ app, key: await adminKey(app), logs: () => '', workerLogs: () => '' }, receiver)
+  await subscribe({ app, key: await adminKey(app) }, receiver)
   await startTestWorkers(t, { ...config, WEBHOOK_SECRET_KEY: 'ab'.repeat(32) }, { tuning })
   const requestId = (await post(app, await altchaSubmission(app))).json().id as string
   const row = await settled((await (await testDatabase()).webhookDelivery.findFirstOrThrow({ where: { requestId } })).id)
@@ -453,7 +453,7 @@ t.test('replay: refused while the job still waits; a delivery whose job ended wi
   const { app, config } = await buildTestApp(t, {}, { tuning })
   const key = await adminKey(app)
   const receiver = await receiverFor(t)
-  await subscribe({ app, key, logs: () => '', workerLogs: () => '' }, receiver)
+  await subscribe({ app, key }, receiver)
   // No worker yet: the job waits.
   const requestId = (await post(app, await altchaSubmission(app))).json().id as string
   const { id } = await (await testDatabase()).webhookDelivery.findFirstOrThrow({ where: { requestId } })

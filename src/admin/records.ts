@@ -46,12 +46,12 @@ const PROVIDER_RECIPIENTS: Record<string, string> = {
 }
 
 /** A webhook endpoint as a recipient: its origin (a URL's path can hold a token), what it receives and about whom. */
-function webhookRecipient ({ url, description, payloadMode, events, contactId, enabled }: Recipient): string {
+function webhookRecipient ({ origin, description, payloadMode, events, contactId, enabled }: Recipient): string {
   const what = payloadMode === 'full'
     ? 'full payload: the submitted fields (name, e-mail, phone, organisation, message, page) with ids and dates'
     : 'thin payload: ids, event type and dates only; details fetched with its own admin key'
   const label = description === '' ? '' : ` "${description}"`
-  return `Webhook endpoint${label} at ${new URL(url).origin} (${what}); events: ${events.join(', ')}; ${contactId === null ? 'all contacts' : `requests to ${contactId}`}${enabled ? '' : '; disabled'}`
+  return `Webhook endpoint${label} at ${origin} (${what}); events: ${events.join(', ')}; ${contactId === null ? 'all contacts' : `requests to ${contactId}`}${enabled ? '' : '; disabled'}`
 }
 
 /** Generated on each request from what the service is configured to do, so it cannot drift from it. */

@@ -1,6 +1,7 @@
 // What the admin API answers about requests: the serializer sends these fields and no others.
 import { Type, type Static } from '@sinclair/typebox'
 import { DateTime, ErrorSchema, Nullable, commonErrorResponses } from '../schemas/common.js'
+import { DeliveryStatus, PayloadMode } from '../webhooks/schemas.js'
 
 /** A query string's optional date-time, as a Date. */
 export const optionalDate = (value: string | undefined): Date | undefined => value === undefined ? undefined : new Date(value)
@@ -61,14 +62,14 @@ const NotificationDetailSchema = Type.Object({
 const WebhookDeliverySummarySchema = Type.Object({
   id: Type.String(),
   eventType: Type.String(),
-  status: Type.Union(['pending', 'queued', 'delivered', 'failed', 'skipped'].map((v) => Type.Literal(v))),
+  status: DeliveryStatus,
   createdAt: DateTime,
   deliveredAt: Nullable(DateTime),
   endpoint: Type.Object({
     id: Type.String(),
     origin: Type.String({ description: 'scheme, host and port of the endpoint\'s URL' }),
     description: Type.String(),
-    payloadMode: Type.Union([Type.Literal('thin'), Type.Literal('full')], { description: 'full: the submitted fields were sent' })
+    payloadMode: PayloadMode
   })
 })
 

@@ -39,6 +39,11 @@ export function createContactRepository ({ prisma }: Database) {
       return (await prisma.contact.findMany({ orderBy: { id: 'asc' } })).map(toEntry)
     },
 
+    /** Whether the directory has this contact, active or not. */
+    async exists (id: string): Promise<boolean> {
+      return await prisma.contact.count({ where: { id } }) > 0
+    },
+
     /** Every contact with its delegate, for routing and retention. */
     async forRouting (): Promise<DirectoryContact[]> {
       return await prisma.contact.findMany({

@@ -10,7 +10,7 @@ import type pg from 'pg'
 import type { Database } from '../db/client.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
-import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
+import { insertDeliveriesSql, isoSql, originOf, subscribedSql } from './webhooks.js'
 
 export interface NewContactRequest {
   id: string
@@ -258,7 +258,7 @@ type WebhookRecipient = Omit<DetailRow['webhooks'][number]['endpoint'], 'url'> &
 export type RequestDetail = Omit<DetailRow, 'webhooks'> & { webhooks: Array<Omit<DetailRow['webhooks'][number], 'endpoint'> & { endpoint: WebhookRecipient }> }
 
 function toDetail ({ webhooks, ...row }: DetailRow): RequestDetail {
-  return { ...row, webhooks: webhooks.map(({ endpoint: { url, ...endpoint }, ...delivery }) => ({ ...delivery, endpoint: { ...endpoint, origin: new URL(url).origin } })) }
+  return { ...row, webhooks: webhooks.map(({ endpoint: { url, ...endpoint }, ...delivery }) => ({ ...delivery, endpoint: { ...endpoint, origin: originOf(url) } })) }
 }
 
 export interface RequestFilter {

@@ -129,8 +129,14 @@ export interface AttemptRecord {
 
 export type DeliveryWithAttempts = WebhookDelivery & { attemptLog: Array<Omit<WebhookAttempt, 'deliveryId'>> }
 
-/** What the subject export and the record of processing say about an endpoint. */
-export type Recipient = Pick<WebhookEndpoint, 'id' | 'url' | 'description' | 'payloadMode' | 'events' | 'contactId' | 'enabled'>
+/**
+ * Where an endpoint is, as the subject export and the record of processing name it: scheme, host
+ * and port only, since a URL's path can hold a token.
+ */
+export const originOf = (url: string): string => new URL(url).origin
+
+/** What the record of processing says about an endpoint. */
+export type Recipient = Pick<WebhookEndpoint, 'id' | 'description' | 'payloadMode' | 'events' | 'contactId' | 'enabled'> & { origin: string }
 
 interface Recorded { id: string, attempt: AttemptRecord, outcome: DeliveryOutcome }
 
@@ -180,10 +186,9 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
       return count === 0 ? null : await this.find(id)
     },
 
-    /** Turns the endpoint off, saying why (a 410 answer); false when it was already off or is gone. */
-    async disable (id: string, reason: string): Promise<boolean> {
-      const { count } = await prisma.webhookEndpoint.updateMany({ where: { id, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: new Date() } })
-      return count === 1
+    /** Turns the endpoint off, saying why (a 410 answer); one already off keeps its first reason. */
+    async disable (id: string, reason: string): Promise<void> {
+      await prisma.webhookEndpoint.updateMany({ where: { id, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: new Date() } })
     },
 
     /** A new secret; the current one keeps signing until `previousUntil`. False when there is no such endpoint. */
@@ -205,10 +210,11 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
 
     /** Every endpoint, for the record of processing. */
     async recipients (): Promise<Recipient[]> {
-      return await prisma.webhookEndpoint.findMany({
+      const rows = await prisma.webhookEndpoint.findMany({
         orderBy: { createdAt: 'asc' },
         select: { id: true, url: true, description: true, payloadMode: true, events: true, contactId: true, enabled: true }
       })
+      return rows.map(({ url, ...endpoint }) => ({ ...endpoint, origin: originOf(url) }))
     },
 
     // --- deliveries -----------------------------------------------------------------------
@@ -239,23 +245,17 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
       return row?.disabledNow === true
     },
 
-    /** A delivery back to pending, for an admin's replay (its job has ended); false if it is not there. */
-    async resetForReplay (id: string): Promise<boolean> {
-      const { count } = await prisma.webhookDelivery.updateMany({ where: { id }, data: { status: 'pending', failedAt: null, lastError: null, queuedAt: null } })
-      return count === 1
+    /** A delivery back to pending, for an admin's replay (its job has ended). */
+    async resetForReplay (id: string): Promise<void> {
+      await prisma.webhookDelivery.updateMany({ where: { id }, data: { status: 'pending', failedAt: null, lastError: null, queuedAt: null } })
     },
 
     /**
      * Deletes settled deliveries that no longer belong to a request (erasure notices, tests) once
      * they are older than `before`: their log is kept as long as a request would be.
      */
-    async pruneDetached (before: Date): Promise<number> {
-      const { count } = await prisma.webhookDelivery.deleteMany({ where: { requestId: null, status: { in: ['delivered', 'failed', 'skipped'] }, createdAt: { lt: before } } })
-      return count
-    },
-
-    async findDelivery (id: string): Promise<Pick<WebhookDelivery, 'id' | 'endpointId' | 'status'> | null> {
-      return await prisma.webhookDelivery.findUnique({ where: { id }, select: { id: true, endpointId: true, status: true } })
+    async pruneDetached (before: Date): Promise<void> {
+      await prisma.webhookDelivery.deleteMany({ where: { requestId: null, status: { in: ['delivered', 'failed', 'skipped'] }, createdAt: { lt: before } } })
     },
 
     /** An endpoint's deliveries, newest first, each with its attempts; the page before `before` (createdAt, id). */

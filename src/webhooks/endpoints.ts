@@ -102,7 +102,7 @@ export function createWebhookEndpoints ({ repository, box, policy, producer, con
      * database error, say). Refused while its job is still waiting or running.
      */
     async replay (deliveryId: string): Promise<void> {
-      if (await repository.findDelivery(deliveryId) === null) throw notFound('No webhook delivery with this id.')
+      if (!(await repository.existing([deliveryId])).has(deliveryId)) throw notFound('No webhook delivery with this id.')
       const state = await producer.queue.getJobState(deliveryId)
       if (!['completed', 'failed', 'unknown'].includes(state)) throw conflict('This delivery is still under way; it can be replayed once it has ended.')
       // Its finished job goes first: a pending row must never sit behind a job that will not run.

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime, ErrorSchema, Nullable } from '../schemas/common.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor } from '../admin/schemas.js'
-import { PayloadMode, Settings } from './schemas.js'
+import { DeliveryStatus, PayloadMode, Settings } from './schemas.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -40,7 +40,7 @@ const DeliverySchema = Type.Object({
   id: Type.String({ description: 'the webhook-id header, the same on every attempt' }),
   eventType: Type.String(),
   requestId: Nullable(Type.String()),
-  status: Type.Union(['pending', 'queued', 'delivered', 'failed', 'skipped'].map((s) => Type.Literal(s))),
+  status: DeliveryStatus,
   attempts: Type.Integer(),
   lastStatus: Nullable(Type.Integer()),
   lastError: Nullable(Type.String()),
