@@ -12,6 +12,7 @@ import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/err
 import { validatorCompiler } from './plugins/validation.js'
 import rateLimit from './abuse/rate-limit.js'
 import bodyDeadline from './abuse/body-deadline.js'
+import httpMetrics from './ops/http-metrics.js'
 import healthRoutes from './health/routes.js'
 import contactRoutes from './contacts/routes.js'
 import privacyRoutes from './privacy/routes.js'
@@ -49,7 +50,7 @@ export const SERVER_TIMEOUTS = {
   connectionsCheckingInterval: 1000
 }
 
-export interface AppOptions extends Pick<ServicesOptions, 'captchaEndpoints' | 'tuning'> {
+export interface AppOptions extends Pick<ServicesOptions, 'captchaEndpoints' | 'tuning' | 'metrics'> {
   /** Tests shorten the server's time-outs. */
   timeouts?: Partial<typeof SERVER_TIMEOUTS>
   /** A database owned by the caller; the app then leaves it open on close. */
@@ -79,13 +80,14 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
 
   // Infrastructure. Closed last: onClose hooks run in reverse order, so the routes' own
   // (the intake waits for submissions in flight) run before this one.
-  const services = await createServices(config, { log: app.log, database: options.database, captchaEndpoints: options.captchaEndpoints, tuning: options.tuning })
+  const services = await createServices(config, { log: app.log, database: options.database, captchaEndpoints: options.captchaEndpoints, tuning: options.tuning, metrics: options.metrics })
   app.addHook('onClose', services.close)
   app.decorate('config', config)
   app.decorate('services', services)
 
   // Cross-cutting
   await app.register(errorHandler)
+  if (config.METRICS_ENABLED) await app.register(httpMetrics, { metrics: services.metrics })
   // Collects every route's schemas (registered below) into the OpenAPI document at /openapi.json.
   await app.register(swagger, {
     openapi: {

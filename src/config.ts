@@ -31,6 +31,18 @@ const Process = {
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 10_000 })
 }
 
+/** The operations listener: /metrics and the health probes, apart from the public port (README: "Operations"). The API reference. */
+const Operations = {
+  /** Off: no /metrics, no HTTP histogram, no process metrics; the health probes stay on the listener. */
+  METRICS_ENABLED: Type.Boolean({ default: true }),
+  /** 0.0.0.0 in a container, so Prometheus in another one can scrape it. */
+  METRICS_HOST: Type.String({ default: '127.0.0.1' }),
+  /** Default 9464 for the API and `npm start`, 9465 for the worker, so both run on one host. */
+  METRICS_PORT: Type.Optional(Port),
+  /** Serve the API reference at /docs (the OpenAPI document stays at /openapi.json). */
+  DOCS_ENABLED: Type.Boolean({ default: true })
+}
+
 /** The contact directory and the privacy notices, shipped as files. */
 const ReferenceData = {
   CONTACTS_FILE: Type.String({ default: 'data/contacts.json' }),
@@ -143,7 +155,7 @@ const Webhooks = {
   WEBHOOK_DISABLE_AFTER_HOURS: Type.Integer({ ...PositiveInt, default: 72 })
 }
 
-export const ConfigSchema = Type.Object({ ...Process, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail, ...Webhooks }, { additionalProperties: false })
+export const ConfigSchema = Type.Object({ ...Process, ...Operations, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail, ...Webhooks }, { additionalProperties: false })
 
 const EPHEMERAL_SECRETS = ['PSEUDONYM_KEY', 'ALTCHA_HMAC_KEY'] as const
 

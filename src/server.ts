@@ -4,10 +4,13 @@ import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { loadReferenceData } from './db/reference-data.js'
 import { closeOnSignals, configOrExit } from './lifecycle.js'
+import { createMetrics, type Metrics } from './ops/metrics.js'
+import { startOpsListener } from './ops/listener.js'
+import { dependencyChecks } from './ops/readiness.js'
 
 /** Builds and starts the API; resolves once it listens. */
-export async function startApi (config: Config): Promise<FastifyInstance> {
-  const app = await buildApp(config)
+export async function startApi (config: Config, { metrics }: { metrics: Metrics }): Promise<FastifyInstance> {
+  const app = await buildApp(config, { metrics })
   for (const name of config.ephemeralSecrets) {
     app.log.warn(`${name} is not set: using a random key for this process only. Set it in production, the same on every instance.`)
   }
@@ -18,6 +21,8 @@ export async function startApi (config: Config): Promise<FastifyInstance> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const config = configOrExit()
-  const app = await startApi(config)
-  closeOnSignals(config, app.log, async () => { await app.close() })
+  const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
+  const app = await startApi(config, { metrics })
+  const ops = await startOpsListener({ config, role: 'api', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services)], log: app.log })
+  closeOnSignals(config, app.log, async () => { await Promise.all([app.close(), ops.close()]) })
 }

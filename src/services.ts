@@ -27,6 +27,8 @@ import { createAddressPolicy, createGuardedAgent, type GuardedAgentOptions, type
 import { createWebhookEndpoints } from './webhooks/endpoints.js'
 import { createSecretBox } from './webhooks/secrets.js'
 import { createWebhookSender } from './webhooks/sender.js'
+import { createMetrics, type Metrics } from './ops/metrics.js'
+import type { StateSource } from './ops/state.js'
 
 /**
  * Settings an operator has no reason to change, kept out of the environment. Tests and
@@ -48,7 +50,9 @@ export const TUNING = {
   /** Delays before each retry of a webhook delivery (±20 % jitter): about a day in all. */
   webhookRetryMs: [5000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 24 * 3600_000] as readonly number[],
   /** How long one webhook attempt may take, connecting and reading the answer included. */
-  webhookTimeoutMs: 10_000
+  webhookTimeoutMs: 10_000,
+  /** How often the worker asks its SMTP server whether it would take mail (its readiness). */
+  smtpVerifyIntervalMs: 60_000
 }
 export type Tuning = typeof TUNING
 
@@ -63,6 +67,8 @@ export interface ServicesOptions {
   /** How webhooks resolve host names and open sockets; tests watch both (the SSRF guard's). */
   webhookNetwork?: { resolve?: Resolver, connect?: GuardedAgentOptions['connect'] }
   tuning?: Partial<Tuning>
+  /** The process's metrics, shared by its API and workers; a private, unexposed set when absent (the CLI). */
+  metrics?: Metrics
 }
 
 /** The longest a blocking connection waits before trying Redis again. */
@@ -117,6 +123,7 @@ function lazy<T> (build: () => T): { get: () => T, built: () => T | undefined } 
 export async function createServices (config: Config, options: ServicesOptions) {
   const { log } = options
   const tuning: Tuning = { ...TUNING, ...options.tuning }
+  const metrics = options.metrics ?? createMetrics({ defaultMetrics: false })
   const database = options.database ?? createDatabase({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
   const repositories = createRepositories(database, { duplicateWindowSeconds: config.DUPLICATE_WINDOW_SECONDS })
   const redis = await connectFailFast(config.REDIS_URL, log)
@@ -156,7 +163,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
     retentionDays: config.RETENTION_DAYS,
     cacheMs: tuning.directoryCacheMs
   })
-  const captcha = createCaptcha(config, log, options.captchaEndpoints)
+  const captcha = createCaptcha(config, { log, metrics: metrics.captcha }, options.captchaEndpoints)
   const mailer = lazy(() => options.mailer ?? createMailer({
     smtpUrl: config.SMTP_URL,
     dropDir: config.MAIL_DROP_DIR,
@@ -164,10 +171,19 @@ export async function createServices (config: Config, options: ServicesOptions) 
     timeoutMs: config.SMTP_TIMEOUT_MS
   }))
 
+  /** What the scrape-time gauges read (src/ops/state.ts). */
+  const opsState: StateSource = {
+    queues: { [NOTIFY_QUEUE]: notifyQueue, [RECEIPT_QUEUE]: receiptQueue, [WEBHOOK_QUEUE]: webhookQueue },
+    backlog: async () => await repositories.notifications.backlog(config.OUTBOX_BACKLOG_SECONDS),
+    lastPurge: repositories.purgeRuns.lastSuccess
+  }
+
   return {
     config,
     log,
     tuning,
+    metrics,
+    opsState,
     database,
     repositories,
     /** The fail-fast connection: rate limits, health checks, producers, removal. */
@@ -198,8 +214,8 @@ export async function createServices (config: Config, options: ServicesOptions) 
     mailer: mailer.get,
     keys: createKeyStore(repositories.apiKeys),
     removal,
-    retention: createRetention({ ...repositories, removal, detachedDeliveryDays: config.RETENTION_DAYS, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
-    subjects: createSubjectService({ ...repositories, removal, pseudonymKey: config.PSEUDONYM_KEY }),
+    retention: createRetention({ ...repositories, removal, metrics: metrics.purge, detachedDeliveryDays: config.RETENTION_DAYS, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
+    subjects: createSubjectService({ ...repositories, removal, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
     redrive: createRedrive({ notifications: repositories.notifications, notify, log }),
     intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, receipts: config.RECEIPTS ? receipts : null, webhooks, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
 

@@ -1,25 +1,16 @@
 // Delivery survives its dependencies failing: Redis down at submit time, a killed worker, a shutdown.
 import t from 'tap'
-import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import pg from 'pg'
-import type { Config } from '../src/config.js'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { testDatabase } from './helpers/database.js'
 import { smtpSink } from './helpers/smtp.js'
 import { startTestWorkers } from './helpers/workers.js'
+import { workerProcess } from './helpers/processes.js'
 import { privateRedis } from './helpers/private-redis.js'
 import { eventually } from './helpers/wait.js'
 import { TEST_DATABASE_URL } from './helpers/config.js'
 import { createOutboxRelay } from '../src/notifications/relay.js'
-
-/** A real worker process, with the test's configuration (tap's TypeScript loader comes along in execArgv). */
-function workerProcess (config: Config, env: Record<string, string>): ChildProcess {
-  return fork('workers/main.ts', [], {
-    env: { ...process.env, ...env, DATABASE_URL: TEST_DATABASE_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, REDIS_URL: config.REDIS_URL, LOG_LEVEL: 'silent', PSEUDONYM_KEY: config.PSEUDONYM_KEY, ALTCHA_HMAC_KEY: config.ALTCHA_HMAC_KEY },
-    stdio: 'ignore'
-  })
-}
 
 t.test('with Redis down at submit time the request is accepted, and once Redis is back the e-mail arrives', async (t) => {
   const redis = await privateRedis(t)

@@ -43,6 +43,7 @@ async function startHeldApi (t: Test) {
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: `test-${RUN_ID}-process`,
     PORT: '0',
+    METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     ALTCHA_COST: '10',
     SITE_HOSTNAMES: 'www.ri.se'

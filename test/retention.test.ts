@@ -23,7 +23,7 @@ async function setup (t: Parameters<typeof buildTestApp>[0]) {
   const { removal, repositories } = built.app.services
   /** The purge operation with its own batch size. */
   const purge = async ({ batchSize = 1000, ...request }: Partial<PurgeRequest> & { batchSize?: number }, using: Removal = removal) =>
-    await createRetention({ ...repositories, removal: using, detachedDeliveryDays: built.config.RETENTION_DAYS, batchSize, pauseMs: TUNING.purgePauseMs }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
+    await createRetention({ ...repositories, removal: using, metrics: built.app.services.metrics.purge, detachedDeliveryDays: built.config.RETENTION_DAYS, batchSize, pauseMs: TUNING.purgePauseMs }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
   return { ...built, pool, removal, purge, mailDropDir }
 }
 

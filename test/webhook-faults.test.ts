@@ -1,7 +1,5 @@
 // Webhook delivery survives its dependencies failing: Redis down when the request arrives, a worker killed mid-delivery.
 import t from 'tap'
-import { fork, type ChildProcess } from 'node:child_process'
-import type { Config } from '../src/config.js'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
 import { testDatabase } from './helpers/database.js'
@@ -9,27 +7,8 @@ import { privateRedis } from './helpers/private-redis.js'
 import { eventually } from './helpers/wait.js'
 import { webhookReceiver } from './helpers/webhook-receiver.js'
 import { startTestWorkers } from './helpers/workers.js'
-import { TEST_DATABASE_URL, TEST_WEBHOOK_SECRET_KEY } from './helpers/config.js'
+import { workerProcess } from './helpers/processes.js'
 import type { FastifyInstance } from 'fastify'
-
-/** A real worker process, with the test's configuration (tap's TypeScript loader comes along in execArgv). */
-function workerProcess (config: Config, env: Record<string, string>): ChildProcess {
-  return fork('workers/main.ts', [], {
-    env: {
-      ...process.env,
-      ...env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      QUEUE_PREFIX: config.QUEUE_PREFIX,
-      REDIS_URL: config.REDIS_URL,
-      LOG_LEVEL: 'silent',
-      PSEUDONYM_KEY: config.PSEUDONYM_KEY,
-      ALTCHA_HMAC_KEY: config.ALTCHA_HMAC_KEY,
-      WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
-      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1'
-    },
-    stdio: 'ignore'
-  })
-}
 
 async function subscribe (app: FastifyInstance, url: string): Promise<string> {
   const res = await asAdmin(app, await adminKey(app), { method: 'POST', url: '/v1/admin/webhooks', payload: { url, events: ['contact_request.received'] } })

@@ -14,6 +14,8 @@ import { createNotifyProcessor } from './processors/notify.js'
 import { createPurgeProcessor } from './processors/purge.js'
 import { createReceiptProcessor } from './processors/receipt.js'
 import { createWebhookProcessor } from './processors/webhook.js'
+import { startMailCheck, workerReadiness } from './readiness.js'
+import type { ReadinessSource } from '../src/ops/readiness.js'
 
 export interface WorkerOptions extends Omit<ServicesOptions, 'log' | 'captchaEndpoints'> {
   log?: Logger
@@ -27,6 +29,8 @@ export interface Workers {
   purge: Worker
   relays: OutboxRelay[]
   services: Services
+  /** What this worker adds to its process's readiness (SMTP, paused queues). */
+  readiness: ReadinessSource
   /** Stops taking jobs, lets running ones finish, then closes connections. */
   close: () => Promise<void>
 }
@@ -53,6 +57,7 @@ function startWebhookWorker (services: Services): Worker<WebhookPayload> {
     policy: services.addressPolicy,
     sender: services.webhookSender(),
     disableAfterHours: config.WEBHOOK_DISABLE_AFTER_HOURS,
+    disabledCount: services.metrics.webhooks.autoDisabled,
     log
   }), {
     concurrency: config.WEBHOOK_CONCURRENCY,
@@ -64,13 +69,14 @@ function startWebhookWorker (services: Services): Worker<WebhookPayload> {
   return worker
 }
 
+// eslint-disable-next-line max-lines-per-function -- the worker side's table of contents: one part a line or two
 export async function startWorkers (config: Config, options: WorkerOptions = {}): Promise<Workers> {
   const log = options.log ?? pino(loggerOptions(config))
   const services = await createServices(config, { ...options, log })
   const { repositories: { notifications, receipts, webhooks }, notify, tuning } = services
 
   const mailer = services.mailer()
-  const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, webhooks: services.webhooks, config, log }), {
+  const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, webhooks: services.webhooks, config, metrics: services.metrics.notifications, log }), {
     concurrency: config.NOTIFY_CONCURRENCY,
     lockMs: config.NOTIFY_LOCK_MS
   })
@@ -96,6 +102,12 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
   purgeWorker.on('failed', (_job, err) => { log.error({ err }, 'scheduled retention purge failed; the next run resumes it') })
   await schedulePurge(services.queues.purge(), config)
 
+  const mailCheck = startMailCheck(mailer, { intervalMs: tuning.smtpVerifyIntervalMs, log })
+  const { queues } = services
+  const readiness = workerReadiness(mailCheck, [notifyWorker, receiptWorker, webhookWorker, purgeWorker], {
+    [NOTIFY_QUEUE]: queues.notify, [RECEIPT_QUEUE]: queues.receipt, [WEBHOOK_QUEUE]: queues.webhook, [PURGE_QUEUE]: queues.purge()
+  })
+
   return {
     notify: notifyWorker,
     receipt: receiptWorker,
@@ -103,7 +115,9 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
     purge: purgeWorker,
     relays,
     services,
+    readiness,
     async close () {
+      mailCheck.stop()
       await Promise.all(relays.map(async (relay) => { await relay.stop() }))
       await Promise.all([notifyWorker.close(), receiptWorker.close(), webhookWorker.close(), purgeWorker.close()])
       await services.close()

@@ -6,6 +6,7 @@ import { createAltcha, type Altcha } from './altcha.js'
 import { createFriendlyCaptchaVerifier } from './friendly-captcha.js'
 import { CaptchaUnreachable, type CaptchaVerifier } from './provider.js'
 import { createSiteverifyVerifier } from './siteverify.js'
+import type { Metrics } from '../ops/metrics.js'
 
 const VERDICT_TTL_MS = 60_000
 const VERDICT_CACHE_SIZE = 10_000
@@ -52,7 +53,7 @@ function createVerifiers (config: Config, altcha: Altcha | null, endpoints: Capt
 }
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createCaptcha (config: Config, log: FastifyBaseLogger, endpoints: Partial<CaptchaEndpoints> = {}) {
+export function createCaptcha (config: Config, { log, metrics }: { log: FastifyBaseLogger, metrics: Metrics['captcha'] }, endpoints: Partial<CaptchaEndpoints> = {}) {
   const altcha = config.CAPTCHA_PROVIDERS.includes('altcha')
     ? createAltcha({ hmacKey: config.ALTCHA_HMAC_KEY, algorithm: config.ALTCHA_ALGORITHM, cost: config.ALTCHA_COST, expiresSeconds: config.ALTCHA_EXPIRES_SECONDS })
     : null
@@ -83,13 +84,30 @@ export function createCaptcha (config: Config, log: FastifyBaseLogger, endpoints
     return verifier
   }
 
+  /** Asks the provider, timing the answer and counting its result. */
+  async function ask (verifier: CaptchaVerifier, token: string, remoteIp: string | undefined) {
+    const provider = verifier.name
+    const stop = metrics.duration.startTimer({ provider })
+    try {
+      const result = await verifier.verify(token, { remoteIp })
+      metrics.verifications.inc({ provider, result: result.ok ? 'passed' : 'failed' })
+      return result
+    } catch (err) {
+      if (err instanceof CaptchaUnreachable) metrics.verifications.inc({ provider, result: 'unreachable' })
+      throw err
+    } finally {
+      stop()
+    }
+  }
+
   async function check (verifier: CaptchaVerifier, token: string, remoteIp: string | undefined): Promise<CaptchaCheck> {
     let result
     try {
-      result = await verifier.verify(token, { remoteIp })
+      result = await ask(verifier, token, remoteIp)
     } catch (err) {
       if (!(err instanceof CaptchaUnreachable)) throw err
       if (failOpen.has(verifier.name)) {
+        metrics.failOpen.inc({ provider: verifier.name })
         log.warn({ provider: verifier.name, detail: err.detail, alert: 'captcha_fail_open' }, 'CAPTCHA provider unreachable; request accepted unverified')
         return { provider: verifier.name, verified: false }
       }

@@ -1,7 +1,7 @@
 // Liveness and readiness probes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { withTimeout } from '../with-timeout.js'
+import { dependencyChecks } from '../ops/readiness.js'
 
 const Check = Type.Union([Type.Literal('up'), Type.Literal('down')])
 const ReadySchema = Type.Object({
@@ -12,19 +12,9 @@ const ReadySchema = Type.Object({
   })
 })
 
-const PROBE_TIMEOUT_MS = 1500
-
-async function probe (run: () => Promise<unknown>): Promise<'up' | 'down'> {
-  try {
-    await withTimeout(run(), PROBE_TIMEOUT_MS)
-    return 'up'
-  } catch {
-    return 'down'
-  }
-}
-
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { services } = app
+  const probes = dependencyChecks(services).checks
 
   app.get('/health/live', {
     schema: { summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } }
@@ -33,10 +23,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health/ready', {
     schema: { summary: 'PostgreSQL and Redis answer', response: { 200: ReadySchema, 503: ReadySchema } }
   }, async (_request, reply) => {
-    const [database, redis] = await Promise.all([
-      probe(services.database.ping),
-      probe(async () => await services.redis.ping())
-    ])
+    const [database, redis] = await Promise.all([probes.database(), probes.redis()])
     const ok = database === 'up' && redis === 'up'
     // A backlog is reported, not failed on: delivery trouble must not take the intake out of rotation.
     const backlog = database === 'up' ? await services.repositories.notifications.backlog(app.config.OUTBOX_BACKLOG_SECONDS).catch(() => null) : null

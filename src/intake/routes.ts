@@ -2,9 +2,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
 import { ContactRequestBodySchema, IntakeHeadersSchema, ReceiptSchema } from './schemas.js'
+import { countSubmission } from '../ops/metrics.js'
 
 const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { intake } = app.services
+  const { intake, metrics } = app.services
   // A client that hangs up does not stop its submission, and closing the server
   // only waits for sockets: wait for the submissions themselves before the
   // database and Redis close under them (this hook runs before theirs).
@@ -23,6 +24,12 @@ const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       headers: IntakeHeadersSchema,
       body: ContactRequestBodySchema,
       response: { 202: ReceiptSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, ...commonErrorResponses }
+    },
+    // Refusals are counted here, whichever step refused (validation, rate limit, consent, CAPTCHA…);
+    // what an accepted submission was, the handler counts.
+    onResponse: async (_request, reply) => {
+      if (reply.statusCode < 400) return
+      countSubmission(metrics, { outcome: reply.statusCode >= 500 ? 'error' : 'refused', reason: reply.errorCode ?? 'UNKNOWN' })
     }
   }, async (request, reply) => {
     const submission = intake.submit({
@@ -33,7 +40,9 @@ const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     })
     inFlight.add(submission)
     try {
-      return await reply.code(202).send(await submission)
+      const { receipt, outcome } = await submission
+      countSubmission(metrics, outcome)
+      return await reply.code(202).send(receipt)
     } finally {
       inFlight.delete(submission)
     }

@@ -11,6 +11,7 @@ import type { ReceiptProducer } from '../jobs/receipt.js'
 import type { WebhookProducer } from '../jobs/webhook.js'
 import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRepository, type StoredReceipt } from '../repositories/requests.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
+import type { RepeatKind } from '../ops/metrics.js'
 import { withTimeout } from '../with-timeout.js'
 
 export interface IntakeDeps {
@@ -33,6 +34,12 @@ export interface Submission {
   idempotencyKey: string | undefined
   remoteIp: string
   log: FastifyBaseLogger
+}
+
+/** The answer, and what the submission turned out to be (it is counted, never shown: a repeat and a decoy look like an acceptance). */
+export interface Submitted {
+  receipt: Receipt
+  outcome: { outcome: 'accepted' | 'honeypot' } | { outcome: 'repeat', reason: RepeatKind }
 }
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex')
@@ -77,21 +84,22 @@ export function createIntakeService (deps: IntakeDeps) {
    * when it may not repeat it. Only a submission whose own CAPTCHA passed may
    * repeat an earlier request by content alone.
    */
-  function answerRepeat (prior: PriorRequest[], bodySha256: string | null, captchaPassed: boolean): Receipt | null {
+  function answerRepeat (prior: PriorRequest[], bodySha256: string | null, captchaPassed: boolean): Submitted | null {
+    const repeat = (of: StoredReceipt, reason: RepeatKind): Submitted => ({ receipt: toReceipt(of), outcome: { outcome: 'repeat', reason } })
     const byKey = prior.find((p) => p.sameIdempotencyKey)
     if (byKey !== undefined) {
       if (byKey.bodySha256 !== bodySha256) throw idempotencyKeyReused()
-      return toReceipt(byKey)
+      return repeat(byKey, 'idempotency_key')
     }
     const byCaptcha = prior.find((p) => p.sameCaptcha)
     if (byCaptcha !== undefined) {
       // A double click repeats the whole submission; anything else reusing a solution is a replay.
-      if (byCaptcha.sameFingerprint) return toReceipt(byCaptcha)
+      if (byCaptcha.sameFingerprint) return repeat(byCaptcha, 'captcha')
       throw captchaFailed('already-used')
     }
     const byFingerprint = prior.find((p) => p.sameFingerprint)
     // The same message again with a fresh CAPTCHA: still a person, not a new request.
-    if (byFingerprint !== undefined && captchaPassed) return toReceipt(byFingerprint)
+    if (byFingerprint !== undefined && captchaPassed) return repeat(byFingerprint, 'message')
     return null
   }
 
@@ -113,7 +121,7 @@ export function createIntakeService (deps: IntakeDeps) {
    * retry with its Idempotency-Key) must still get the first answer: that answer, if any, is
    * returned instead of a check.
    */
-  async function checkCaptcha (body: ContactRequestBody, remoteIp: string, keys: RepeatKeys, bodySha256: string | null): Promise<CaptchaCheck | Receipt> {
+  async function checkCaptcha (body: ContactRequestBody, remoteIp: string, keys: RepeatKeys, bodySha256: string | null): Promise<CaptchaCheck | Submitted> {
     try {
       return await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
     } catch (err) {
@@ -135,13 +143,14 @@ export function createIntakeService (deps: IntakeDeps) {
   }
 
   /** A robot filled the honeypot: it looks like success to the robot; nothing is stored or sent. */
-  function decoy (log: FastifyBaseLogger): Receipt {
+  function decoy (log: FastifyBaseLogger): Submitted {
     log.info({ honeypot: true }, 'honeypot filled; submission dropped')
-    return { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + config.RETENTION_DAYS * 86_400_000).toISOString() }
+    const receipt: Receipt = { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + config.RETENTION_DAYS * 86_400_000).toISOString() }
+    return { receipt, outcome: { outcome: 'honeypot' } }
   }
 
   return {
-    async submit ({ body, idempotencyKey, remoteIp, log }: Submission): Promise<Receipt> {
+    async submit ({ body, idempotencyKey, remoteIp, log }: Submission): Promise<Submitted> {
       if (body.website !== undefined && body.website !== '') return decoy(log)
       const notice = await consentedNotice(body)
       const keys = {
@@ -181,7 +190,7 @@ export function createIntakeService (deps: IntakeDeps) {
         ...outcome.stored.webhookDeliveryIds.map(async (id) => { await enqueue('webhookDelivery', id, deps.webhooks.enqueue, log) })
       ])
       log.info({ requestId: outcome.stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
-      return toReceipt(outcome.stored)
+      return { receipt: toReceipt(outcome.stored), outcome: { outcome: 'accepted' } }
     }
   }
 }

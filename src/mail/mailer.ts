@@ -1,5 +1,5 @@
 // Sends mail: over SMTP with nodemailer, or into a drop folder of .eml files when no SMTP server is configured.
-import { mkdir, writeFile } from 'node:fs/promises'
+import { access, constants, mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import nodemailer from 'nodemailer'
 import type Mail from 'nodemailer/lib/mailer/index.js'
@@ -14,6 +14,8 @@ export interface Mailer {
   /** Where mail goes, for logs and the record of processing: an SMTP host, or the drop folder. */
   readonly destination: string
   send: (message: Mail.Options & { messageId: string }) => Promise<SentMail>
+  /** Resolves when mail could be handed over now: the SMTP server greets and accepts the login, or the drop folder is writable. */
+  verify: () => Promise<void>
   close: () => void
 }
 
@@ -46,6 +48,7 @@ export function createMailer ({ smtpUrl, dropDir, maxConnections = 1, timeoutMs 
       const info = await transport.sendMail(message)
       return { messageId: info.messageId, response: info.response }
     },
+    async verify () { await transport.verify() },
     close () { transport.close() }
   }
 }
@@ -61,6 +64,10 @@ function createDropMailer (dropDir: string): Mailer {
       const path = join(dropDir, `${dropFileName(message.messageId)}.eml`)
       await writeFile(path, info.message as Buffer)
       return { messageId: info.messageId, response: `written to ${path}` }
+    },
+    async verify () {
+      await mkdir(dropDir, { recursive: true })
+      await access(dropDir, constants.W_OK)
     },
     close () { transport.close() }
   }

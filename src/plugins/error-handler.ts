@@ -73,7 +73,15 @@ function toAppError (err: FastifyError): AppError | null {
   return null
 }
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The error `code` this answer carries; null for a success. */
+    errorCode: string | null
+  }
+}
+
 function send (reply: FastifyReply, error: AppError) {
+  reply.errorCode = error.code
   if (error.retryAfter !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(error.retryAfter))
   return reply.code(error.statusCode).send({
     statusCode: error.statusCode,
@@ -120,6 +128,7 @@ export function clientErrorHandler (this: { log: { debug: (obj: object, msg: str
 }
 
 export default fp(async function errorHandlerPlugin (app) {
+  app.decorateReply('errorCode', null)
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const error = toAppError(err)
     if (error === null) {

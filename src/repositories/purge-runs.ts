@@ -22,6 +22,16 @@ export function createPurgeRunRepository ({ prisma, pool }: Database) {
       await prisma.purgeRun.update({ where: { id }, data: { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error } })
     },
 
+    /** When the last real purge finished without error; null if none ever did. */
+    async lastSuccess (): Promise<Date | null> {
+      const last = await prisma.purgeRun.findFirst({
+        where: { dryRun: false, error: null, finishedAt: { not: null } },
+        orderBy: { finishedAt: 'desc' },
+        select: { finishedAt: true }
+      })
+      return last?.finishedAt ?? null
+    },
+
     /** Runs, newest first. */
     async history (limit: number): Promise<PurgeRunRow[]> {
       return await prisma.purgeRun.findMany({ orderBy: { startedAt: 'desc' }, take: limit })

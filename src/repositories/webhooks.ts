@@ -187,8 +187,10 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
     },
 
     /** Turns the endpoint off, saying why (a 410 answer); one already off keeps its first reason. */
-    async disable (id: string, reason: string): Promise<void> {
-      await prisma.webhookEndpoint.updateMany({ where: { id, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: new Date() } })
+    /** True when this call disabled it (it was enabled). */
+    async disable (id: string, reason: string): Promise<boolean> {
+      const { count } = await prisma.webhookEndpoint.updateMany({ where: { id, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: new Date() } })
+      return count > 0
     },
 
     /** A new secret; the current one keeps signing until `previousUntil`. False when there is no such endpoint. */

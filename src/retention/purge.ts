@@ -5,6 +5,7 @@ import type { PurgeRunRepository, PurgeTrigger } from '../repositories/purge-run
 import type { RequestRepository } from '../repositories/requests.js'
 import type { Removal } from './removal.js'
 import type { WebhookRepository } from '../repositories/webhooks.js'
+import type { Metrics } from '../ops/metrics.js'
 
 export interface PurgeRequest {
   dryRun: boolean
@@ -35,6 +36,7 @@ export interface RetentionDeps {
   audit: AuditRepository
   removal: Removal
   webhooks: WebhookRepository
+  metrics: Metrics['purge']
   /** How long webhook deliveries that outlive their request (erasure notices, tests) are kept: RETENTION_DAYS. */
   detachedDeliveryDays: number
   /** Requests deleted per transaction. */
@@ -44,7 +46,7 @@ export interface RetentionDeps {
 }
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createRetention ({ requests, purgeRuns, audit, removal, webhooks, detachedDeliveryDays, batchSize, pauseMs }: RetentionDeps) {
+export function createRetention ({ requests, purgeRuns, audit, removal, webhooks, metrics, detachedDeliveryDays, batchSize, pauseMs }: RetentionDeps) {
   /**
    * Deletes every due request (retention over, no legal hold) with its traces, batch by batch.
    * Each batch is its own transaction over rows locked FOR UPDATE SKIP LOCKED: intake is never
@@ -62,6 +64,7 @@ export function createRetention ({ requests, purgeRuns, audit, removal, webhooks
       }
       run.batches++
       run.requests += removed.requests
+      metrics.requests.inc(removed.requests)
       run.notifications += removed.notifications
       run.jobsRemoved += removed.jobsRemoved
       run.mailFilesRemoved += removed.mailFilesRemoved
@@ -93,6 +96,7 @@ export function createRetention ({ requests, purgeRuns, audit, removal, webhooks
         throw err
       } finally {
         run.finishedAt = new Date()
+        metrics.runs.inc({ trigger, result: run.error !== null ? 'failure' : dryRun ? 'dry_run' : 'success' })
         await purgeRuns.finish(run.id, run)
       }
       await audit.record({ actor, action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun, requests: run.requests } })

@@ -4,6 +4,7 @@ import { subjectHash } from '../admin/audit.js'
 import type { AuditRepository, SubjectAuditEntry } from '../repositories/audit.js'
 import type { RequestDetail, RequestRepository } from '../repositories/requests.js'
 import type { Removal, RemovedCounts } from '../retention/removal.js'
+import type { Metrics } from '../ops/metrics.js'
 
 export interface SubjectExport {
   generatedAt: string
@@ -26,10 +27,11 @@ export interface SubjectDeps {
   requests: RequestRepository
   audit: AuditRepository
   removal: Removal
+  metrics: Metrics['subjects']
   pseudonymKey: string
 }
 
-export function createSubjectService ({ requests, audit, removal, pseudonymKey }: SubjectDeps) {
+export function createSubjectService ({ requests, audit, removal, metrics, pseudonymKey }: SubjectDeps) {
   return {
     /** Everything held about an address, as one document. */
     async exportSubject ({ email, actor }: { email: string, actor: string }): Promise<SubjectExport> {
@@ -42,6 +44,7 @@ export function createSubjectService ({ requests, audit, removal, pseudonymKey }
         audit: await audit.aboutSubject(details.map((r) => r.id), hash)
       }
       await audit.record({ actor, action: 'subjects.export', subjectHash: hash, outcome: 'ok', detail: { requests: details.length } })
+      metrics.exports.inc()
       return document
     },
 
@@ -54,6 +57,7 @@ export function createSubjectService ({ requests, audit, removal, pseudonymKey }
       await removal.sweepJobEvents()
       const heldRequestIds = await requests.heldIds({ email })
       await audit.record({ actor, action: 'subjects.erase', subjectHash: subjectHash(pseudonymKey, email), outcome: 'ok', detail: { ...removed, held: heldRequestIds.length } })
+      metrics.erasures.inc({ source: 'subject' })
       return { requestIds: ids, heldRequestIds, ...removed }
     },
 
@@ -65,6 +69,7 @@ export function createSubjectService ({ requests, audit, removal, pseudonymKey }
       }
       await removal.sweepJobEvents()
       await audit.record({ actor, action: 'requests.withdraw_consent', targetId: requestId, outcome: 'ok', detail: { ...removed } })
+      metrics.erasures.inc({ source: 'withdrawal' })
       return { erased: removed }
     }
   }

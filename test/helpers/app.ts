@@ -16,7 +16,7 @@ export interface TestApp {
   logs: () => string
 }
 
-export async function buildTestApp (t: TestLike, env: Record<string, string> = {}, options: { reset?: boolean } & Pick<AppOptions, 'captchaEndpoints' | 'timeouts' | 'tuning'> = {}): Promise<TestApp> {
+export async function buildTestApp (t: TestLike, env: Record<string, string> = {}, options: { reset?: boolean } & Pick<AppOptions, 'captchaEndpoints' | 'timeouts' | 'tuning' | 'metrics'> = {}): Promise<TestApp> {
   const database = await sharedDatabase()
   if (options.reset !== false) await resetData(database.prisma)
   const config = testConfig(env)
@@ -24,7 +24,7 @@ export async function buildTestApp (t: TestLike, env: Record<string, string> = {
   const chunks: string[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
   // An app pointed at another database (one that is down, say) makes its own client.
-  const app = await buildApp(config, { database: env.DATABASE_URL === undefined ? database : undefined, logStream: stream, captchaEndpoints: options.captchaEndpoints, timeouts: options.timeouts, tuning: options.tuning })
+  const app = await buildApp(config, { database: env.DATABASE_URL === undefined ? database : undefined, logStream: stream, captchaEndpoints: options.captchaEndpoints, timeouts: options.timeouts, tuning: options.tuning, metrics: options.metrics })
   let closed = false
   app.addHook('onClose', async () => { closed = true })
   t.teardown(async () => {

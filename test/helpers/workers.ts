@@ -7,7 +7,7 @@ import { sharedDatabase } from './database.js'
 
 interface TestLike { teardown: (fn: () => unknown) => void }
 
-export async function startTestWorkers (t: TestLike, config: Config, options: Pick<WorkerOptions, 'tuning' | 'webhookNetwork'> = {}): Promise<Workers & { logs: () => string }> {
+export async function startTestWorkers (t: TestLike, config: Config, options: Pick<WorkerOptions, 'tuning' | 'webhookNetwork' | 'metrics'> = {}): Promise<Workers & { logs: () => string }> {
   const stream = new PassThrough()
   const chunks: string[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))

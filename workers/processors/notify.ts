@@ -9,6 +9,7 @@ import type { WebhookProducer } from '../../src/jobs/webhook.js'
 import type { Mailer } from '../../src/mail/mailer.js'
 import { composeNotification } from '../../src/notifications/compose.js'
 import type { NotificationRepository } from '../../src/repositories/notifications.js'
+import type { Metrics } from '../../src/ops/metrics.js'
 
 export interface NotifyProcessorDeps {
   notifications: NotificationRepository
@@ -16,6 +17,7 @@ export interface NotifyProcessorDeps {
   /** Delivers the notification.failed webhooks a failure writes. */
   webhooks: WebhookProducer
   config: Pick<Config, 'MAIL_FROM' | 'NOTIFY_FALLBACK_EMAIL'>
+  metrics: Metrics['notifications']
   log: Logger
 }
 
@@ -39,11 +41,11 @@ export function describeMailError (err: unknown): { permanent: boolean, text: st
  * After a failed send: a permanent failure, or the last attempt, is recorded as failed and ends
  * the job; anything else is recorded and thrown, for BullMQ to retry with backoff.
  */
-export async function settleSendFailure (err: unknown, job: Job, record: { failed: (text: string) => Promise<void>, retrying: (text: string) => Promise<void> }, log: Logger): Promise<never> {
+export async function settleSendFailure (err: unknown, job: Job, record: { failed: (text: string, permanent: boolean) => Promise<void>, retrying: (text: string) => Promise<void> }, log: Logger): Promise<never> {
   const failure = describeMailError(err)
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
   if (failure.permanent || lastAttempt) {
-    await record.failed(failure.text)
+    await record.failed(failure.text, failure.permanent)
     log.error({ attempt: job.attemptsMade + 1, permanent: failure.permanent, error: failure.text }, 'mail failed; it can be re-driven by an admin')
     throw failure.permanent ? new UnrecoverableError(failure.text) : new Error(failure.text)
   }
@@ -52,11 +54,26 @@ export async function settleSendFailure (err: unknown, job: Job, record: { faile
   throw new Error(failure.text)
 }
 
-export function createNotifyProcessor ({ notifications, mailer, webhooks, config, log }: NotifyProcessorDeps) {
+// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
+export function createNotifyProcessor ({ notifications, mailer, webhooks, config, metrics, log }: NotifyProcessorDeps) {
   /** Failed for good; its webhooks are enqueued now, or by the outbox relay if Redis refuses. */
-  async function fail (notificationId: string, reason: string, route?: Route): Promise<void> {
+  async function fail (notificationId: string, reason: string, why: 'permanent' | 'exhausted' | 'no_recipient', route?: Route): Promise<void> {
     const deliveries = await notifications.markFailed(notificationId, reason, route)
+    metrics.failed.inc({ reason: why })
     await Promise.allSettled(deliveries.map(webhooks.enqueue))
+  }
+
+  /** One attempt to hand the message over, timed by its result. */
+  async function send (message: Parameters<Mailer['send']>[0]): ReturnType<Mailer['send']> {
+    const stop = metrics.duration.startTimer()
+    try {
+      const sent = await mailer.send(message)
+      stop({ result: 'sent' })
+      return sent
+    } catch (err) {
+      stop({ result: 'error' })
+      throw err
+    }
   }
 
   return async function processNotify (job: Job<NotifyPayload>): Promise<void> {
@@ -70,18 +87,23 @@ export function createNotifyProcessor ({ notifications, mailer, webhooks, config
     const route = routeRequest(data.contact, config.NOTIFY_FALLBACK_EMAIL)
     if (route === null) {
       const reason = 'no recipient: the contact is inactive, with no active delegate and no fallback inbox'
-      await fail(notificationId, reason)
+      await fail(notificationId, reason, 'no_recipient')
       throw new UnrecoverableError(reason)
     }
     const attempt = data.attempts
     try {
-      const sent = await mailer.send(composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
+      const sent = await send(composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
       await notifications.markSent(notificationId, route, sent)
+      metrics.sent.inc()
+      metrics.attempts.observe(attempt)
       jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
     } catch (err) {
       return await settleSendFailure(err, job, {
-        failed: async (text) => { await fail(notificationId, text, route) },
-        retrying: async (text) => { await notifications.recordError(notificationId, route, text) }
+        failed: async (text, permanent) => { await fail(notificationId, text, permanent ? 'permanent' : 'exhausted', route) },
+        retrying: async (text) => {
+          await notifications.recordError(notificationId, route, text)
+          metrics.retried.inc()
+        }
       }, jobLog)
     }
   }

@@ -8,6 +8,7 @@ import type { AddressPolicy } from '../../src/webhooks/address-guard.js'
 import { webhookBody } from '../../src/webhooks/events.js'
 import type { SecretBox } from '../../src/webhooks/secrets.js'
 import type { WebhookSender } from '../../src/webhooks/sender.js'
+import type { Metrics } from '../../src/ops/metrics.js'
 
 export interface WebhookProcessorDeps {
   webhooks: WebhookRepository
@@ -16,6 +17,8 @@ export interface WebhookProcessorDeps {
   sender: WebhookSender
   /** An endpoint whose every attempt has failed for this long is disabled. */
   disableAfterHours: number
+  /** Counts the endpoints this worker disables. */
+  disabledCount: Metrics['webhooks']['autoDisabled']
   log: Logger
 }
 
@@ -24,7 +27,7 @@ const notMade = (errorKind: string, detail: string): AttemptRecord & { ok: false
   ({ ok: false, status: null, errorKind, detail, durationMs: 0, response: null, retryAfterMs: null })
 
 // eslint-disable-next-line max-lines-per-function -- one job's flow, step by step
-export function createWebhookProcessor ({ webhooks, box, policy, sender, disableAfterHours, log }: WebhookProcessorDeps) {
+export function createWebhookProcessor ({ webhooks, box, policy, sender, disableAfterHours, disabledCount, log }: WebhookProcessorDeps) {
   /** The secrets that sign now: the current one, and the one before a rotation while it overlaps. */
   function secretsOf (delivery: ClaimedDelivery): string[] {
     const sealed = [delivery.secretSealed, ...(delivery.previousSecretSealed === null ? [] : [delivery.previousSecretSealed])]
@@ -62,13 +65,14 @@ export function createWebhookProcessor ({ webhooks, box, policy, sender, disable
 
     if (result.status === 410) {
       await webhooks.recordAttempt(deliveryId, result, 'failed')
-      await webhooks.disable(delivery.endpointId, 'the receiver answered 410 Gone')
+      if (await webhooks.disable(delivery.endpointId, 'the receiver answered 410 Gone')) disabledCount.inc({ reason: 'gone' })
       jobLog.warn('webhook endpoint answered 410 Gone: disabled, no further deliveries')
       throw new UnrecoverableError(result.detail)
     }
     const disabled = await webhooks.recordEndpointFailure(delivery.endpointId, disableAfterHours * 3600, `every attempt failed for more than ${disableAfterHours} h`)
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
     await webhooks.recordAttempt(deliveryId, result, disabled || lastAttempt ? 'failed' : 'retrying')
+    if (disabled) disabledCount.inc({ reason: 'failing' })
     if (disabled) jobLog.warn({ disableAfterHours }, 'webhook endpoint disabled: every attempt failed for too long; an admin can enable it again')
     if (disabled || lastAttempt) {
       jobLog.error({ error: result.detail }, 'webhook not delivered; it can be replayed by an admin')
