@@ -28,6 +28,7 @@ import adminRetentionRoutes from './retention/routes.js'
 import adminSubjectRoutes from './subjects/routes.js'
 import adminRecordRoutes from './admin/records.js'
 import adminWebhookRoutes from './webhooks/routes.js'
+import docs from './docs/routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,6 +134,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     await scope.register(adminWebhookRoutes)
   }, { prefix: '/v1/admin' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  if (config.DOCS_ENABLED) await app.register(docs)
 
   return app
 }
