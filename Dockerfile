@@ -1,8 +1,8 @@
-# One image for both processes:
-#   API:     docker run IMAGE                          (node dist/src/server.js)
-#   worker:  docker run IMAGE node dist/workers/main.js
-#   migrate: docker run IMAGE node dist/src/cli/index.js db migrate
-# Built and checked by reading only: the development machines have no Docker engine.
+# Two targets over one runtime stage (the same layers; each with its own command and health check):
+#   API:     docker build -t contact-intake .                          (the default, last target)
+#   worker:  docker build --target worker -t contact-intake-worker .
+#   migrate: docker run contact-intake node dist/src/cli/index.js db migrate
+# Built and run by `npm run test:image` (podman, against a local stand-in of the base image).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -17,7 +17,7 @@ COPY bench ./bench
 # prisma generate never runs the schema engine; the variable only stops the CLI from downloading it.
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV HOST=0.0.0.0 PORT=3000
 COPY --from=build /app/package.json ./
@@ -28,9 +28,17 @@ COPY data ./data
 # The mail drop folder (used only without SMTP_URL) must be writable by the unprivileged user.
 RUN mkdir -p var/mail && chown node:node var/mail
 USER node
-EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # close-with-grace handles SIGTERM; keep SHUTDOWN_TIMEOUT_MS under the orchestrator's grace period.
 STOPSIGNAL SIGTERM
+
+# The health checks ask the process's operations listener (METRICS_PORT) whether it is ready, and
+# believe only the process they name (src/ops/probe.ts).
+FROM runtime AS worker
+EXPOSE 9465
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD ["node", "dist/src/ops/probe.js", "worker"]
+CMD ["node", "dist/workers/main.js"]
+
+FROM runtime AS api
+EXPOSE 3000 9464
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD ["node", "dist/src/ops/probe.js", "api"]
 CMD ["node", "dist/src/server.js"]
