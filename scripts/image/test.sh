@@ -45,6 +45,19 @@ if build -t "$API_IMAGE" --target api && build -t "$WORKER_IMAGE" --target worke
 else
   tail -n 30 "$work/build.log"; not_ok "the image builds"; finish
 fi
+# Every script deploy/compose.yaml runs (commands and health checks) is in the image its service builds.
+compose_scripts=$(node --input-type=module -e "
+  import { readFileSync } from 'node:fs'
+  import { parse } from 'yaml'
+  const { services } = parse(readFileSync('deploy/compose.yaml', 'utf8'), { merge: true })
+  for (const s of Object.values(services).filter((s) => s.build)) {
+    for (const c of [s.command, s.healthcheck?.test?.slice(1)].filter(Boolean)) console.log(s.build.target + ' ' + c[1])
+  }")
+while read -r target script; do
+  image=$API_IMAGE; [ "$target" = worker ] && image=$WORKER_IMAGE
+  check "compose's ${script} is in the ${target} image" podman run --rm --entrypoint test "$image" -f "$script"
+done <<<"$compose_scripts"
+
 size=$(podman image inspect --format '{{.Size}}' "$API_IMAGE")
 echo "# image size: $((size / 1000000)) MB (base $(( $(podman image inspect --format '{{.Size}}' docker.io/library/node:20-bookworm-slim) / 1000000 )) MB)"
 
