@@ -72,14 +72,14 @@ export async function makeBodies (env: NodeJS.ProcessEnv, count: number): Promis
 }
 
 /** A bench server (bench/servers.ts) in a child process, so the load generator does not share its event loop. */
-export async function startServer (env: NodeJS.ProcessEnv, kind: 'intake' | 'baseline'): Promise<{ child: ChildProcess, port: number }> {
+export async function startServer (env: NodeJS.ProcessEnv, kind: 'intake' | 'baseline'): Promise<{ child: ChildProcess, port: number, opsUrl: string | null }> {
   const execArgv = process.env.BENCH_PROFILE === kind ? ['--cpu-prof', '--cpu-prof-dir=var/profiles'] : []
   const child = fork(fileURLToPath(new URL('./servers.js', import.meta.url)), [kind], { env, execArgv })
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => { resolve(m.port) })
+  const started = await new Promise<{ port: number, opsUrl: string | null }>((resolve, reject) => {
+    child.once('message', resolve)
     child.once('exit', (code) => { reject(new Error(`${kind} server exited with ${code}`)) })
   })
-  return { child, port }
+  return { child, ...started }
 }
 
 export interface Measured { rps: number, p50: number, p90: number, p99: number, non2xx: number, errors: number }

@@ -1,5 +1,6 @@
 // Bench servers, run as child processes so the load generator does not share their event loop:
-//   intake   – the real app (buildApp) against the bench database
+//   intake   – the real app (buildApp) against the bench database, with its operations listener
+//              when METRICS_ENABLED (its address goes to the parent, which scrapes it)
 //   baseline – bare Fastify + one pg INSERT + one BullMQ add, the floor the issue measures against
 import { randomUUID } from 'node:crypto'
 import Fastify from 'fastify'
@@ -8,6 +9,9 @@ import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import { createMetrics } from '../src/ops/metrics.js'
+import { startOpsListener } from '../src/ops/listener.js'
+import { dependencyChecks } from '../src/ops/readiness.js'
 
 const [kind = 'intake'] = process.argv.slice(2)
 const config = loadConfig()
@@ -31,8 +35,12 @@ async function baseline () {
   return app
 }
 
-const app = kind === 'baseline' ? await baseline() : await buildApp(config)
+const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
+const app = kind === 'baseline' ? await baseline() : await buildApp(config, { metrics })
 await app.listen({ host: '127.0.0.1', port: 0 })
+const ops = kind === 'intake' && config.METRICS_ENABLED
+  ? await startOpsListener({ config: { ...config, METRICS_PORT: 0 }, role: 'api', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services)], log: app.log })
+  : null
 const address = app.server.address()
-process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 })
-process.on('SIGTERM', () => { app.close().then(() => process.exit(0), () => process.exit(1)) })
+process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0, opsUrl: ops?.url ?? null })
+process.on('SIGTERM', () => { Promise.all([app.close(), ops?.close()]).then(() => process.exit(0), () => process.exit(1)) })

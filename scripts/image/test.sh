@@ -39,6 +39,7 @@ build_mounts=(-v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificat
 build () { podman build --format docker --pull=never --network=host "${build_mounts[@]}" "$@" . >"$work/build.log" 2>&1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 started=$(date +%s)
 if build -t "$API_IMAGE" --target api && build -t "$WORKER_IMAGE" --target worker; then
   ok "the image builds (API and worker targets) in $(( $(date +%s) - started )) s"
@@ -106,7 +107,7 @@ done
 
 # A worker whose SMTP server never answers reports unhealthy; the worker's probe refuses an API's answer.
 podman run -d --name "mute-${run_id}" "${common[@]}" -e METRICS_PORT="$(free_port)" -e SMTP_URL=smtp://127.0.0.1:1 "$WORKER_IMAGE" >/dev/null
-smtp_down () { podman exec "mute-${run_id}" node dist/src/ops/probe.js worker 2>/dev/null | grep -q '"smtp":"down"'; }
+smtp_down () { local said; said=$(podman exec "mute-${run_id}" node dist/src/ops/probe.js worker 2>/dev/null); grep -q '"smtp":"down"' <<<"$said"; }
 check "a running worker whose SMTP server does not answer says so in its probe" eventually smtp_down
 check "… and its health check reports unhealthy" bash -c "! podman healthcheck run mute-${run_id} >/dev/null 2>&1"
 check "the worker's probe does not take the API's answer for its own (same host network)" \
