@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { buildTestApp, post, submission } from './helpers/app.js'
 import { testDatabase } from './helpers/database.js'
 import { friendlyCaptchaFake, refusingUrl, siteverifyFake } from './helpers/captcha-fakes.js'
+import { sampleValue } from './helpers/metrics.js'
 
 const HCAPTCHA = { secret: '0x0000000000000000000000000000000000000000', sitekey: '10000000-ffff-ffff-ffff-000000000001' }
 const TURNSTILE_SECRET = '1x0000000000000000000000000000000AA'
@@ -209,6 +210,9 @@ for (const fault of ['slow', 'http-500', 'html'] as const) {
     t.equal(stored.captchaVerified, false)
     t.match(logs(), /"alert":"captcha_fail_open"/)
     t.notMatch(logs(), /Anna|anna\.andersson/, 'the warning carries no personal data')
+    const exposition = await app.services.metrics.registry.metrics()
+    t.equal(sampleValue(exposition, 'contact_intake_captcha_fail_open_total', { provider: 'friendlycaptcha' }), 1, 'counted for the alert')
+    t.equal(sampleValue(exposition, 'contact_intake_captcha_verifications_total', { provider: 'friendlycaptcha', result: 'unreachable' }), 1)
   })
 }
 
@@ -225,6 +229,9 @@ t.test('friendlycaptcha: with fail-open switched off, an outage refuses with 503
   const res = await post(app, withCaptcha('friendlycaptcha', fakes.friendlycaptcha.issue()))
   t.equal(res.statusCode, 503)
   t.equal(res.json().code, 'CAPTCHA_UNAVAILABLE')
+  const exposition = await app.services.metrics.registry.metrics()
+  t.equal(sampleValue(exposition, 'contact_intake_captcha_fail_open_total', { provider: 'friendlycaptcha' }), 0, 'refused, not let through')
+  t.equal(sampleValue(exposition, 'contact_intake_submissions_total', { outcome: 'error', reason: 'CAPTCHA_UNAVAILABLE' }), 1)
 })
 
 t.test('turnstile: fail-open can be chosen for another provider too', async (t) => {

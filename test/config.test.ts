@@ -1,6 +1,7 @@
 // Configuration: defaults for local use, and clear messages naming what is wrong.
 import t from 'tap'
-import { ConfigError, loadConfig } from '../src/config.js'
+import { readFileSync } from 'node:fs'
+import { ConfigError, ConfigSchema, loadConfig } from '../src/config.js'
 import { parseTrustProxy } from '../src/app.js'
 
 t.test('an empty environment gives working local defaults', async (t) => {
@@ -54,4 +55,11 @@ t.test('TRUST_PROXY takes booleans, hop counts and address lists', async (t) => 
   const hops = parseTrustProxy('2') as (address: string, hop: number) => boolean
   t.equal(hops('10.0.0.1', 1), true)
   t.equal(hops('10.0.0.1', 2), false)
+})
+
+t.test('.env.example names every variable the service reads, and no other', async (t) => {
+  const listed = new Set([...readFileSync('.env.example', 'utf8').matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]))
+  const known = Object.keys(ConfigSchema.properties)
+  for (const name of known) t.ok(listed.has(name), `${name} is in .env.example`)
+  for (const name of listed) t.ok(known.includes(name as string), `${name as string} is a variable the service reads`)
 })

@@ -13,17 +13,26 @@ import { smtpSink } from './helpers/smtp.js'
 import { eventually, freePort } from './helpers/wait.js'
 import { webhookReceiver, type ReceiverAnswer, type WebhookReceiver } from './helpers/webhook-receiver.js'
 import { startTestWorkers } from './helpers/workers.js'
+import { sampleValue } from './helpers/metrics.js'
 import { parseRetryAfter, RESPONSE_LOG_BYTES } from '../src/webhooks/sender.js'
 
 /** Fast retries and a short timeout: the schedule's shape is the same, its steps are milliseconds. */
 const tuning = { webhookRetryMs: [50, 50, 50, 50], webhookTimeoutMs: 500 }
 
-interface Setup { app: FastifyInstance, key: string, logs: () => string, workerLogs: () => string }
+interface Setup {
+  app: FastifyInstance
+  key: string
+  logs: () => string
+  workerLogs: () => string
+  /** How many endpoints the worker disabled, for `reason`, as its metrics say. */
+  disabledCount: (reason: 'gone' | 'failing') => Promise<number>
+}
 
 async function setup (t: Test, env: Record<string, string> = {}): Promise<Setup> {
   const { app, config, logs } = await buildTestApp(t, env, { tuning })
   const workers = await startTestWorkers(t, config, { tuning })
-  return { app, key: await adminKey(app), logs, workerLogs: workers.logs }
+  const disabledCount = async (reason: string) => sampleValue(await workers.services.metrics.registry.metrics(), 'contact_intake_webhook_endpoints_disabled_total', { reason })
+  return { app, key: await adminKey(app), logs, workerLogs: workers.logs, disabledCount }
 }
 
 async function receiverFor (t: Test, answer?: (n: number) => ReceiverAnswer | Promise<ReceiverAnswer>): Promise<WebhookReceiver> {
@@ -148,6 +157,7 @@ t.test('410 Gone disables the endpoint: no more attempts, and later events are n
   await new Promise((resolve) => setTimeout(resolve, 400))
   t.equal(receiver.received.length, 1, 'no second attempt')
   t.match(s.workerLogs(), /answered 410 Gone: disabled/)
+  t.equal(await s.disabledCount('gone'), 1, 'counted once')
 })
 
 t.test('429 with Retry-After is honoured instead of the schedule', async (t) => {
@@ -220,6 +230,7 @@ t.test('an endpoint failing for longer than WEBHOOK_DISABLE_AFTER_HOURS is disab
   const view = await asAdmin(s.app, s.key, { method: 'GET', url: `/v1/admin/webhooks/${endpointId}` })
   t.match(view.json(), { enabled: false, disabledReason: 'every attempt failed for more than 2 h' })
   t.match(s.workerLogs(), /webhook endpoint disabled: every attempt failed for too long/)
+  t.equal(await s.disabledCount('failing'), 1)
 
   const enabled = await asAdmin(s.app, s.key, { method: 'PATCH', url: `/v1/admin/webhooks/${endpointId}`, payload: { enabled: true } })
   t.match(enabled.json(), { enabled: true, disabledReason: null, failingSince: null })
