@@ -65,11 +65,36 @@ t.test('every metric a rule or the dashboard names is one the service exposes', 
   const workers = await startTestWorkers(t, config, { metrics })
   const ops = await startOpsListener({ config, role: 'api+worker', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services), workers.readiness], log: app.log })
   t.teardown(ops.close)
-  const exposed = exposedNames(await scrape(ops.url))
+  const exposition = await scrape(ops.url)
+  const exposed = exposedNames(exposition)
 
   const named = [...rules.map((r) => r.expr), ...dashboardExprs(dashboard.panels)].flatMap(metricNames)
   t.ok(named.length > 30, 'the rules and the dashboard were read')
   for (const name of new Set(named)) t.ok(exposed.has(name), `${name} is exposed`)
+
+  // promtool's lint of names, types and help; prom-client's own nodejs_active_*_total gauges are
+  // the only exception it finds, and they are not ours to rename.
+  const linted = await lint(exposition)
+  t.same(linted.filter((line) => !/^nodejs_active_\w+_total non-counter metrics should not have "_total" suffix$/.test(line)), [], 'promtool check metrics finds nothing in ours')
+})
+
+/** promtool check metrics on an exposition: its complaints, one a line. */
+async function lint (exposition: string): Promise<string[]> {
+  const child = execFile('promtool', ['check', 'metrics'])
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stdin?.end(exposition)
+  await new Promise((resolve) => child.once('close', resolve))
+  return output.split('\n').filter((line) => line !== '')
+}
+
+t.test('the dashboard reads the data source compose provisions', async (t) => {
+  const provisioned = parse(readFileSync('deploy/grafana/provisioning/datasources/prometheus.yml', 'utf8')) as { datasources: Array<{ uid: string }> }
+  const uids = new Set(JSON.stringify(dashboard).match(/"uid":\s*"[^"]+"/g)?.map((m) => m.replace(/.*"([^"]+)"$/, '$1')))
+  uids.delete('contact-intake')
+  t.same([...uids], [provisioned.datasources[0]?.uid])
+  t.ok(dashboardExprs(dashboard.panels).length >= 25, 'every panel has its queries')
 })
 
 interface ComposeService {

@@ -27,6 +27,7 @@ interface Snapshot {
   /** Null when Redis did not answer: the gauge then has no value rather than a stale one. */
   queues: Record<string, Record<string, number>> | null
   backlog: number | null
+  /** Null when no purge ever succeeded; undefined when PostgreSQL did not answer. */
   lastPurge: Date | null | undefined
   dependencies: Record<string, Check>
 }
