@@ -31,7 +31,7 @@ const Process = {
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 10_000 })
 }
 
-/** The operations listener: /metrics and the health probes, apart from the public port (README: "Operations"). The API reference. */
+/** The operations listener (/metrics and the health probes, apart from the public port) and the API reference (README: "Operations"). */
 const Operations = {
   /** Off: no /metrics, no HTTP histogram, no process metrics; the health probes stay on the listener. */
   METRICS_ENABLED: Type.Boolean({ default: true }),

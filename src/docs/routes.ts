@@ -39,8 +39,8 @@ const CONTRAST_CSS = `
 .swagger-ui .info .title small { background: #4a5160; }
 .swagger-ui .info .title small.version-stamp { background: #2f6b12; }
 .swagger-ui .btn.authorize { color: #17683e; border-color: #17683e; }
-.swagger-ui .parameter__in, .swagger-ui .parameter__type, .swagger-ui .prop-format, .swagger-ui .parameter__deprecated { color: #4a5160; }
 .swagger-ui .btn.authorize svg { fill: #17683e; }
+.swagger-ui .parameter__in, .swagger-ui .parameter__type, .swagger-ui .prop-format, .swagger-ui .parameter__deprecated { color: #4a5160; }
 `
 
 export default fp(async function docs (app) {

@@ -4,7 +4,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Config } from '../config.js'
 import type { Metrics } from './metrics.js'
-import { readiness, type ProcessRole, type ReadinessSource } from './readiness.js'
+import { ReadinessSchema, readiness, type ProcessRole, type ReadinessSource } from './readiness.js'
 import { registerStateGauges, type StateSource } from './state.js'
 
 /** Where each process listens by default: the worker one port up, so both run side by side on one host. */
@@ -38,7 +38,7 @@ function build ({ config, role, metrics, state, sources, log }: OpsListenerOptio
     })
   }
   app.get('/health/live', async () => ({ status: 'ok', process: role }))
-  app.get('/health/ready', async (_request, reply) => {
+  app.get('/health/ready', { schema: { response: { 200: ReadinessSchema, 503: ReadinessSchema } } }, async (_request, reply) => {
     const report = await readiness(role, sources)
     return await reply.code(report.status === 'ok' ? 200 : 503).send(report)
   })

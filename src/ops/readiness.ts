@@ -31,9 +31,10 @@ export async function readiness (process: ProcessRole, sources: ReadinessSource[
     Promise.all(sources.map(async (s) => await (s.paused?.() ?? []))).then((lists) => lists.flat())
   ])
   const checks: Record<string, Check> = Object.fromEntries(results)
-  if (sources.some((s) => s.paused !== undefined)) checks.queues = paused.length === 0 ? 'up' : 'down'
+  const runsQueues = sources.some((s) => s.paused !== undefined)
+  if (runsQueues) checks.queues = paused.length === 0 ? 'up' : 'down'
   const ok = Object.values(checks).every((c) => c === 'up')
-  return { status: ok ? 'ok' : 'unavailable', process, checks, ...(sources.some((s) => s.paused !== undefined) ? { paused } : {}) }
+  return { status: ok ? 'ok' : 'unavailable', process, checks, ...(runsQueues ? { paused } : {}) }
 }
 
 /** The checks every process makes: PostgreSQL and Redis answer. */
