@@ -24,6 +24,8 @@ export const benchEnv = (overrides: Record<string, string> = {}): NodeJS.Process
   // The issue asks for a cheap challenge in the bench: the server still verifies each solution.
   ALTCHA_COST: '1',
   RATE_LIMIT_MAX: '100000000',
+  // The intake's operations listener, on a free port.
+  METRICS_PORT: '0',
   ...overrides
 })
 

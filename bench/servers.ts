@@ -11,7 +11,6 @@ import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { createMetrics } from '../src/ops/metrics.js'
 import { startOpsListener } from '../src/ops/listener.js'
-import { dependencyChecks } from '../src/ops/readiness.js'
 
 const [kind = 'intake'] = process.argv.slice(2)
 const config = loadConfig()
@@ -35,12 +34,18 @@ async function baseline () {
   return app
 }
 
-const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
-const app = kind === 'baseline' ? await baseline() : await buildApp(config, { metrics })
+/** The real app; with METRICS_ENABLED, its metrics and operations listener as in production. */
+async function intake () {
+  const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
+  const app = await buildApp(config, { metrics })
+  const ops = config.METRICS_ENABLED ? await startOpsListener({ role: 'api', metrics, services: app.services }) : null
+  app.addHook('onClose', async () => { await ops?.close() })
+  return { app, opsUrl: ops?.url ?? null }
+}
+
+// The baseline carries no metrics at all: not even Node's default ones (an event-loop monitor).
+const { app, opsUrl } = kind === 'baseline' ? { app: await baseline(), opsUrl: null } : await intake()
 await app.listen({ host: '127.0.0.1', port: 0 })
-const ops = kind === 'intake' && config.METRICS_ENABLED
-  ? await startOpsListener({ config: { ...config, METRICS_PORT: 0 }, role: 'api', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services)], log: app.log })
-  : null
 const address = app.server.address()
-process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0, opsUrl: ops?.url ?? null })
-process.on('SIGTERM', () => { Promise.all([app.close(), ops?.close()]).then(() => process.exit(0), () => process.exit(1)) })
+process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0, opsUrl })
+process.on('SIGTERM', () => { app.close().then(() => process.exit(0), () => process.exit(1)) })

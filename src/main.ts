@@ -2,7 +2,6 @@
 import { closeOnSignals, configOrExit } from './lifecycle.js'
 import { createMetrics } from './ops/metrics.js'
 import { startOpsListener } from './ops/listener.js'
-import { dependencyChecks } from './ops/readiness.js'
 import { startApi } from './server.js'
 import { startWorkers } from '../workers/index.js'
 
@@ -10,7 +9,7 @@ const config = configOrExit()
 const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
 const app = await startApi(config, { metrics })
 const workers = await startWorkers(config, { log: app.log, metrics })
-const ops = await startOpsListener({ config, role: 'api+worker', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services), workers.readiness], log: app.log })
+const ops = await startOpsListener({ role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
 closeOnSignals(config, app.log, async () => {
   // Both stop taking work at once; the API's in-flight requests and the worker's running jobs finish.
   await Promise.all([app.close(), workers.close(), ops.close()])

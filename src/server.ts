@@ -6,7 +6,6 @@ import { loadReferenceData } from './db/reference-data.js'
 import { closeOnSignals, configOrExit } from './lifecycle.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
 import { startOpsListener } from './ops/listener.js'
-import { dependencyChecks } from './ops/readiness.js'
 
 /** Builds and starts the API; resolves once it listens. */
 export async function startApi (config: Config, { metrics }: { metrics: Metrics }): Promise<FastifyInstance> {
@@ -23,6 +22,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const config = configOrExit()
   const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
   const app = await startApi(config, { metrics })
-  const ops = await startOpsListener({ config, role: 'api', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services)], log: app.log })
+  const ops = await startOpsListener({ role: 'api', metrics, services: app.services })
   closeOnSignals(config, app.log, async () => { await Promise.all([app.close(), ops.close()]) })
 }

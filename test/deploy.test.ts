@@ -8,10 +8,9 @@ import { promisify } from 'node:util'
 import { parse } from 'yaml'
 import { ConfigSchema } from '../src/config.js'
 import { createMetrics } from '../src/ops/metrics.js'
-import { startOpsListener } from '../src/ops/listener.js'
-import { dependencyChecks } from '../src/ops/readiness.js'
 import { buildTestApp } from './helpers/app.js'
 import { startTestWorkers } from './helpers/workers.js'
+import { opsListener } from './helpers/ops.js'
 import { scrape } from './helpers/metrics.js'
 
 const run = promisify(execFile)
@@ -61,10 +60,9 @@ function exposedNames (exposition: string): Set<string> {
 
 t.test('every metric a rule or the dashboard names is one the service exposes', async (t) => {
   const metrics = createMetrics()
-  const { app, config } = await buildTestApp(t, { METRICS_PORT: '0' }, { metrics })
+  const { app, config } = await buildTestApp(t, {}, { metrics })
   const workers = await startTestWorkers(t, config, { metrics })
-  const ops = await startOpsListener({ config, role: 'api+worker', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services), workers.readiness], log: app.log })
-  t.teardown(ops.close)
+  const ops = await opsListener(t, { role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
   const exposition = await scrape(ops.url)
   const exposed = exposedNames(exposition)
 

@@ -7,11 +7,10 @@ import { testDatabase } from './helpers/database.js'
 import { sampleValue, samples, scrape } from './helpers/metrics.js'
 import { smtpSink, type Answer } from './helpers/smtp.js'
 import { startTestWorkers } from './helpers/workers.js'
+import { opsListener } from './helpers/ops.js'
 import { eventually } from './helpers/wait.js'
 import { DEAD_URL_PORT } from './helpers/config.js'
 import { createMetrics, METRIC_PREFIX } from '../src/ops/metrics.js'
-import { startOpsListener } from '../src/ops/listener.js'
-import { dependencyChecks } from '../src/ops/readiness.js'
 import { registerStateGauges } from '../src/ops/state.js'
 
 const m = (suffix: string): string => `${METRIC_PREFIX}${suffix}`
@@ -21,10 +20,9 @@ async function setup (t: Test, answer: (n: number) => Answer = () => ({ code: 25
   const sink = await smtpSink(answer)
   t.teardown(sink.close)
   const metrics = createMetrics()
-  const { app, config } = await buildTestApp(t, { SMTP_URL: sink.url, NOTIFY_BACKOFF_MS: '50', METRICS_PORT: '0', ...env }, { metrics })
+  const { app, config } = await buildTestApp(t, { SMTP_URL: sink.url, NOTIFY_BACKOFF_MS: '50', ...env }, { metrics })
   const workers = await startTestWorkers(t, config, { metrics })
-  const ops = await startOpsListener({ config, role: 'api+worker', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services), workers.readiness], log: app.log })
-  t.teardown(ops.close)
+  const ops = await opsListener(t, { role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
   return { app, config, sink, workers, ops, metrics }
 }
 
@@ -130,9 +128,8 @@ t.test('a withdrawal counts as an erasure of its own source; a dry run is not a 
 
 t.test('with Redis unreachable the scrape says so: redis down, queue depth absent rather than stale', async (t) => {
   const metrics = createMetrics({ defaultMetrics: false })
-  const { app, config } = await buildTestApp(t, { REDIS_URL: `redis://127.0.0.1:${DEAD_URL_PORT}`, METRICS_PORT: '0' }, { metrics })
-  const ops = await startOpsListener({ config, role: 'api', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services)], log: app.log })
-  t.teardown(ops.close)
+  const { app } = await buildTestApp(t, { REDIS_URL: `redis://127.0.0.1:${DEAD_URL_PORT}` }, { metrics })
+  const ops = await opsListener(t, { role: 'api', metrics, services: app.services })
   const text = await scrape(ops.url)
   t.equal(sampleValue(text, m('dependency_up'), { dependency: 'redis' }), 0)
   t.equal(sampleValue(text, m('dependency_up'), { dependency: 'database' }), 1)
@@ -162,9 +159,8 @@ t.test('a storm of scrapes reads queues and tables once per cache period', async
 
 t.test('METRICS_ENABLED=false: no /metrics and no HTTP histogram, the health probes stay', async (t) => {
   const metrics = createMetrics({ defaultMetrics: false })
-  const { app, config } = await buildTestApp(t, { METRICS_ENABLED: 'false', METRICS_PORT: '0' }, { metrics })
-  const ops = await startOpsListener({ config, role: 'api', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services)], log: app.log })
-  t.teardown(ops.close)
+  const { app } = await buildTestApp(t, { METRICS_ENABLED: 'false' }, { metrics })
+  const ops = await opsListener(t, { role: 'api', metrics, services: app.services })
   await app.inject({ method: 'GET', url: '/health/live' })
   t.equal((await fetch(`${ops.url}/metrics`)).status, 404)
   t.equal((await fetch(`${ops.url}/health/ready`)).status, 200)

@@ -7,21 +7,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createMetrics } from '../src/ops/metrics.js'
-import { startOpsListener } from '../src/ops/listener.js'
-import { dependencyChecks } from '../src/ops/readiness.js'
 import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
 import { adminKey, asAdmin } from './helpers/admin.js'
 import { startTestWorkers } from './helpers/workers.js'
+import { opsListener } from './helpers/ops.js'
 import { eventually, freePort } from './helpers/wait.js'
 
 interface Rule { name: string, health: string, state: string, lastError?: string, lastEvaluation: string }
 
 t.test('Prometheus scrapes the service, evaluates every rule without error, and the purge alert fires until a purge succeeds', async (t) => {
   const metrics = createMetrics()
-  const { app, config } = await buildTestApp(t, { METRICS_PORT: '0' }, { metrics })
+  const { app, config } = await buildTestApp(t, {}, { metrics })
   const workers = await startTestWorkers(t, config, { metrics })
-  const ops = await startOpsListener({ config, role: 'api+worker', metrics, state: app.services.opsState, sources: [dependencyChecks(app.services), workers.readiness], log: app.log })
-  t.teardown(ops.close)
+  const ops = await opsListener(t, { role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
 
   const dir = await mkdtemp(join(tmpdir(), 'prometheus-'))
   await writeFile(join(dir, 'prometheus.yml'), [

@@ -6,18 +6,15 @@ import { once } from 'node:events'
 import { buildTestApp } from './helpers/app.js'
 import { smtpSink } from './helpers/smtp.js'
 import { startTestWorkers } from './helpers/workers.js'
+import { opsListener } from './helpers/ops.js'
 import { eventually } from './helpers/wait.js'
 import { DEAD_URL_PORT } from './helpers/config.js'
 import { createMetrics } from '../src/ops/metrics.js'
-import { startOpsListener } from '../src/ops/listener.js'
-import { dependencyChecks, type ProcessRole, type Readiness } from '../src/ops/readiness.js'
+import type { ProcessRole, Readiness } from '../src/ops/readiness.js'
 import type { Workers } from '../workers/index.js'
 
 async function workerListener (t: Test, workers: Workers, role: ProcessRole = 'worker') {
-  const { services } = workers
-  const ops = await startOpsListener({ config: { ...services.config, METRICS_PORT: 0 }, role, metrics: createMetrics({ defaultMetrics: false }), state: services.opsState, sources: [dependencyChecks(services), workers.readiness], log: services.log })
-  t.teardown(ops.close)
-  return ops
+  return await opsListener(t, { role, metrics: createMetrics({ defaultMetrics: false }), services: workers.services, worker: workers.readiness })
 }
 
 async function ready (url: string): Promise<{ status: number, body: Readiness }> {

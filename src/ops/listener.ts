@@ -1,24 +1,22 @@
 // The operations listener: /metrics (Prometheus text format; unless METRICS_ENABLED=false),
 // /health/live and /health/ready, on METRICS_HOST:METRICS_PORT, apart from the public port, so a
 // proxy in front of the API never exposes them. Every process has one; the worker's health check asks it.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import type { Config } from '../config.js'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import type { Services } from '../services.js'
 import type { Metrics } from './metrics.js'
-import { ReadinessSchema, readiness, type ProcessRole, type ReadinessSource } from './readiness.js'
-import { registerStateGauges, type StateSource } from './state.js'
+import { ReadinessSchema, dependencyChecks, readiness, type ProcessRole, type ReadinessSource } from './readiness.js'
+import { registerStateGauges } from './state.js'
 
 /** Where each process listens by default: the worker one port up, so both run side by side on one host. */
 export const DEFAULT_METRICS_PORTS: Record<ProcessRole, number> = { api: 9464, 'api+worker': 9464, worker: 9465 }
 
 export interface OpsListenerOptions {
-  config: Pick<Config, 'METRICS_ENABLED' | 'METRICS_HOST' | 'METRICS_PORT'>
   role: ProcessRole
   metrics: Metrics
-  /** What the scrape-time gauges read. */
-  state: StateSource
-  /** The process's readiness checks: the API's, the worker's, or both. */
-  sources: ReadinessSource[]
-  log: FastifyBaseLogger
+  /** The process's services: its configuration and log, what the scrape-time gauges read, its PostgreSQL and Redis. */
+  services: Pick<Services, 'config' | 'log' | 'opsState' | 'database' | 'redis'>
+  /** What the worker adds to readiness (SMTP, paused queues), in a process that runs workers. */
+  worker?: ReadinessSource
 }
 
 export interface OpsListener {
@@ -27,11 +25,12 @@ export interface OpsListener {
   close: () => Promise<void>
 }
 
-function build ({ config, role, metrics, state, sources, log }: OpsListenerOptions): FastifyInstance {
+function build ({ role, metrics, services, worker }: OpsListenerOptions): FastifyInstance {
+  const sources = [dependencyChecks(services), ...(worker === undefined ? [] : [worker])]
   // A scrape every few seconds is not news: no per-request log lines here.
-  const app = Fastify({ loggerInstance: log.child({ listener: 'ops' }), logController: new LogController({ disableRequestLogging: true }) })
-  if (config.METRICS_ENABLED) {
-    registerStateGauges(metrics, state, Object.assign({}, ...sources.map((s) => s.checks)))
+  const app = Fastify({ loggerInstance: services.log.child({ listener: 'ops' }), logController: new LogController({ disableRequestLogging: true }) })
+  if (services.config.METRICS_ENABLED) {
+    registerStateGauges(metrics, services.opsState, Object.assign({}, ...sources.map((s) => s.checks)))
     app.get('/metrics', async (_request, reply) => {
       const body = await metrics.registry.metrics()
       return await reply.type(metrics.registry.contentType).send(body)
@@ -46,9 +45,9 @@ function build ({ config, role, metrics, state, sources, log }: OpsListenerOptio
 }
 
 export async function startOpsListener (options: OpsListenerOptions): Promise<OpsListener> {
+  const { config, log } = options.services
   const app = build(options)
-  const port = options.config.METRICS_PORT ?? DEFAULT_METRICS_PORTS[options.role]
-  const url = await app.listen({ host: options.config.METRICS_HOST, port })
-  options.log.info({ url }, 'operations listener: /metrics, /health/live, /health/ready')
+  const url = await app.listen({ host: config.METRICS_HOST, port: config.METRICS_PORT ?? DEFAULT_METRICS_PORTS[options.role] })
+  log.info({ url }, 'operations listener: /metrics, /health/live, /health/ready')
   return { url, close: async () => { await app.close() } }
 }
