@@ -11,6 +11,8 @@ export type ReceiverAnswer = { status: number, headers?: Record<string, string>,
 export interface ReceivedDelivery {
   /** The request's path: where the delivery went. */
   path: string
+  /** When the request arrived (Date.now()), for tests about the time between attempts. */
+  arrivedAt: number
   id: string
   timestamp: string
   signature: string
@@ -45,6 +47,7 @@ export async function webhookReceiver (answer: (n: number, delivery: ReceivedDel
     }
   }
   const server = createServer((req, res) => {
+    const arrivedAt = Date.now()
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
@@ -59,6 +62,7 @@ export async function webhookReceiver (answer: (n: number, delivery: ReceivedDel
       }
       const delivery: ReceivedDelivery = {
         path: req.url ?? '',
+        arrivedAt,
         id: String(req.headers['webhook-id']),
         timestamp: String(req.headers['webhook-timestamp']),
         signature: String(req.headers['webhook-signature']),
