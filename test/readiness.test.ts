@@ -9,7 +9,9 @@ import { startTestWorkers } from './helpers/workers.js'
 import { opsListener } from './helpers/ops.js'
 import { eventually } from './helpers/wait.js'
 import { DEAD_URL_PORT } from './helpers/config.js'
+import { privateRedis } from './helpers/private-redis.js'
 import { createMetrics } from '../src/ops/metrics.js'
+import { PROBE_TIMEOUT_MS } from '../src/ops/checks.js'
 import type { ProcessRole, Readiness } from '../src/ops/readiness.js'
 import type { Workers } from '../workers/index.js'
 
@@ -72,6 +74,25 @@ t.test('a paused queue makes the worker not ready and is named, whether paused f
   t.same((await ready(ops.url)).body.paused, ['webhook'])
   workers.webhook.resume()
   t.equal((await ready(ops.url)).status, 200)
+})
+
+t.test('with Redis gone the worker answers at once that it is not ready, and is ready again when Redis is back', async (t) => {
+  const redis = await privateRedis(t)
+  await redis.start()
+  const { config } = await buildTestApp(t, { REDIS_URL: redis.url })
+  const workers = await startTestWorkers(t, config)
+  const ops = await workerListener(t, workers)
+  await eventually(async () => (await ready(ops.url)).status === 200 ? true : undefined, { what: 'the worker to be ready' })
+
+  await redis.stop()
+  // A probe gives up after a few seconds: an answer that waits for Redis is no answer at all.
+  const down = await fetch(`${ops.url}/health/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS + 1000) })
+  t.equal(down.status, 503)
+  t.match(await down.json(), { status: 'unavailable', process: 'worker', checks: { redis: 'down', database: 'up' } })
+
+  await redis.start()
+  await eventually(async () => (await ready(ops.url)).status === 200 ? true : undefined, { what: 'the worker to be ready again' })
+  await redis.settled()
 })
 
 /** Runs the containers' health probe against `port`, as the image's HEALTHCHECK does. */

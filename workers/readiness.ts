@@ -1,8 +1,9 @@
 // What the worker adds to readiness: its mail transport works, and its queues are not paused.
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Mailer } from '../src/mail/mailer.js'
-import type { Check } from '../src/ops/checks.js'
+import { PROBE_TIMEOUT_MS, type Check } from '../src/ops/checks.js'
 import type { ReadinessSource } from '../src/ops/readiness.js'
+import { withTimeout } from '../src/with-timeout.js'
 
 export interface MailCheck {
   /** The last verify's answer; down until the first one succeeds. */
@@ -51,7 +52,8 @@ export function workerReadiness (mail: MailCheck, workers: Pausable[], queues: R
     async paused () {
       const paused = await Promise.all(workers.map(async (worker) => {
         // While Redis does not answer, the redis check says so; the queue is not reported paused.
-        const everywhere = await queues[worker.name]?.isPaused().catch(() => false)
+        // Bounded: the purge queue's connection waits for Redis to come back, and a probe cannot.
+        const everywhere = await withTimeout(queues[worker.name]?.isPaused() ?? Promise.resolve(false), PROBE_TIMEOUT_MS).catch(() => false)
         return worker.isPaused() || everywhere === true ? [worker.name] : []
       }))
       return paused.flat()
