@@ -76,7 +76,7 @@ t.test('a paused queue makes the worker not ready and is named, whether paused f
   t.equal((await ready(ops.url)).status, 200)
 })
 
-t.test('with Redis gone the worker answers at once that it is not ready, and is ready again when Redis is back', async (t) => {
+t.test('with Redis gone the worker still answers, before a health probe gives up, that it is not ready; ready again when Redis is back', async (t) => {
   const redis = await privateRedis(t)
   await redis.start()
   const { config } = await buildTestApp(t, { REDIS_URL: redis.url })
