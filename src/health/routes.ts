@@ -1,9 +1,8 @@
 // Liveness and readiness probes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { dependencyChecks } from '../ops/readiness.js'
+import { CheckSchema as Check, dependencyChecks } from '../ops/readiness.js'
 
-const Check = Type.Union([Type.Literal('up'), Type.Literal('down')])
 const ReadySchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
   checks: Type.Object({ database: Check, redis: Check }),

@@ -11,7 +11,7 @@ import type { ReceiptProducer } from '../jobs/receipt.js'
 import type { WebhookProducer } from '../jobs/webhook.js'
 import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRepository, type StoredReceipt } from '../repositories/requests.js'
 import type { ContactRequestBody, Receipt } from './schemas.js'
-import type { RepeatKind } from '../ops/metrics.js'
+import type { RepeatKind, SubmissionOutcome } from '../ops/metrics.js'
 import { withTimeout } from '../with-timeout.js'
 
 export interface IntakeDeps {
@@ -39,7 +39,7 @@ export interface Submission {
 /** The answer, and what the submission turned out to be (it is counted, never shown: a repeat and a decoy look like an acceptance). */
 export interface Submitted {
   receipt: Receipt
-  outcome: { outcome: 'accepted' | 'honeypot' } | { outcome: 'repeat', reason: RepeatKind }
+  outcome: Exclude<SubmissionOutcome, { outcome: 'refused' | 'error' }>
 }
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex')

@@ -7,7 +7,8 @@ import { probe, type Check } from './checks.js'
 export const PROCESS_ROLES = ['api', 'worker', 'api+worker'] as const
 export type ProcessRole = typeof PROCESS_ROLES[number]
 
-const CheckSchema = Type.Union([Type.Literal('up'), Type.Literal('down')])
+/** One check's answer. */
+export const CheckSchema = Type.Union([Type.Literal('up'), Type.Literal('down')])
 
 export const ReadinessSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),

@@ -186,8 +186,10 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
       return count === 0 ? null : await this.find(id)
     },
 
-    /** Turns the endpoint off, saying why (a 410 answer); one already off keeps its first reason. */
-    /** True when this call disabled it (it was enabled). */
+    /**
+     * Turns the endpoint off, saying why (a 410 answer); one already off keeps its first reason.
+     * True when this call disabled it (it was enabled).
+     */
     async disable (id: string, reason: string): Promise<boolean> {
       const { count } = await prisma.webhookEndpoint.updateMany({ where: { id, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: new Date() } })
       return count > 0

@@ -72,8 +72,10 @@ export function createWebhookProcessor ({ webhooks, box, policy, sender, disable
     const disabled = await webhooks.recordEndpointFailure(delivery.endpointId, disableAfterHours * 3600, `every attempt failed for more than ${disableAfterHours} h`)
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
     await webhooks.recordAttempt(deliveryId, result, disabled || lastAttempt ? 'failed' : 'retrying')
-    if (disabled) disabledCount.inc({ reason: 'failing' })
-    if (disabled) jobLog.warn({ disableAfterHours }, 'webhook endpoint disabled: every attempt failed for too long; an admin can enable it again')
+    if (disabled) {
+      disabledCount.inc({ reason: 'failing' })
+      jobLog.warn({ disableAfterHours }, 'webhook endpoint disabled: every attempt failed for too long; an admin can enable it again')
+    }
     if (disabled || lastAttempt) {
       jobLog.error({ error: result.detail }, 'webhook not delivered; it can be replayed by an admin')
       throw new UnrecoverableError(result.detail)
