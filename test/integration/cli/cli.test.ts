@@ -1,25 +1,24 @@
 // The admin CLI as an admin runs it: keys, purges and subject requests, with their output and exit codes.
 import t from 'tap'
-import { fork } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { altchaSubmission, buildTestApp, post } from './helpers/app.js'
-import { asAdmin } from './helpers/admin.js'
-import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL, TEST_WEBHOOK_SECRET_KEY } from './helpers/config.js'
+import { altchaSubmission, buildTestApp, post } from '../../helpers/app.js'
+import { asAdmin } from '../../helpers/admin.js'
+import { runCli } from '../../../src/cli/run.js'
+import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL, TEST_WEBHOOK_SECRET_KEY } from '../../helpers/config.js'
 
+const CLI_ENV = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}`, PSEUDONYM_KEY: 'test-pseudonym-key-0123456789', LOG_LEVEL: 'silent' }
+
+/** Runs a command line in this process, as `npm run cli` would run it. */
 async function cli (args: string[], env: Record<string, string> = {}): Promise<{ code: number, stdout: string, stderr: string }> {
-  // tap's TypeScript loader comes along in execArgv.
-  const child = fork('src/cli/index.ts', args, {
-    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}`, PSEUDONYM_KEY: 'test-pseudonym-key-0123456789', LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc']
-  })
   let stdout = ''
   let stderr = ''
-  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number]
+  const code = await runCli(args, {
+    env: { ...CLI_ENV, ...env },
+    stdout: { write: (text: string) => { stdout += text } },
+    stderr: { write: (text: string) => { stderr += text } }
+  })
   return { code, stdout, stderr }
 }
 

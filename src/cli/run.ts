@@ -1,0 +1,159 @@
+// The admin command line's commands, run against the services built from a configuration;
+// src/cli/index.ts is the process entry. Tests call runCli() in-process.
+import { userInfo } from 'node:os'
+import { pino } from 'pino'
+import { loadConfig, ConfigError, type Config } from '../config.js'
+import { AppError } from '../errors.js'
+import { ensureDatabase, migrate } from '../db/migrate.js'
+import { loadReferenceData } from '../db/reference-data.js'
+import { loggerOptions } from '../logger.js'
+import { createServices, type Services } from '../services.js'
+import type { Scope } from '../admin/keys.js'
+import { parseCommand, UsageError, USAGE, type Command } from './commands.js'
+
+const MIGRATIONS_DIR = 'prisma/migrations'
+
+/** Where a command reads its configuration and writes its answer. */
+export interface CliIo {
+  env: Record<string, string | undefined>
+  stdout: { write: (text: string) => unknown }
+  stderr: { write: (text: string) => unknown, isTTY?: boolean }
+}
+
+interface Context {
+  services: Services
+  actor: string
+  io: CliIo
+}
+
+const printTo = (io: CliIo) => (value: unknown) => { io.stdout.write(`${JSON.stringify(value, null, 2)}\n`) }
+
+async function purge ({ services, actor, io }: Context, dryRun: boolean): Promise<void> {
+  const progress = io.stderr.isTTY === true
+    ? (run: { batches: number, requests: number }) => { io.stderr.write(`\rbatch ${run.batches}: ${run.requests} requests purged`) }
+    : undefined
+  const run = await services.retention.purgeExpired({ dryRun, actor, trigger: 'cli', onBatch: progress })
+  if (progress !== undefined && run.batches > 0) io.stderr.write('\n')
+  printTo(io)(run)
+}
+
+async function createKey ({ services, actor, io }: Context, name: string, scopes: Scope[]): Promise<void> {
+  const { id, key } = await services.keys.create(name, scopes)
+  await services.repositories.audit.record({ actor, action: 'keys.create', targetId: id, outcome: 'ok', detail: { scopes } })
+  io.stderr.write('The key is shown once; only its hash is kept. Use it as: Authorization: Bearer <key>\n')
+  printTo(io)({ id, name, scopes, key })
+}
+
+async function revokeKey ({ services, actor, io }: Context, id: string): Promise<void> {
+  const revoked = await services.keys.revoke(id)
+  await services.repositories.audit.record({ actor, action: 'keys.revoke', targetId: id, outcome: revoked ? 'ok' : 'failed' })
+  if (!revoked) throw new UsageError(`no active key with id or prefix ${id}`)
+  printTo(io)({ revoked: id })
+}
+
+type WebhookAction = Extract<Command, { command: 'webhooks' }>['action']
+
+/** Endpoint and delivery changes from the command line, audited as the admin API's are (never with a secret). */
+async function webhooks ({ services, actor, io }: Context, action: WebhookAction, id: string): Promise<void> {
+  const { webhookEndpoints: endpoints } = services
+  const print = printTo(io)
+  const audited = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await work()
+      await services.repositories.audit.record({ actor, action: `webhooks.${what}`, targetId: id, outcome: 'ok' })
+      return result
+    } catch (err) {
+      await services.repositories.audit.record({ actor, action: `webhooks.${what}`, targetId: id, outcome: 'failed' })
+      throw err
+    }
+  }
+  switch (action) {
+    case 'rotate': {
+      const rotated = await audited('rotate_secret', async () => await endpoints.rotateSecret(id))
+      io.stderr.write('The secret is shown once; only a sealed copy is kept. The old one signs too until previousValidUntil.\n')
+      return print(rotated)
+    }
+    case 'enable':
+    case 'disable': return print(await audited('update', async () => await endpoints.change(id, { enabled: action === 'enable' })))
+    case 'delete': return print(await audited('delete', async () => await endpoints.remove(id)))
+    case 'test': return print({ deliveryId: await audited('test', async () => await endpoints.sendTest(id)) })
+    case 'deliveries': {
+      await endpoints.get(id)
+      return print((await services.repositories.webhooks.deliveries(id, 20)).page)
+    }
+    case 'replay': return print({ replayed: await audited('replay', async () => { await endpoints.replay(id); return id }) })
+  }
+}
+
+async function createWebhook ({ services, actor, io }: Context, command: Extract<Command, { command: 'webhooks create' }>): Promise<void> {
+  const { command: _command, ...settings } = command
+  const { endpoint, secret } = await services.webhookEndpoints.create(settings)
+  await services.repositories.audit.record({ actor, action: 'webhooks.create', targetId: endpoint.id, outcome: 'ok', detail: { payloadMode: endpoint.payloadMode, events: endpoint.events } })
+  io.stderr.write('The secret is shown once; only a sealed copy is kept. Give it to the receiver.\n')
+  printTo(io)({ endpoint, secret })
+}
+
+/** Runs a command that needs the services (everything but db). */
+async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>): Promise<void> {
+  const print = printTo(ctx.io)
+  switch (command.command) {
+    case 'purge': return await purge(ctx, command.dryRun)
+    case 'subject': return print(command.action === 'export'
+      ? await ctx.services.subjects.exportSubject({ email: command.email, actor: ctx.actor })
+      : await ctx.services.subjects.eraseSubject({ email: command.email, actor: ctx.actor }))
+    case 'keys create': return await createKey(ctx, command.name, command.scopes)
+    case 'keys list': return print(await ctx.services.keys.list())
+    case 'keys revoke': return await revokeKey(ctx, command.id)
+    case 'webhooks list': return print(await ctx.services.webhookEndpoints.list())
+    case 'webhooks create': return await createWebhook(ctx, command)
+    case 'webhooks': return await webhooks(ctx, command.action, command.id)
+  }
+}
+
+async function database (config: Config, action: 'migrate' | 'seed' | 'setup'): Promise<void> {
+  const log = pino(loggerOptions(config))
+  if (action === 'migrate' || action === 'setup') {
+    if (await ensureDatabase(config.DATABASE_URL)) log.info('database created')
+    const { applied } = await migrate(config.DATABASE_URL, MIGRATIONS_DIR)
+    log.info({ applied }, applied.length === 0 ? 'database is up to date' : `applied ${applied.length} migration(s)`)
+  }
+  if (action === 'seed' || action === 'setup') await withServices(config, async ({ repositories }) => { await loadReferenceData(repositories, config, log) })
+}
+
+async function withServices (config: Config, run: (services: Services) => Promise<void>): Promise<void> {
+  const services = await createServices({ ...config, DATABASE_POOL_SIZE: 2 }, { log: pino(loggerOptions(config)) })
+  try {
+    await run(services)
+  } finally {
+    await services.close()
+  }
+}
+
+async function main (argv: string[], io: CliIo): Promise<void> {
+  const command = parseCommand(argv)
+  const config = loadConfig(io.env)
+  if (command.command === 'db') return await database(config, command.action)
+  await withServices(config, async (services) => { await run({ services, actor: `cli:${userInfo().username}`, io }, command) })
+}
+
+/** Runs one command line; the answer is the process's exit code. */
+export async function runCli (argv: string[], io: CliIo): Promise<number> {
+  try {
+    await main(argv, io)
+    return 0
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+      const { message } = err as Error
+      if (message !== '') io.stderr.write(`${message}\n\n`)
+      io.stderr.write(USAGE)
+      return 64 // EX_USAGE
+    }
+    if (err instanceof AppError) {
+      // Refused as the admin API would refuse it: its message and the fields at fault, no stack.
+      io.stderr.write(`${err.message}\n${(err.details ?? []).map((d) => `  ${d.path}: ${d.message}\n`).join('')}`)
+      return 1
+    }
+    io.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`)
+    return 1
+  }
+}

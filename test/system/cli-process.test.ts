@@ -1,0 +1,31 @@
+// The CLI as a process, as `npm run cli` starts it: its answer on stdout and its exit code. The
+// commands themselves are tested in-process (test/integration/cli); this proves the entry wires them.
+import t from 'tap'
+import { fork } from 'node:child_process'
+import { once } from 'node:events'
+import { sharedDatabase } from '../helpers/database.js'
+import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/config.js'
+
+async function cli (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  // tap's TypeScript loader comes along in execArgv.
+  const child = fork('src/cli/index.ts', args, {
+    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}`, PSEUDONYM_KEY: 'test-pseudonym-key-0123456789', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number]
+  return { code, stdout, stderr }
+}
+
+t.test('the process answers on stdout with exit code 0, and a mistake with the usage and exit code 64', async (t) => {
+  await sharedDatabase()
+  const listed = await cli(['keys', 'list'])
+  t.equal(listed.code, 0, listed.stderr)
+  t.same(JSON.parse(listed.stdout), [])
+  const mistake = await cli(['keys', 'create'])
+  t.equal(mistake.code, 64)
+  t.match(mistake.stderr, /Usage: npm run cli/)
+})
