@@ -18,6 +18,7 @@ import { createNotificationRepository } from '../src/repositories/notifications.
 import { createRepositories } from '../src/repositories/index.js'
 import { routeRequest } from '../src/contacts/routing.js'
 import { startWorkers } from '../workers/index.js'
+import { REQUEST_TABLES } from '../src/db/tables.js'
 
 const COUNT = Number(process.env.BENCH_NOTIFICATIONS ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
@@ -46,7 +47,7 @@ await loadReferenceData(createRepositories(database, { duplicateWindowSeconds: 6
 
 /** Seeds `count` requests with their pending notifications, as intake would have stored them. */
 async function seed (count: number): Promise<string[]> {
-  await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, receipts, request_events, webhook_deliveries, webhook_attempts')
+  await prisma.$executeRawUnsafe(`TRUNCATE ${REQUEST_TABLES.join(', ')}`)
   const ids = Array.from({ length: count }, () => ({ request: randomUUID(), notification: randomUUID() }))
   // In chunks, one after another: a createMany over PostgreSQL's bind-parameter limit is split
   // by Prisma into statements it sends at once on one connection, which node-postgres deprecates.

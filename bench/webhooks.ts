@@ -20,6 +20,7 @@ import { webhookBody } from '../src/webhooks/events.js'
 import { createSecretBox, newSigningSecret } from '../src/webhooks/secrets.js'
 import { createSigner } from '../src/webhooks/sender.js'
 import { startWorkers } from '../workers/index.js'
+import { REQUEST_TABLES } from '../src/db/tables.js'
 
 const COUNT = Number(process.env.BENCH_DELIVERIES ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
@@ -53,7 +54,7 @@ const secret = newSigningSecret()
 
 /** One thin endpoint and `count` requests, each with its pending contact_request.received delivery, as intake would have written them. */
 async function seed (count: number): Promise<string[]> {
-  await prisma.$executeRawUnsafe('TRUNCATE contact_requests, consent_records, notifications, receipts, request_events, webhook_endpoints, webhook_deliveries, webhook_attempts')
+  await prisma.$executeRawUnsafe(`TRUNCATE ${[...REQUEST_TABLES, 'webhook_endpoints'].join(', ')}`)
   await prisma.webhookEndpoint.create({ data: { id: endpointId, url, events: ['contact_request.received'], secretSealed: createSecretBox(config.WEBHOOK_SECRET_KEY).seal(secret, endpointId) } })
   const { rows } = await pool.query<{ id: string }>(`
     WITH request AS (
