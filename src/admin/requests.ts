@@ -5,6 +5,7 @@ import { ContactId, ErrorSchema, Line } from '../schemas/common.js'
 import { notFound, conflict } from '../errors.js'
 import type { ContactRequest, Prisma } from '../generated/prisma/client.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
+import { statusChange } from '../retention/dates.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -78,12 +79,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { status } = request.body
     request.audit.detail = { status }
-    return await change(request.params.id, request.admin?.name, 'status', status, (current) => {
-      if (status !== 'closed' || current.status === 'closed') return { status }
-      const now = new Date()
-      const shortened = new Date(now.getTime() + app.config.RETENTION_DAYS_AFTER_CLOSE * 86_400_000)
-      return { status, closedAt: now, retainUntil: shortened < current.retainUntil ? shortened : current.retainUntil }
-    })
+    return await change(request.params.id, request.admin?.name, 'status', status, (current) => statusChange(current, status, app.config.RETENTION_DAYS_AFTER_CLOSE))
   })
 
   app.put('/contact-requests/:id/legal-hold', {

@@ -1,5 +1,6 @@
 // Intake: turns a valid form submission into a stored, consented, CAPTCHA-checked request.
-import { createHash, createHmac, randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
+import { keyedHash, normaliseAddress } from '../privacy/pseudonyms.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import type { Captcha, CaptchaCheck } from '../captcha/index.js'
@@ -75,9 +76,7 @@ export function createIntakeService (deps: IntakeDeps) {
 
   /** Keyed, so the stored value reveals nothing to someone who guesses a message. */
   const fingerprintOf = (body: ContactRequestBody): string =>
-    createHmac('sha256', config.PSEUDONYM_KEY)
-      .update(`fingerprint\u0000${body.contactId}\u0000${body.email.trim().toLowerCase()}\u0000${body.message.trim()}`)
-      .digest('hex')
+    keyedHash(config.PSEUDONYM_KEY, 'fingerprint', body.contactId, normaliseAddress(body.email), body.message.trim())
 
   /**
    * Answers the submission `prior` repeats, or null if it repeats none; throws

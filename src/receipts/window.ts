@@ -1,7 +1,7 @@
 // At most one receipt per address per window: a robot that solves the CAPTCHA must not be able
 // to make the form mail a victim again and again. Counted in Redis under a keyed hash of the
 // address, never the address itself.
-import { createHmac } from 'node:crypto'
+import { keyedHash, normaliseAddress } from '../privacy/pseudonyms.js'
 import type { Redis } from 'ioredis'
 
 export interface ReceiptWindowOptions {
@@ -14,7 +14,7 @@ export interface ReceiptWindowOptions {
 }
 
 export function createReceiptWindow ({ redis, pseudonymKey, prefix, hours }: ReceiptWindowOptions) {
-  const keyOf = (email: string) => `${prefix}:receipt-window:${createHmac('sha256', pseudonymKey).update(`receipt\u0000${email.trim().toLowerCase()}`).digest('hex')}`
+  const keyOf = (email: string) => `${prefix}:receipt-window:${keyedHash(pseudonymKey, 'receipt', normaliseAddress(email))}`
   return {
     /**
      * Claims the window for this receipt; false when another receipt to the same address holds it.

@@ -11,6 +11,7 @@ import type { Database } from '../db/client.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
 import { insertDeliveriesSql, isoSql, originOf, subscribedSql } from './webhooks.js'
+import { normaliseAddress } from '../privacy/pseudonyms.js'
 
 export interface NewContactRequest {
   id: string
@@ -175,8 +176,6 @@ export type RemovalSelection =
   | { email: string }
   | { id: string }
 
-const normalise = (email: string): string => email.trim().toLowerCase()
-
 /** The WHERE clause (over alias r) and its values for a selection, removable rows only or held ones only. */
 function selectionSql (selection: RemovalSelection, held = false): { where: string, values: unknown[] } {
   const rule = held ? `NOT (${REMOVABLE})` : REMOVABLE
@@ -186,7 +185,7 @@ function selectionSql (selection: RemovalSelection, held = false): { where: stri
       values: [selection.due.cutoff, selection.due.limit]
     }
   }
-  if ('email' in selection) return { where: `lower(r.email) = $1 AND ${rule}`, values: [normalise(selection.email)] }
+  if ('email' in selection) return { where: `lower(r.email) = $1 AND ${rule}`, values: [normaliseAddress(selection.email)] }
   return { where: `r.id = $1 AND ${rule}`, values: [selection.id] }
 }
 
@@ -364,7 +363,7 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
 
     /** Everything sent from an address, oldest first. */
     async detailsByEmail (email: string): Promise<RequestDetail[]> {
-      const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1', [normalise(email)])
+      const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1', [normaliseAddress(email)])
       return (await prisma.contactRequest.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { receivedAt: 'asc' }, select: DETAIL })).map(toDetail)
     },
 

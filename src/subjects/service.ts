@@ -1,6 +1,7 @@
 // Data-subject requests: access (GDPR Art. 15), erasure (Art. 17) and withdrawal of consent,
 // one operation each behind the CLI and the admin API, each writing its own audit entry.
 import { subjectHash } from '../admin/audit.js'
+import { normaliseAddress } from '../privacy/pseudonyms.js'
 import type { AuditRepository, SubjectAuditEntry } from '../repositories/audit.js'
 import type { RequestDetail, RequestRepository } from '../repositories/requests.js'
 import type { Removal, RemovedCounts } from '../retention/removal.js'
@@ -39,7 +40,7 @@ export function createSubjectService ({ requests, audit, removal, metrics, pseud
       const details = await requests.detailsByEmail(email)
       const document = {
         generatedAt: new Date().toISOString(),
-        email: email.trim().toLowerCase(),
+        email: normaliseAddress(email),
         requests: details,
         audit: await audit.aboutSubject(details.map((r) => r.id), hash)
       }
