@@ -1,5 +1,8 @@
-// The service's entries as real processes, with a test's configuration (tap's TypeScript loader comes along in execArgv).
-import { fork, type ChildProcess } from 'node:child_process'
+// The service's entries as real processes, with a test's configuration. They run compiled, from
+// dist/ (`npm run build`, which `npm test` and `npm run test:system` run first), as the image runs
+// them: a child started through tap's TypeScript loader would spend seconds transpiling src/ again.
+import { fork, type ChildProcess, type ForkOptions } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import type { Config } from '../../src/config.js'
 import { TEST_DATABASE_URL, TEST_WEBHOOK_SECRET_KEY } from './config.js'
 
@@ -8,7 +11,7 @@ import { TEST_DATABASE_URL, TEST_WEBHOOK_SECRET_KEY } from './config.js'
  * port (METRICS_PORT 0): test files run side by side.
  */
 export function workerProcess (config: Config, env: Record<string, string>): ChildProcess {
-  return fork('workers/main.ts', [], {
+  return forkEntry('workers/main.ts', [], {
     env: {
       ...process.env,
       DATABASE_URL: TEST_DATABASE_URL,
@@ -24,4 +27,14 @@ export function workerProcess (config: Config, env: Record<string, string>): Chi
     },
     stdio: 'ignore'
   })
+}
+
+/**
+ * Forks the compiled form of a process entry (`src/server.ts` runs as `dist/src/server.js`). Coverage
+ * still counts: tap's NODE_OPTIONS come along, and the source maps lead back to src/.
+ */
+export function forkEntry (entry: string, args: string[], options: ForkOptions): ChildProcess {
+  const compiled = `dist/${entry.replace(/\.ts$/, '.js')}`
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build first (npm test does)`)
+  return fork(compiled, args, { ...options, execArgv: ['--enable-source-maps', '--throw-deprecation'] })
 }

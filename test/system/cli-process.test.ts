@@ -1,14 +1,13 @@
 // The CLI as a process, as `npm run cli` starts it: its answer on stdout and its exit code. The
 // commands themselves are tested in-process (test/integration/cli); this proves the entry wires them.
 import t from 'tap'
-import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { sharedDatabase } from '../helpers/database.js'
 import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/config.js'
+import { forkEntry } from '../helpers/processes.js'
 
 async function cli (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  // tap's TypeScript loader comes along in execArgv.
-  const child = fork('src/cli/index.ts', args, {
+  const child = forkEntry('src/cli/index.ts', args, {
     env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}`, PSEUDONYM_KEY: 'test-pseudonym-key-0123456789', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })

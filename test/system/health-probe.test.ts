@@ -1,17 +1,17 @@
 // The containers' health probe as the image's HEALTHCHECK runs it, a process of its own: it believes
 // only the process it names, ready.
 import t from 'tap'
-import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { buildTestApp } from '../helpers/app.js'
 import { startTestWorkers } from '../helpers/workers.js'
 import { ready, workerListener } from '../helpers/ops.js'
 import { eventually } from '../helpers/wait.js'
 import { DEAD_URL_PORT } from '../helpers/config.js'
+import { forkEntry } from '../helpers/processes.js'
 
 /** Runs the containers' health probe against `port`, as the image's HEALTHCHECK does. */
 async function probe (role: string, port: number): Promise<{ code: number, output: string }> {
-  const child = fork('src/ops/probe.ts', [role], { env: { ...process.env, METRICS_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  const child = forkEntry('src/ops/probe.ts', [role], { env: { ...process.env, METRICS_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   const [code] = await once(child, 'exit') as [number]

@@ -1,6 +1,6 @@
 // The API as a process: bad configuration stops it with a clear message; SIGTERM lets in-flight requests finish.
 import t, { type Test } from 'tap'
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import { mkdtemp, readdir, readFile } from 'node:fs/promises'
@@ -13,11 +13,11 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL, RUN_ID } from '../helpers/config.js'
 import pg from 'pg'
 import { submission } from '../helpers/app.js'
 import { eventually } from '../helpers/wait.js'
+import { forkEntry } from '../helpers/processes.js'
 
 function startApi (env: Record<string, string>): { child: ChildProcess, output: () => string } {
   let output = ''
-  // tap's TypeScript loader comes along in execArgv.
-  const child = fork('src/server.ts', [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  const child = forkEntry('src/server.ts', [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   return { child, output: () => output }
@@ -169,7 +169,7 @@ t.test('npm start\'s single process serves the API and delivers with its own wor
   await sharedDatabase()
   const dropDir = await mkdtemp(join(tmpdir(), 'main-mail-'))
   let output = ''
-  const child = fork('src/main.ts', [], {
+  const child = forkEntry('src/main.ts', [], {
     env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}-main`, PORT: '0', LOG_LEVEL: 'info', MAIL_DROP_DIR: dropDir, PURGE_CRON: 'off' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })

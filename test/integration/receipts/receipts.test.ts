@@ -105,6 +105,14 @@ t.test('GET of the link changes nothing, however often; POST erases the request 
   t.match(await mailDropText(mailDropDir), email, 'the receipt and the notification are in the mail drop')
   const path = `/withdraw/${app.services.withdrawalLinks.token({ requestId: id, expiresAt: new Date(Date.now() + 86_400_000), locale: 'sv' })}`
 
+  // Jobs are named by their notification's and receipt's ids: those are what Redis would still hold.
+  const jobIds = [
+    ...(await app.services.database.prisma.notification.findMany({ where: { requestId: id } })).map((n) => n.id),
+    (await app.services.database.prisma.receipt.findUniqueOrThrow({ where: { requestId: id } })).id
+  ]
+  const before = await redisDump(app.services.redis, config.QUEUE_PREFIX)
+  for (const jobId of jobIds) t.match(before, jobId, 'the request\'s job is in Redis before')
+
   for (let i = 0; i < 3; i++) t.equal((await app.inject({ method: 'GET', url: path })).statusCode, 200)
   t.equal(await app.services.database.prisma.contactRequest.count({ where: { id } }), 1, 'three GETs changed nothing')
 
@@ -113,7 +121,7 @@ t.test('GET of the link changes nothing, however often; POST erases the request 
   t.match(done.body, /<h1>Din förfrågan är raderad<\/h1>/)
   t.same(await databaseMentions(email), [], 'the address is in no table')
   t.same(await databaseMentions(TYPED.message), [], 'nor the message')
-  t.notMatch(await redisDump(app.services.redis, config.QUEUE_PREFIX), new RegExp(`${email}|${id}`), 'nothing in Redis names the request or the address')
+  t.notMatch(await redisDump(app.services.redis, config.QUEUE_PREFIX), new RegExp(`${email}|${jobIds.join('|')}`), 'nothing in Redis names the address, and the request\'s jobs are gone')
   t.notMatch(await mailDropText(mailDropDir), email, 'no mail-drop copy is left')
   const [entry] = await app.services.database.prisma.auditEntry.findMany({ where: { action: 'requests.withdraw_consent' } })
   t.match(entry, { actor: 'self-service', targetId: id, subjectHash: null, outcome: 'ok' })
@@ -133,7 +141,7 @@ t.test('a request under a legal hold stays, and the page says it is kept for a l
   t.equal(await app.services.database.prisma.contactRequest.count({ where: { id } }), 1, 'still there')
 })
 
-t.test('forged, altered, expired, used, other-request and malformed links all get the same 404 page', async (t) => {
+t.test('forged, altered, expired, other-request and malformed links get the same 404 page while the request still exists; a used one after', async (t) => {
   const { app } = await withReceipts(t)
   const { id } = (await post(app, await altchaSubmission(app))).json<{ id: string }>()
   const links = app.services.withdrawalLinks
@@ -141,16 +149,22 @@ t.test('forged, altered, expired, used, other-request and malformed links all ge
   const flip = (s: string, at: number) => `${s.slice(0, at)}${s[at] === 'A' ? 'B' : 'A'}${s.slice(at + 1)}`
   const expired = links.token({ requestId: id, expiresAt: new Date(Date.now() - 1000), locale: 'sv' })
   const otherRequest = links.token({ requestId: '00000000-0000-4000-8000-000000000000', expiresAt: new Date(Date.now() + 86_400_000), locale: 'sv' })
-  const erase = await app.inject({ method: 'POST', url: `/withdraw/${valid}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
-  t.equal(erase.statusCode, 200, 'the real link worked once')
   const bodies = new Set<string>()
-  for (const [what, token] of [['used', valid], ['altered payload', flip(valid, 3)], ['forged signature', flip(valid, 40)], ['expired', expired], ['another request', otherRequest], ['malformed', 'abc'], ['not even a token', '%00%E2%80%AE']] as const) {
+  const refused = async (what: string, token: string) => {
     for (const method of ['GET', 'POST'] as const) {
       const res = await app.inject({ method, url: `/withdraw/${token}`, ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' } : {}) })
       t.equal(res.statusCode, 404, `${method} ${what}`)
       bodies.add(res.body)
     }
   }
+  // The request is there to be erased: only the signature and the expiry stand between these links and it.
+  for (const [what, token] of [['altered payload', flip(valid, 3)], ['forged signature', flip(valid, 40)], ['expired', expired], ['another request', otherRequest], ['malformed', 'abc'], ['not even a token', '%00%E2%80%AE']] as const) {
+    await refused(what, token)
+  }
+  t.equal(await app.services.database.prisma.contactRequest.count({ where: { id } }), 1, 'none of them erased the request')
+  const erase = await app.inject({ method: 'POST', url: `/withdraw/${valid}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+  t.equal(erase.statusCode, 200, 'the real link works once')
+  await refused('used', valid)
   t.equal(bodies.size, 1, 'one and the same page for all of them: no oracle')
   t.match([...bodies][0], /<h1>Länken gäller inte<\/h1>/)
 })

@@ -17,7 +17,8 @@ const BERTIL = 'bertil.berg@example.se'
 
 async function setup (t: Parameters<typeof buildTestApp>[0]) {
   const mailDropDir = await mkdtemp(join(tmpdir(), 'subject-mail-'))
-  const built = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir, NOTIFY_BACKOFF_MS: '50' })
+  // Receipts on, one per request: an erasure must take the receipt jobs and copies too.
+  const built = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir, NOTIFY_BACKOFF_MS: '50', RECEIPTS: 'true', RECEIPT_WINDOW_HOURS: '0' })
   await startTestWorkers(t, built.config)
   return { ...built, mailDropDir }
 }
@@ -25,6 +26,7 @@ async function setup (t: Parameters<typeof buildTestApp>[0]) {
 async function submitAndDeliver (app: FastifyInstance, overrides: Record<string, unknown>): Promise<string> {
   const id = (await post(app, await altchaSubmission(app, overrides))).json<{ id: string }>().id
   await eventually(async () => (await app.services.database.prisma.notification.findFirst({ where: { requestId: id, status: 'sent' } })) ?? undefined, { what: 'the e-mail to be written' })
+  await eventually(async () => (await app.services.database.prisma.receipt.findFirst({ where: { requestId: id, status: 'sent' } })) ?? undefined, { what: 'the receipt to be written' })
   return id
 }
 
@@ -53,21 +55,23 @@ t.test('the export holds all of one person\'s data and nobody else\'s; after era
 
   // Before: her data is in the database and the mail drop, and her jobs are in Redis.
   const notificationIds = (await app.services.database.prisma.notification.findMany({ where: { requestId: { in: [first, second] } } })).map((n) => n.id)
+  const receiptIds = (await app.services.database.prisma.receipt.findMany({ where: { requestId: { in: [first, second] } } })).map((r) => r.id)
+  t.equal(receiptIds.length, 2)
   t.ok((await databaseMentions('anna.andersson@example.se')).length > 0)
   t.match(await mailDropText(mailDropDir), /anna\.andersson@example\.se/i)
   const before = await redisDump(app.services.redis, config.QUEUE_PREFIX)
-  for (const id of notificationIds) t.match(before, id, 'her notification job is in Redis')
+  for (const id of [...notificationIds, ...receiptIds]) t.match(before, id, 'her notification and receipt jobs are in Redis')
 
   const erased = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/subjects/erase', payload: { email: ANNA } })
   t.equal(erased.statusCode, 200)
-  t.match(erased.json(), { requests: 2, notifications: 2, jobsRemoved: 2, mailFilesRemoved: 2, heldRequestIds: [] })
+  t.match(erased.json(), { requests: 2, notifications: 2, jobsRemoved: 4, mailFilesRemoved: 4, heldRequestIds: [] })
   t.same(erased.json().requestIds.sort(), [first, second].sort())
 
   t.same(await databaseMentions('anna.andersson@example.se'), [], 'no text column of any table holds the address')
   t.same(await databaseMentions('Första frågan'), [], 'nor her message')
   const after = await redisDump(app.services.redis, config.QUEUE_PREFIX)
   t.notMatch(after, /anna\.andersson/i, 'no Redis key or value holds the address')
-  for (const id of notificationIds) t.same(after.split('\n').filter((line) => line.includes(id)), [], 'her jobs and their history are gone from Redis')
+  for (const id of [...notificationIds, ...receiptIds]) t.same(after.split('\n').filter((line) => line.includes(id)), [], 'her jobs and their history are gone from Redis')
   t.notMatch(await mailDropText(mailDropDir), /anna\.andersson/i, 'no mail-drop file holds it')
   t.match(await mailDropText(mailDropDir), /bertil\.berg@example\.se/, 'another person\'s e-mail stays')
   t.equal(await app.services.database.prisma.contactRequest.count({ where: { id: other } }), 1)
