@@ -18,13 +18,22 @@ export function samples (exposition: string): Sample[] {
 }
 
 /**
- * The value of the one sample named `name` whose labels include `labels`; 0 when there is none
- * (a counter not yet incremented has no sample). Throws when several match: the test must say which.
+ * The value of the one sample named `name` whose labels include `labels`. A counter or histogram
+ * the exposition declares but has not yet counted anything has no sample: that reads as 0. Any
+ * other absence throws (a metric that is missing is not a metric at 0), and so do several matches.
  */
 export function sampleValue (exposition: string, name: string, labels: Record<string, string> = {}): number {
   const found = samples(exposition).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(labels)}`)
-  return found[0]?.value ?? 0
+  if (found[0] !== undefined) return found[0].value
+  if (declaresCounting(exposition, name)) return 0
+  throw new Error(`no sample of ${name} matches ${JSON.stringify(labels)}, and no counter or histogram of that name is declared`)
+}
+
+/** Whether the exposition declares `name` as a counter, or as a histogram's count, sum or bucket. */
+function declaresCounting (exposition: string, name: string): boolean {
+  const declared = (family: string, type: string) => exposition.split('\n').includes(`# TYPE ${family} ${type}`)
+  return declared(name, 'counter') || declared(name.replace(/_(count|sum|bucket)$/, ''), 'histogram')
 }
 
 /** Scrapes an operations listener. */

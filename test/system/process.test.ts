@@ -170,7 +170,7 @@ t.test('npm start\'s single process serves the API and delivers with its own wor
   const dropDir = await mkdtemp(join(tmpdir(), 'main-mail-'))
   let output = ''
   const child = forkEntry('src/main.ts', [], {
-    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}-main`, PORT: '0', LOG_LEVEL: 'info', MAIL_DROP_DIR: dropDir, PURGE_CRON: 'off' },
+    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}-main`, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', MAIL_DROP_DIR: dropDir, PURGE_CRON: 'off' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })

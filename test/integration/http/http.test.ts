@@ -1,7 +1,9 @@
 // The HTTP surface: public reads, CORS, security headers, errors and health.
 import t from 'tap'
-import { buildTestApp } from '../../helpers/app.js'
+import { buildTestApp, post, submission } from '../../helpers/app.js'
 import { testDatabase } from '../../helpers/database.js'
+import { silentServer } from '../../helpers/silent-server.js'
+import { PROBE_TIMEOUT_MS } from '../../../src/ops/checks.js'
 import { sha256Hex } from '../../../src/privacy/notices.js'
 
 t.test('the contact list offers active contacts without their addresses', async (t) => {
@@ -102,6 +104,22 @@ t.test('readiness names Redis when it is down', async (t) => {
   t.same(ready.json(), { status: 'unavailable', checks: { database: 'up', redis: 'down' }, outbox: { backlog: 0 } })
 })
 
+t.test('readiness answers before a health probe gives up while PostgreSQL or Redis accepts connections and then says nothing', async (t) => {
+  for (const dependency of ['database', 'redis'] as const) {
+    const silent = await silentServer(t)
+    const env: Record<string, string> = dependency === 'database' ? { DATABASE_URL: `postgresql://postgres@127.0.0.1:${silent.port}/contact_intake` } : { REDIS_URL: `redis://127.0.0.1:${silent.port}` }
+    const { app } = await buildTestApp(t, env)
+    const started = performance.now()
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' })
+    const ms = performance.now() - started
+    t.equal(ready.statusCode, 503, dependency)
+    t.match(ready.json(), { status: 'unavailable', checks: { [dependency]: 'down' } })
+    t.ok(ms < PROBE_TIMEOUT_MS + 1000, `${dependency}: answered in ${Math.round(ms)} ms`)
+    t.ok(silent.connections() > 0, `${dependency}: the service did connect, and was met with silence`)
+    await app.close()
+  }
+})
+
 t.test('reading the directory while PostgreSQL is down is a 503, not a 500', async (t) => {
   const { app } = await buildTestApp(t, { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/contact_intake' })
   const res = await app.inject({ method: 'GET', url: '/v1/contacts' })
@@ -124,4 +142,31 @@ t.test('the OpenAPI document describes the routes, their error answers and the a
   const post = doc.paths['/v1/contact-requests'].post
   t.same(Object.keys(post.responses).sort(), ['202', '400', '403', '409', '413', '415', '422', '429', '500', '503'])
   t.ok(post.requestBody.content['application/json'].schema, 'the body schema is included')
+})
+
+t.test('at the shipped time-outs: a request has 10 s to arrive, an idle connection is closed after 5 s', async (t) => {
+  const { app } = await buildTestApp(t)
+  t.equal(app.server.requestTimeout, 10_000)
+  t.equal(app.server.keepAliveTimeout, 5000)
+})
+
+t.test('the largest legitimate submission fits under the 64 KiB body limit', async (t) => {
+  const { app } = await buildTestApp(t)
+  // Every field at its longest, in the characters that cost most bytes in JSON (4-byte emoji where any
+  // character may stand), with the longest CAPTCHA token and page URL the schema takes.
+  const emoji = (n: number) => '😀'.repeat(n)
+  const longest = submission({
+    name: emoji(200),
+    email: `${'a'.repeat(64)}@${'b'.repeat(186)}.se`,
+    phone: `+${'1'.repeat(39)}`,
+    organisation: emoji(200),
+    message: emoji(10_000),
+    pageUrl: `https://www.ri.se/${'p'.repeat(2048 - 'https://www.ri.se/'.length)}`,
+    captcha: { provider: 'altcha', token: 'x'.repeat(16_384) }
+  })
+  const bytes = Buffer.byteLength(JSON.stringify(longest))
+  t.ok(bytes > 60_000 && bytes <= 64 * 1024, `${bytes} bytes`)
+  const res = await post(app, longest)
+  t.not(res.statusCode, 413, 'read whole, not refused for its size')
+  t.match([res.statusCode, res.json()], [403, { code: 'CAPTCHA_FAILED' }], 'it reaches the CAPTCHA check (the token is no solution)')
 })

@@ -7,6 +7,8 @@ import { startTestWorkers } from '../../helpers/workers.js'
 import { eventually } from '../../helpers/wait.js'
 import { describeMailError } from '../../../workers/processors/notify.js'
 import { adminKey, asAdmin } from '../../helpers/admin.js'
+import { DEAD_URL_PORT } from '../../helpers/config.js'
+import { TUNING } from '../../../src/services.js'
 
 /** API and workers wired to a fresh SMTP sink, with quick retries. */
 async function setup (t: { teardown: (fn: () => unknown) => void }, answer?: (n: number) => Answer, env: Record<string, string> = {}) {
@@ -248,3 +250,16 @@ async function withoutWorkersRunning (app: Parameters<typeof asAdmin>[0], prisma
   await app.services.queues.notify.resume()
   return id
 }
+
+t.test('the relay takes a pending notification only once it is older than the shipped delay', async (t) => {
+  const { app } = await buildTestApp(t, { REDIS_URL: `redis://127.0.0.1:${DEAD_URL_PORT}` })
+  const prisma = await testDatabase()
+  const { id } = (await post(app, await altchaSubmission(app))).json<{ id: string }>()
+  const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: id } })
+  const age = async (ms: number) => { await prisma.notification.update({ where: { id: notification.id }, data: { createdAt: new Date(Date.now() - ms) } }) }
+  const { notifications } = app.services.repositories
+  await age(TUNING.relayDelayMs - 1000)
+  t.same(await notifications.findUnqueued(TUNING.relayDelayMs, 10), [], 'still the API\'s to enqueue')
+  await age(TUNING.relayDelayMs + 1000)
+  t.same(await notifications.findUnqueued(TUNING.relayDelayMs, 10), [notification.id])
+})

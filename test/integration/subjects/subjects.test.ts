@@ -105,7 +105,7 @@ t.test('withdrawing consent erases that request and only that one', async (t) =>
   const withdrawn = await submitAndDeliver(app, { email: ANNA, message: 'Ångrar mig' })
   const kept = await submitAndDeliver(app, { email: ANNA, message: 'Står kvar' })
   const res = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${withdrawn}/withdraw-consent` })
-  t.match(res.json(), { requests: 1, notifications: 1, mailFilesRemoved: 1 })
+  t.match(res.json(), { requests: 1, notifications: 1, mailFilesRemoved: 2 }, 'its notification\'s and its receipt\'s copies')
   t.same((await app.services.database.prisma.contactRequest.findMany()).map((r) => r.id), [kept])
   t.notMatch(await mailDropText(mailDropDir), /Ångrar mig/)
   t.equal((await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${withdrawn}/withdraw-consent` })).statusCode, 404)

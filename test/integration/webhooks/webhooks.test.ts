@@ -234,6 +234,29 @@ t.test('an endpoint failing for longer than WEBHOOK_DISABLE_AFTER_HOURS is disab
   t.match(enabled.json(), { enabled: true, disabledReason: null, failingSince: null })
 })
 
+t.test('an endpoint\'s failing streak starts at its first failure, holds through the next, and ends with a success', async (t) => {
+  const s = await setup(t)
+  let release = () => {}
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  // Two failures, then a success that waits until the test has looked at the streak.
+  const receiver = await receiverFor(t, async (n) => n <= 2 ? { status: 500 } : await gate.then(() => ({ status: 204 })))
+  const { id: endpointId } = await subscribe(s, receiver)
+  const prisma = await testDatabase()
+  const streak = async () => (await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } })).failingSince
+  t.equal(await streak(), null, 'a new endpoint is not failing')
+  const before = new Date()
+  await post(s.app, await altchaSubmission(s.app))
+  // Each retry is enqueued only after its failure was recorded: the second request means the first failure is in.
+  await receiver.waitFor(2)
+  const started = await streak()
+  t.ok(started !== null && started >= before && started <= new Date(), `the streak started at the first failure (${started?.toISOString()})`)
+  const [, , third] = await receiver.waitFor(3)
+  t.same(await streak(), started, 'the second failure did not restart it')
+  release()
+  t.match(await settled(third?.id ?? ''), { status: 'delivered' })
+  t.equal(await streak(), null, 'the success ended it')
+})
+
 t.test('a test event goes through the queue to one endpoint; a disabled endpoint cannot be sent one', async (t) => {
   const s = await setup(t)
   const receiver = await receiverFor(t)
