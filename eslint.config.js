@@ -2,7 +2,7 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', 'src/generated/**', '.tap/**'] }),
+  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', 'src/generated/**', '.tap/**', '.stryker-tmp/**', 'reports/**'] }),
   {
     files: ['src/**/*.ts', 'workers/**/*.ts'],
     rules: {

@@ -1,5 +1,5 @@
 // The service's entries as real processes, with a test's configuration. They run compiled, from
-// dist/ (`npm run build`, which `npm test` and `npm run test:system` run first), as the image runs
+// dist/ (compiled by `npm run check`, which `npm test` and `npm run test:system` run first), as the image runs
 // them: a child started through tap's TypeScript loader would spend seconds transpiling src/ again.
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process'
 import { existsSync } from 'node:fs'

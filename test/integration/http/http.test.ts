@@ -2,7 +2,8 @@
 import t from 'tap'
 import { buildTestApp, post, submission } from '../../helpers/app.js'
 import { testDatabase } from '../../helpers/database.js'
-import { silentServer } from '../../helpers/silent-server.js'
+import { silenceableProxy } from '../../helpers/silenceable-proxy.js'
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../helpers/config.js'
 import { PROBE_TIMEOUT_MS } from '../../../src/ops/checks.js'
 import { sha256Hex } from '../../../src/privacy/notices.js'
 
@@ -104,18 +105,22 @@ t.test('readiness names Redis when it is down', async (t) => {
   t.same(ready.json(), { status: 'unavailable', checks: { database: 'up', redis: 'down' }, outbox: { backlog: 0 } })
 })
 
-t.test('readiness answers before a health probe gives up while PostgreSQL or Redis accepts connections and then says nothing', async (t) => {
+t.test('readiness answers before a health probe gives up when PostgreSQL or Redis goes silent: connected, and then nothing', async (t) => {
   for (const dependency of ['database', 'redis'] as const) {
-    const silent = await silentServer(t)
-    const env: Record<string, string> = dependency === 'database' ? { DATABASE_URL: `postgresql://postgres@127.0.0.1:${silent.port}/contact_intake` } : { REDIS_URL: `redis://127.0.0.1:${silent.port}` }
-    const { app } = await buildTestApp(t, env)
+    const real = new URL(dependency === 'database' ? TEST_DATABASE_URL : TEST_REDIS_URL)
+    const proxy = await silenceableProxy(t, { host: real.hostname, port: Number(real.port) })
+    real.port = String(proxy.port)
+    const { app } = await buildTestApp(t, dependency === 'database' ? { DATABASE_URL: real.toString() } : { REDIS_URL: real.toString() })
+    t.equal((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200, `${dependency}: ready through the proxy`)
+    proxy.silence()
     const started = performance.now()
     const ready = await app.inject({ method: 'GET', url: '/health/ready' })
     const ms = performance.now() - started
     t.equal(ready.statusCode, 503, dependency)
     t.match(ready.json(), { status: 'unavailable', checks: { [dependency]: 'down' } })
     t.ok(ms < PROBE_TIMEOUT_MS + 1000, `${dependency}: answered in ${Math.round(ms)} ms`)
-    t.ok(silent.connections() > 0, `${dependency}: the service did connect, and was met with silence`)
+    // Closing waits for what is still in flight against the silent host (issue 23's ground): it goes away first.
+    await proxy.release()
     await app.close()
   }
 })
