@@ -50,6 +50,13 @@ async function subscribe ({ app, key }: Pick<Setup, 'app' | 'key'>, receiver: We
   return { id: endpoint.id, secret }
 }
 
+/** A promise the test settles when it is ready. */
+function deferred () {
+  let release = () => {}
+  const released = new Promise<void>((resolve) => { release = resolve })
+  return { released, release }
+}
+
 async function deliveryRow (id: string) {
   const prisma = await testDatabase()
   return await prisma.webhookDelivery.findUniqueOrThrow({ where: { id }, include: { attemptLog: { orderBy: { at: 'asc' } }, endpoint: true } })
@@ -236,23 +243,27 @@ t.test('an endpoint failing for longer than WEBHOOK_DISABLE_AFTER_HOURS is disab
 
 t.test('an endpoint\'s failing streak starts at its first failure, holds through the next, and ends with a success', async (t) => {
   const s = await setup(t)
-  let release = () => {}
-  const gate = new Promise<void>((resolve) => { release = resolve })
-  // Two failures, then a success that waits until the test has looked at the streak.
-  const receiver = await receiverFor(t, async (n) => n <= 2 ? { status: 500 } : await gate.then(() => ({ status: 204 })))
+  const gates = [deferred(), deferred()]
+  // A failure, a failure held until the test has read the streak, then a success held likewise.
+  const receiver = await receiverFor(t, async (n) => {
+    if (n === 1) return { status: 500 }
+    await gates[n - 2]?.released
+    return { status: n === 2 ? 500 : 204 }
+  })
   const { id: endpointId } = await subscribe(s, receiver)
   const prisma = await testDatabase()
   const streak = async () => (await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } })).failingSince
   t.equal(await streak(), null, 'a new endpoint is not failing')
   const before = new Date()
   await post(s.app, await altchaSubmission(s.app))
-  // Each retry is enqueued only after its failure was recorded: the second request means the first failure is in.
+  // A retry is enqueued only after its failure was recorded: the second request means the first failure is in.
   await receiver.waitFor(2)
   const started = await streak()
   t.ok(started !== null && started >= before && started <= new Date(), `the streak started at the first failure (${started?.toISOString()})`)
+  gates[0]?.release()
   const [, , third] = await receiver.waitFor(3)
   t.same(await streak(), started, 'the second failure did not restart it')
-  release()
+  gates[1]?.release()
   t.match(await settled(third?.id ?? ''), { status: 'delivered' })
   t.equal(await streak(), null, 'the success ended it')
 })
