@@ -58,3 +58,11 @@ t.test('a well-signed payload naming no known language is refused', async (t) =>
   const forged = `${payload.toString('base64url')}.${createHmac('sha256', key).update(payload).digest('base64url')}`
   t.equal(links.verify(forged, now), null)
 })
+
+t.test('a link mailed before an upgrade still opens: the token\'s layout and its key are fixed', async (t) => {
+  // Computed once from the documented layout (16 bytes of id, 8 of expiry in seconds, 1 of language;
+  // HMAC-SHA-256 under HKDF-SHA-256(PSEUDONYM_KEY, salt '', info 'contact-intake withdrawal link v1')).
+  const mailed = 'bxwtPkpbTG2OfwobLD1OXwAAAABr_ougAQ.0nx0P0jjRntVP1TiYiaqUFaIR8vNy_csEeHQlMtTxK8'
+  t.same(links.verify(mailed, now), grant)
+  t.equal(links.token(grant), mailed)
+})

@@ -69,13 +69,16 @@ t.test('notify: the routed recipient is mailed, the sending recorded and counted
   t.equal(mailer.sent.length, 1)
   t.same(calls, ['sent direct'])
   t.match(await count('notifications_sent_total'), /"value":1/)
+  t.match(await count('notification_delivery_duration_seconds'), /"result":"sent"/, 'the hand-over is timed as sent')
+  t.match(lines(), [{ jobId: 'job-1', notificationId: NOTIFICATION_ID, routeReason: 'direct', attempt: 1, result: /^250 OK queued for /, msg: 'notification sent' }])
   t.notMatch(JSON.stringify(lines()), /lotta@ri\.se|anna@example/)
 })
 
 t.test('notify: a notification already settled or erased sends nothing', async (t) => {
-  const { process, calls, mailer } = notifySetup(null)
+  const { process, calls, mailer, lines } = notifySetup(null)
   await process(fakeJob({ notificationId: NOTIFICATION_ID }))
   t.same([mailer.sent, calls], [[], []])
+  t.match(lines(), [{ notificationId: NOTIFICATION_ID, msg: /^nothing to send: the notification is already settled, or was erased$/ }])
 })
 
 t.test('notify: nobody to receive it fails the notification for good and enqueues its webhooks', async (t) => {
@@ -98,6 +101,7 @@ t.test('notify: a temporary SMTP failure is recorded and retried; a permanent on
   await t.rejects(temporary.process(fakeJob({ notificationId: NOTIFICATION_ID }, { attemptsMade: 0, attempts: 3 })), { message: '451: try later' })
   t.same(temporary.calls, ['error 451: try later'])
   t.match(await temporary.count('notifications_retried_total'), /"value":1/)
+  t.match(await temporary.count('notification_delivery_duration_seconds'), /"result":"error"/, 'the failed hand-over is timed as an error')
   const permanent = notifySetup(delivery(), fakeMailer({ responseCode: 550, response: 'no such user' }))
   await t.rejects(permanent.process(fakeJob({ notificationId: NOTIFICATION_ID })), UnrecoverableError)
   t.same([permanent.calls, permanent.enqueued], [['failed 550: no such user'], ['delivery-1']])
