@@ -6,7 +6,7 @@ import { migrate, onServer, readMigrations } from '../../src/db/migrate.js'
 import { createDatabase, type Database, type PrismaClient } from '../../src/db/client.js'
 import { loadReferenceData } from '../../src/db/reference-data.js'
 import { createRepositories, type Repositories } from '../../src/repositories/index.js'
-import { DATA_TABLES, REQUEST_TABLES } from '../../src/db/tables.js'
+import { DATA_TABLES } from '../../src/db/tables.js'
 import { TEST_DATABASE_URL } from './config.js'
 
 const MIGRATIONS_DIR = 'prisma/migrations'
@@ -92,8 +92,8 @@ const SHIPPED_FILES = { CONTACTS_FILE: 'data/contacts.json', PRIVACY_NOTICES_DIR
 /** Empties the tables a test wrote to (the others are left alone) and reloads the shipped directory and notices. */
 export async function resetData (prisma: PrismaClient): Promise<void> {
   const written = await prisma.$queryRawUnsafe<Array<{ name: string }>>(DATA_TABLES.map((name) => `SELECT '${name}' AS name WHERE EXISTS (SELECT FROM ${name})`).join(' UNION ALL '))
-  // TRUNCATE refuses a table that a kept one refers to: a request's rows go together or not at all.
-  const tables = written.some(({ name }) => (REQUEST_TABLES as readonly string[]).includes(name)) ? [...new Set([...REQUEST_TABLES, ...written.map(({ name }) => name)])] : written.map(({ name }) => name)
-  if (tables.length > 0) await prisma.$executeRawUnsafe(`TRUNCATE ${tables.join(', ')}`)
+  // CASCADE: TRUNCATE refuses a table that another refers to (a delivery to its endpoint, say) unless
+  // that one goes too; it reaches only tables that refer to these, never the directory or notices.
+  if (written.length > 0) await prisma.$executeRawUnsafe(`TRUNCATE ${written.map(({ name }) => name).join(', ')} CASCADE`)
   await loadTestReferenceData()
 }
