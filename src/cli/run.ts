@@ -24,39 +24,38 @@ interface Context {
   services: Services
   actor: string
   io: CliIo
+  /** Writes a command's answer to stdout, as JSON. */
+  print: (value: unknown) => void
 }
 
-const printTo = (io: CliIo) => (value: unknown) => { io.stdout.write(`${JSON.stringify(value, null, 2)}\n`) }
-
-async function purge ({ services, actor, io }: Context, dryRun: boolean): Promise<void> {
+async function purge ({ services, actor, io, print }: Context, dryRun: boolean): Promise<void> {
   const progress = io.stderr.isTTY === true
     ? (run: { batches: number, requests: number }) => { io.stderr.write(`\rbatch ${run.batches}: ${run.requests} requests purged`) }
     : undefined
   const run = await services.retention.purgeExpired({ dryRun, actor, trigger: 'cli', onBatch: progress })
   if (progress !== undefined && run.batches > 0) io.stderr.write('\n')
-  printTo(io)(run)
+  print(run)
 }
 
-async function createKey ({ services, actor, io }: Context, name: string, scopes: Scope[]): Promise<void> {
+async function createKey ({ services, actor, io, print }: Context, name: string, scopes: Scope[]): Promise<void> {
   const { id, key } = await services.keys.create(name, scopes)
   await services.repositories.audit.record({ actor, action: 'keys.create', targetId: id, outcome: 'ok', detail: { scopes } })
   io.stderr.write('The key is shown once; only its hash is kept. Use it as: Authorization: Bearer <key>\n')
-  printTo(io)({ id, name, scopes, key })
+  print({ id, name, scopes, key })
 }
 
-async function revokeKey ({ services, actor, io }: Context, id: string): Promise<void> {
+async function revokeKey ({ services, actor, print }: Context, id: string): Promise<void> {
   const revoked = await services.keys.revoke(id)
   await services.repositories.audit.record({ actor, action: 'keys.revoke', targetId: id, outcome: revoked ? 'ok' : 'failed' })
   if (!revoked) throw new UsageError(`no active key with id or prefix ${id}`)
-  printTo(io)({ revoked: id })
+  print({ revoked: id })
 }
 
 type WebhookAction = Extract<Command, { command: 'webhooks' }>['action']
 
 /** Endpoint and delivery changes from the command line, audited as the admin API's are (never with a secret). */
-async function webhooks ({ services, actor, io }: Context, action: WebhookAction, id: string): Promise<void> {
+async function webhooks ({ services, actor, io, print }: Context, action: WebhookAction, id: string): Promise<void> {
   const { webhookEndpoints: endpoints } = services
-  const print = printTo(io)
   const audited = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
       const result = await work()
@@ -85,17 +84,17 @@ async function webhooks ({ services, actor, io }: Context, action: WebhookAction
   }
 }
 
-async function createWebhook ({ services, actor, io }: Context, command: Extract<Command, { command: 'webhooks create' }>): Promise<void> {
+async function createWebhook ({ services, actor, io, print }: Context, command: Extract<Command, { command: 'webhooks create' }>): Promise<void> {
   const { command: _command, ...settings } = command
   const { endpoint, secret } = await services.webhookEndpoints.create(settings)
   await services.repositories.audit.record({ actor, action: 'webhooks.create', targetId: endpoint.id, outcome: 'ok', detail: { payloadMode: endpoint.payloadMode, events: endpoint.events } })
   io.stderr.write('The secret is shown once; only a sealed copy is kept. Give it to the receiver.\n')
-  printTo(io)({ endpoint, secret })
+  print({ endpoint, secret })
 }
 
 /** Runs a command that needs the services (everything but db). */
 async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>): Promise<void> {
-  const print = printTo(ctx.io)
+  const { print } = ctx
   switch (command.command) {
     case 'purge': return await purge(ctx, command.dryRun)
     case 'subject': return print(command.action === 'export'
@@ -133,7 +132,7 @@ async function main (argv: string[], io: CliIo): Promise<void> {
   const command = parseCommand(argv)
   const config = loadConfig(io.env)
   if (command.command === 'db') return await database(config, command.action)
-  await withServices(config, async (services) => { await run({ services, actor: `cli:${userInfo().username}`, io }, command) })
+  await withServices(config, async (services) => { await run({ services, actor: `cli:${userInfo().username}`, io, print: (value) => { io.stdout.write(`${JSON.stringify(value, null, 2)}\n`) } }, command) })
 }
 
 /** Runs one command line; the answer is the process's exit code. */

@@ -36,3 +36,6 @@ export function testConfig (env: Record<string, string> = {}): Config {
     ...env
   })
 }
+
+/** What the admin CLI needs to reach this test file's database, Redis and queues. */
+export const CLI_ENV = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}`, PSEUDONYM_KEY: 'test-pseudonym-key-0123456789', LOG_LEVEL: 'silent' }

@@ -35,6 +35,6 @@ export function workerProcess (config: Config, env: Record<string, string>): Chi
  */
 export function forkEntry (entry: string, args: string[], options: ForkOptions): ChildProcess {
   const compiled = `dist/${entry.replace(/\.ts$/, '.js')}`
-  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build first (npm test does)`)
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run check first (npm test and npm run test:system do)`)
   return fork(compiled, args, { ...options, execArgv: ['--enable-source-maps', '--throw-deprecation'] })
 }

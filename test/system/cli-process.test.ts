@@ -3,12 +3,12 @@
 import t from 'tap'
 import { once } from 'node:events'
 import { sharedDatabase } from '../helpers/database.js'
-import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/config.js'
+import { CLI_ENV } from '../helpers/config.js'
 import { forkEntry } from '../helpers/processes.js'
 
 async function cli (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
   const child = forkEntry('src/cli/index.ts', args, {
-    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}`, PSEUDONYM_KEY: 'test-pseudonym-key-0123456789', LOG_LEVEL: 'silent' },
+    env: { ...process.env, ...CLI_ENV },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
   let stdout = ''

@@ -6,9 +6,7 @@ import { join } from 'node:path'
 import { altchaSubmission, buildTestApp, post } from '../../helpers/app.js'
 import { asAdmin } from '../../helpers/admin.js'
 import { runCli } from '../../../src/cli/run.js'
-import { RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL, TEST_WEBHOOK_SECRET_KEY } from '../../helpers/config.js'
-
-const CLI_ENV = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}`, PSEUDONYM_KEY: 'test-pseudonym-key-0123456789', LOG_LEVEL: 'silent' }
+import { CLI_ENV, TEST_WEBHOOK_SECRET_KEY } from '../../helpers/config.js'
 
 /** Runs a command line in this process, as `npm run cli` would run it. */
 async function cli (args: string[], env: Record<string, string> = {}): Promise<{ code: number, stdout: string, stderr: string }> {
