@@ -48,7 +48,12 @@ export const SERVER_TIMEOUTS = {
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeout: 5000,
   /** How often the server looks for requests over their time-out. */
-  connectionsCheckingInterval: 1000
+  connectionsCheckingInterval: 1000,
+  /**
+   * How long an admin route may take once its request has arrived (the public ones have
+   * HANDLER_TIMEOUT_MS): a dry run or an export over a large database takes its time.
+   */
+  adminHandlerTimeout: 120_000
 }
 
 export interface AppOptions extends Pick<ServicesOptions, 'captchaEndpoints' | 'tuning' | 'metrics'> {
@@ -73,6 +78,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     requestIdHeader: false,
     requestTimeout: timeouts.requestTimeout,
     keepAliveTimeout: timeouts.keepAliveTimeout,
+    // Every answer within a bound, even when a dependency is silent (README: "Deadlines").
+    handlerTimeout: config.HANDLER_TIMEOUT_MS,
     http: { connectionsCheckingInterval: timeouts.connectionsCheckingInterval },
     frameworkErrors,
     clientErrorHandler
@@ -124,6 +131,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)
   await app.register(async function admin (scope) {
+    scope.addHook('onRoute', (route) => { route.handlerTimeout ??= timeouts.adminHandlerTimeout })
     await scope.register(adminAccess)
     await scope.register(adminRequestRoutes)
     await scope.register(adminNotificationRoutes)

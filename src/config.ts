@@ -21,14 +21,44 @@ const Process = {
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ ...Port, default: 3000 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  DATABASE_URL: Type.String({ ...Url, default: 'postgresql://postgres@127.0.0.1:5432/contact_intake' }),
-  /** Connections each process keeps to PostgreSQL. */
-  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  REDIS_URL: Type.String({ ...Url, default: 'redis://127.0.0.1:6379' }),
-  /** Prefix of every BullMQ key, so several deployments can share one Redis. */
-  QUEUE_PREFIX: Type.String({ minLength: 1, default: 'contact-intake' }),
+  /** How long the public API may take to answer a request that has arrived; past it, 503 UNAVAILABLE with Retry-After. */
+  HANDLER_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 4000 }),
   /** How long shutdown may take before the process exits anyway; keep it under the orchestrator's grace period. */
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ ...PositiveInt, default: 10_000 })
+}
+
+/** PostgreSQL, directly or through a pooler (README: "Production"). */
+const Database = {
+  DATABASE_URL: Type.String({ ...Url, default: 'postgresql://postgres@127.0.0.1:5432/contact_intake' }),
+  /** A connection that bypasses a transaction-pooling PgBouncer, for migrations (they hold a session lock); DATABASE_URL when unset. */
+  DIRECT_DATABASE_URL: Type.Optional(Type.String(Url)),
+  /** Connections each process keeps to PostgreSQL. */
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  /** How long taking a connection (from the pool, or a new one) may take. */
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 2000 }),
+  /** How long a query may go unanswered before it fails and its connection is dropped. */
+  DATABASE_QUERY_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 })
+}
+
+const HostPort = Type.String({ pattern: '^(\\[[0-9a-fA-F:]+\\]|[^\\s:,\\[\\]]+):[0-9]{1,5}$' })
+
+/** Redis: one server (REDIS_URL), Sentinel or a Cluster (README: "Production"). */
+const RedisSettings = {
+  REDIS_URL: Type.String({ ...Url, default: 'redis://127.0.0.1:6379' }),
+  /** Sentinels to ask for the master (REDIS_URL is then not used). */
+  REDIS_SENTINELS: List(HostPort, 'comma-separated host:port pairs'),
+  /** The master's name in the sentinels' configuration. */
+  REDIS_SENTINEL_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_SENTINEL_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  /** Cluster nodes to start from (REDIS_URL is then not used; the others are discovered). */
+  REDIS_CLUSTER_NODES: List(HostPort, 'comma-separated host:port pairs'),
+  /** The data nodes' credentials with Sentinel or a Cluster (with REDIS_URL, put them in the URL). */
+  REDIS_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  /** How long a command on the request path (and a producer's) may go unanswered; also how often connections are pinged. */
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 50, default: 1000 }),
+  /** Prefix of every BullMQ key, so several deployments can share one Redis (on a Cluster it is put in braces: a hash tag). */
+  QUEUE_PREFIX: Type.String({ minLength: 1, default: 'contact-intake' })
 }
 
 /** The operations listener (/metrics and the health probes, apart from the public port) and the API reference (README: "Operations"). */
@@ -155,7 +185,7 @@ const Webhooks = {
   WEBHOOK_DISABLE_AFTER_HOURS: Type.Integer({ ...PositiveInt, default: 72 })
 }
 
-export const ConfigSchema = Type.Object({ ...Process, ...Operations, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail, ...Webhooks }, { additionalProperties: false })
+export const ConfigSchema = Type.Object({ ...Process, ...Database, ...RedisSettings, ...Operations, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail, ...Webhooks }, { additionalProperties: false })
 
 const EPHEMERAL_SECRETS = ['PSEUDONYM_KEY', 'ALTCHA_HMAC_KEY'] as const
 
@@ -170,7 +200,9 @@ const LIST_DEFAULTS: Partial<Record<keyof Static<typeof ConfigSchema>, string[]>
   SITE_HOSTNAMES: ['localhost'],
   CAPTCHA_PROVIDERS: ['altcha'],
   CAPTCHA_FAIL_OPEN: ['friendlycaptcha'],
-  WEBHOOK_ALLOWED_HOSTS: []
+  WEBHOOK_ALLOWED_HOSTS: [],
+  REDIS_SENTINELS: [],
+  REDIS_CLUSTER_NODES: []
 }
 
 export class ConfigError extends Error {
@@ -230,5 +262,11 @@ function crossCheck (config: Static<typeof ConfigSchema>): string[] {
     }
   }
   if (config.CAPTCHA_PROVIDERS.length === 0) problems.push('CAPTCHA_PROVIDERS: at least one provider must be enabled')
+  if (config.REDIS_SENTINELS.length > 0 && config.REDIS_CLUSTER_NODES.length > 0) {
+    problems.push('REDIS_CLUSTER_NODES: set either it or REDIS_SENTINELS, not both')
+  }
+  if (config.REDIS_SENTINELS.length > 0 && config.REDIS_SENTINEL_NAME === undefined) {
+    problems.push('REDIS_SENTINEL_NAME: required because REDIS_SENTINELS is set')
+  }
   return problems
 }

@@ -2,7 +2,6 @@
 // and closed in one place. The API (src/app.ts), the worker (workers/index.ts) and the CLI
 // (src/cli/index.ts) each build their Services here; nothing else opens a connection.
 import { Queue } from 'bullmq'
-import { Redis, type RedisOptions } from 'ioredis'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from './config.js'
 import { createDatabase, type Database } from './db/client.js'
@@ -28,6 +27,7 @@ import { createWebhookEndpoints } from './webhooks/endpoints.js'
 import { createSecretBox } from './webhooks/secrets.js'
 import { createWebhookSender } from './webhooks/sender.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
+import { connectBlocking, connectFailFast, queuePrefix } from './redis/connect.js'
 import type { StateSource } from './ops/state.js'
 
 /**
@@ -52,7 +52,9 @@ export const TUNING = {
   /** How long one webhook attempt may take, connecting and reading the answer included. */
   webhookTimeoutMs: 10_000,
   /** How often the worker asks its SMTP server whether it would take mail (its readiness). */
-  smtpVerifyIntervalMs: 60_000
+  smtpVerifyIntervalMs: 60_000,
+  /** How long a worker keeps trying to record an e-mail it sent while the database is unreachable, before it gives up (and sends it again). */
+  recordSentRetryMs: 120_000
 }
 export type Tuning = typeof TUNING
 
@@ -71,48 +73,6 @@ export interface ServicesOptions {
   metrics?: Metrics
 }
 
-/** The longest a blocking connection waits before trying Redis again. */
-export const BLOCKING_RECONNECT_MAX_MS = 1000
-
-/**
- * Redis connections by role. Fail-fast: commands fail at once while Redis is down (no offline
- * queue, one retry), so the request path and producers degrade instead of waiting; the
- * connection keeps reconnecting in the background. Blocking: BullMQ workers wait for Redis
- * for as long as it takes (its requirement for blocking commands).
- */
-const REDIS_ROLES: Record<'fail-fast' | 'blocking', RedisOptions> = {
-  'fail-fast': {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000)
-  },
-  // Back within a second of Redis: BullMQ's blocking clients (duplicates of this one) must not sit
-  // in a long reconnect backoff, since closing a worker whose client is in one waits for an "end"
-  // that ioredis never emits (redis/ioredis#1247): the worker's close then hangs until
-  // SHUTDOWN_TIMEOUT_MS ends the process.
-  blocking: { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 100, BLOCKING_RECONNECT_MAX_MS) }
-}
-
-/** The fail-fast connection, reporting an outage once and the recovery once. */
-async function connectFailFast (url: string, log: Logger): Promise<Redis> {
-  const redis = new Redis(url, REDIS_ROLES['fail-fast'])
-  let down = false
-  redis.on('error', (err) => {
-    if (!down) log.warn({ err }, 'redis unreachable; rate limits fall back to per-instance counters, notifications to the outbox relay')
-    down = true
-  })
-  redis.on('ready', () => {
-    if (down) log.info('redis reachable again')
-    down = false
-  })
-  // A process starts even when Redis does not answer yet: the error listener has reported it.
-  await redis.connect().catch(() => {})
-  return redis
-}
-
 /** Builds a value on first use and keeps it; `built` says whether it was. */
 function lazy<T> (build: () => T): { get: () => T, built: () => T | undefined } {
   let value: T | undefined
@@ -126,23 +86,20 @@ export async function createServices (config: Config, options: ServicesOptions) 
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false })
   const database = options.database ?? createDatabase({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
   const repositories = createRepositories(database, { duplicateWindowSeconds: config.DUPLICATE_WINDOW_SECONDS })
-  const redis = await connectFailFast(config.REDIS_URL, log)
-  const blocking = lazy(() => {
-    const connection = new Redis(config.REDIS_URL, REDIS_ROLES.blocking)
-    connection.on('error', () => { /* the workers using it report it */ })
-    return connection
-  })
+  const redis = await connectFailFast(config, log)
+  const blocking = lazy(() => connectBlocking(config, log))
+  const prefix = queuePrefix(config)
 
-  const notifyQueue: NotifyQueue = new Queue(NOTIFY_QUEUE, { prefix: config.QUEUE_PREFIX, connection: redis })
+  const notifyQueue: NotifyQueue = new Queue(NOTIFY_QUEUE, { prefix, connection: redis })
   notifyQueue.on('error', (err) => { log.debug({ err }, 'notify queue: redis error') })
   // Only the worker schedules and runs purges: it waits for Redis like its workers do.
-  const purgeQueue = lazy((): PurgeQueue => new Queue(PURGE_QUEUE, { prefix: config.QUEUE_PREFIX, connection: blocking.get() }))
-  const receiptQueue: ReceiptQueue = new Queue(RECEIPT_QUEUE, { prefix: config.QUEUE_PREFIX, connection: redis })
+  const purgeQueue = lazy((): PurgeQueue => new Queue(PURGE_QUEUE, { prefix, connection: blocking.get() }))
+  const receiptQueue: ReceiptQueue = new Queue(RECEIPT_QUEUE, { prefix, connection: redis })
   receiptQueue.on('error', (err) => { log.debug({ err }, 'receipt queue: redis error') })
   const retryPolicy = { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS }
   const notify = createNotifyProducer(notifyQueue, retryPolicy)
   const receipts = createReceiptProducer(receiptQueue, retryPolicy)
-  const webhookQueue: WebhookQueue = new Queue(WEBHOOK_QUEUE, { prefix: config.QUEUE_PREFIX, connection: redis })
+  const webhookQueue: WebhookQueue = new Queue(WEBHOOK_QUEUE, { prefix, connection: redis })
   webhookQueue.on('error', (err) => { log.debug({ err }, 'webhook queue: redis error') })
   const webhooks = createWebhookProducer(webhookQueue, tuning.webhookRetryMs)
   const secretBox = createSecretBox(config.WEBHOOK_SECRET_KEY)
@@ -188,6 +145,8 @@ export async function createServices (config: Config, options: ServicesOptions) 
     repositories,
     /** The fail-fast connection: rate limits, health checks, producers, removal. */
     redis,
+    /** BullMQ's key prefix (QUEUE_PREFIX, in braces on a Cluster). */
+    queuePrefix: prefix,
     /** A blocking connection, opened on first use: for BullMQ workers. */
     blockingRedis: blocking.get,
     queues: { notify: notifyQueue, receipt: receiptQueue, webhook: webhookQueue, purge: purgeQueue.get },

@@ -39,7 +39,7 @@ export interface Workers {
 function startWorker<T> (services: Services, queue: string, process: (job: Job<T>) => Promise<void>, options: { concurrency: number, lockMs?: number, settings?: BullWorkerOptions['settings'] }): Worker<T> {
   const worker = new Worker<T>(queue, process, {
     connection: services.blockingRedis(),
-    prefix: services.config.QUEUE_PREFIX,
+    prefix: services.queuePrefix,
     concurrency: options.concurrency,
     settings: options.settings,
     ...(options.lockMs === undefined ? {} : { lockDuration: options.lockMs, stalledInterval: options.lockMs })
@@ -76,13 +76,14 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
   const { repositories: { notifications, receipts, webhooks }, notify, tuning } = services
 
   const mailer = services.mailer()
-  const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, webhooks: services.webhooks, config, metrics: services.metrics.notifications, log }), {
+  const recordRetry = { maxMs: tuning.recordSentRetryMs }
+  const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, webhooks: services.webhooks, config, metrics: services.metrics.notifications, log, recordRetry }), {
     concurrency: config.NOTIFY_CONCURRENCY,
     lockMs: config.NOTIFY_LOCK_MS
   })
   notifyWorker.on('stalled', (jobId) => { log.warn({ jobId }, 'notify job stalled (its worker died or hung); it will run again') })
 
-  const receiptWorker = startWorker<ReceiptPayload>(services, RECEIPT_QUEUE, createReceiptProcessor({ receipts, mailer, window: services.receiptWindow, links: services.withdrawalLinks, config, log }), {
+  const receiptWorker = startWorker<ReceiptPayload>(services, RECEIPT_QUEUE, createReceiptProcessor({ receipts, mailer, window: services.receiptWindow, links: services.withdrawalLinks, config, log, recordRetry }), {
     concurrency: config.NOTIFY_CONCURRENCY,
     lockMs: config.NOTIFY_LOCK_MS
   })

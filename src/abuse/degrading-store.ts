@@ -1,7 +1,7 @@
 // A rate-limit store that counts in Redis and falls back to per-process counters while Redis is down.
 import { createRequire } from 'node:module'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/connect.js'
 import type { FastifyRateLimitOptions } from '@fastify/rate-limit'
 
 interface Counter { current: number, ttl: number }
@@ -13,7 +13,7 @@ interface Store {
 
 // @fastify/rate-limit's own stores are not part of its typed API, but are its public files.
 const require = createRequire(import.meta.url)
-const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (continueExceeding: boolean, exponentialBackoff: boolean, redis: Redis, prefix?: string) => Store
+const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (continueExceeding: boolean, exponentialBackoff: boolean, redis: RedisClient, prefix?: string) => Store
 const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (continueExceeding: boolean, exponentialBackoff: boolean, cache?: number) => Store
 
 class DegradingStore implements Store {
@@ -36,7 +36,7 @@ class DegradingStore implements Store {
 }
 
 /** The class @fastify/rate-limit instantiates with its settings (its `store` option). */
-export function degradingStore (redis: Redis, log: FastifyBaseLogger, prefix: string) {
+export function degradingStore (redis: RedisClient, log: FastifyBaseLogger, prefix: string) {
   return class extends DegradingStore {
     // The plugin passes its settled options, including these two flags its type leaves out.
     constructor (params: FastifyRateLimitOptions & { continueExceeding?: boolean, exponentialBackoff?: boolean }) {

@@ -1,14 +1,14 @@
 // Cross-cutting: @fastify/rate-limit on the routes that opt in, keyed on pseudonymous client keys.
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/connect.js'
 import { AppError } from '../errors.js'
 import { createClientKey } from './client-key.js'
 import { degradingStore } from './degrading-store.js'
 
 export interface RateLimitPluginOptions {
   /** Counts are shared through this (fail-fast) connection while Redis answers. */
-  redis: Redis
+  redis: RedisClient
   secret: string
   prefix: string
 }

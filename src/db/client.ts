@@ -22,12 +22,17 @@ export interface DatabaseOptions {
   connectionString: string
   /** Pool size; the default suits one API process on a small machine. */
   max?: number
-  /** Fail a query fast when the database cannot be reached, instead of hanging the request. */
+  /** How long taking a connection may take: the database cannot be reached (or is silent) past it. */
   connectionTimeoutMillis?: number
+  /**
+   * How long a query may go unanswered. node-postgres then fails it and, where it leaves the
+   * connection unusable, drops the connection: a silent server never closes the socket itself.
+   */
+  queryTimeoutMillis?: number
 }
 
-export function createDatabase ({ connectionString, max = 10, connectionTimeoutMillis = 3000 }: DatabaseOptions): Database {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis })
+export function createDatabase ({ connectionString, max = 10, connectionTimeoutMillis = 2000, queryTimeoutMillis = 5000 }: DatabaseOptions): Database {
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis, query_timeout: queryTimeoutMillis })
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {})
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { Prisma } from '../generated/prisma/client.js'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { AppError, unavailable, validationFailed, type ErrorDetail } from '../errors.js'
 import { DuplicateSubmission } from '../repositories/requests.js'
 
@@ -26,25 +26,6 @@ function validationDetails (errors: AjvError[], context: string | undefined): Er
   return details.filter((d, i) => details.findIndex((o) => o.path === d.path && o.message === d.message) === i)
 }
 
-/** Prisma's codes for "could not talk to the database" (connection, auth, pool timeout). */
-const DB_UNREACHABLE_CODES = new Set(['P1000', 'P1001', 'P1002', 'P1003', 'P1008', 'P1010', 'P1011', 'P1017', 'P2024'])
-/** The driver adapter's error kinds that mean the same. */
-const DB_UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'DatabaseDoesNotExist', 'DatabaseAccessDenied', 'AuthenticationFailed', 'ConnectionClosed', 'TooManyConnections', 'TlsConnectionError'])
-
-/** node-postgres: socket errors, and the pool's own connect timeout. */
-const PG_UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|57P0[1-3]|53300|3D000|28P01|28000)$/
-
-/** True when the error says PostgreSQL could not be reached, rather than that the query was wrong. */
-export function isDatabaseUnavailable (err: unknown): boolean {
-  if (err instanceof Prisma.PrismaClientInitializationError) return true
-  const code = (err as { code?: unknown }).code
-  if (typeof code === 'string' && PG_UNREACHABLE.test(code)) return true
-  if (err instanceof Error && /timeout exceeded when trying to connect|Connection terminated/.test(err.message)) return true
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false
-  const kind = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause?.kind
-  return DB_UNREACHABLE_CODES.has(err.code) || (kind !== undefined && DB_UNREACHABLE_KINDS.has(kind))
-}
-
 /** Maps any error to an AppError; anything unrecognised becomes null (a 500). */
 function toAppError (err: FastifyError): AppError | null {
   if (err instanceof AppError) return err
@@ -60,6 +41,10 @@ function toAppError (err: FastifyError): AppError | null {
       return validationFailed([{ path: '/', message: 'the body is empty' }])
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return validationFailed([{ path: '/', message: 'the body is not valid JSON' }])
+    // HANDLER_TIMEOUT_MS passed: a dependency is slow or silent. What the handler was doing may
+    // still complete (a stored request then answers the retry as a repeat).
+    case 'FST_ERR_HANDLER_TIMEOUT':
+      return unavailable('a dependency did not answer in time')
   }
   if (err instanceof SyntaxError && err.statusCode === 400) {
     return validationFailed([{ path: '/', message: 'the body is not valid JSON' }])

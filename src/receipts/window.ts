@@ -2,10 +2,10 @@
 // to make the form mail a victim again and again. Counted in Redis under a keyed hash of the
 // address, never the address itself.
 import { keyedHash, normaliseAddress } from '../privacy/pseudonyms.js'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/connect.js'
 
 export interface ReceiptWindowOptions {
-  redis: Redis
+  redis: RedisClient
   pseudonymKey: string
   /** Key prefix (QUEUE_PREFIX), so deployments sharing a Redis count apart. */
   prefix: string

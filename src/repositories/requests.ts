@@ -8,6 +8,7 @@
 // look-up of earlier requests a submission repeats, and the locked removal.
 import type pg from 'pg'
 import type { Database } from '../db/client.js'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
 import { insertDeliveriesSql, isoSql, originOf, subscribedSql } from './webhooks.js'
@@ -429,11 +430,17 @@ async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) =>
     await client.query('BEGIN')
     const result = await work(client)
     await client.query('COMMIT')
+    client.release()
     return result
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
+    // A connection that timed out or broke is dropped, not rolled back: the server rolls back
+    // what it had when the session ends, and a silent one would not answer the ROLLBACK either.
+    if (isDatabaseUnavailable(err)) {
+      client.release(err as Error)
+    } else {
+      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false)
+      client.release(rolledBack ? undefined : err as Error)
+    }
     throw err
-  } finally {
-    client.release()
   }
 }

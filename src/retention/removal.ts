@@ -4,7 +4,7 @@
 // data-subject erasures share it.
 import { readdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/connect.js'
 import type { Queue } from 'bullmq'
 import type { NotifyQueue } from '../jobs/notify.js'
 import type { ReceiptQueue } from '../jobs/receipt.js'
@@ -31,7 +31,7 @@ export interface RemovalDeps {
   /** Webhook jobs (removed like the others) and the contact_request.erased events a removal owes. */
   webhookProducer: WebhookProducer
   /** A connection to the queue's Redis, for the existence check and the event stream. */
-  redis: Redis
+  redis: RedisClient
   /** The local mail drop; .eml files there are named after their notification. */
   mailDropDir: string
 }

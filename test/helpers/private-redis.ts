@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { eventually, freePort } from './wait.js'
-import { BLOCKING_RECONNECT_MAX_MS } from '../../src/services.js'
+import { BLOCKING_RECONNECT_MAX_MS } from '../../src/redis/connect.js'
 
 export interface PrivateRedis {
   url: string

@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../src/redis/connect.js'
 import { sharedDatabase } from './database.js'
 
 /** Every row of every table whose text, JSON or array columns mention `needle`, as "table.column". */
@@ -18,12 +19,20 @@ export async function databaseMentions (needle: string): Promise<string[]> {
   return found
 }
 
-/** Every key of this test run's prefix, with its value, as text. */
-export async function redisDump (redis: Redis, prefix: string): Promise<string> {
+/**
+ * Every key of this test run's prefix, with its value, as text: on a Cluster, from every master
+ * (the queues' keys are under the prefix in braces there, a hash tag).
+ */
+export async function redisDump (redis: RedisClient, prefix: string): Promise<string> {
+  const nodes: Redis[] = 'nodes' in redis && redis.isCluster ? redis.nodes('master') : [redis as Redis]
+  return (await Promise.all(nodes.map(async (node) => await nodeDump(node, prefix)))).filter((d) => d !== '').join('\n')
+}
+
+async function nodeDump (redis: Redis, prefix: string): Promise<string> {
   const out: string[] = []
   let cursor = '0'
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000')
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', '1000')
     cursor = next
     for (const key of keys) {
       const type = await redis.type(key)

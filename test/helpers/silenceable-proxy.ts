@@ -11,6 +11,11 @@ export interface SilenceableProxy {
   silence: () => void
   /** Connections accepted since the silence began. */
   acceptedWhileSilent: () => number
+  /**
+   * Ends the silence as a real peer would after a partition: every connection that lost bytes is
+   * reset (both sides), and new connections pass again.
+   */
+  heal: () => void
   /** Resets every connection and stops listening: the host is gone rather than silent. */
   release: () => Promise<void>
 }
@@ -50,6 +55,11 @@ export async function silenceableProxy (t: TestLike, target: { host: string, por
   return {
     port: (server.address() as AddressInfo).port,
     silence: () => { silent = true },
+    heal: () => {
+      // Every connection open now either lost bytes or was never forwarded.
+      for (const socket of sockets) socket.destroy()
+      silent = false
+    },
     acceptedWhileSilent: () => acceptedWhileSilent,
     release
   }

@@ -7,11 +7,14 @@ import { sharedDatabase } from './database.js'
 
 interface TestLike { teardown: (fn: () => unknown) => void }
 
-export async function startTestWorkers (t: TestLike, config: Config, options: Pick<WorkerOptions, 'tuning' | 'webhookNetwork' | 'metrics'> = {}): Promise<Workers & { logs: () => string }> {
+/** `ownDatabase`: the workers open their own pool from config.DATABASE_URL (a proxy, say) instead of sharing the test's. */
+export async function startTestWorkers (t: TestLike, config: Config, options: Pick<WorkerOptions, 'tuning' | 'webhookNetwork' | 'metrics'> & { ownDatabase?: boolean } = {}): Promise<Workers & { logs: () => string }> {
   const stream = new PassThrough()
   const chunks: string[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
-  const workers = await startWorkers(config, { ...options, database: await sharedDatabase(), log: pino({ level: 'debug' }, stream) })
+  const { ownDatabase = false, ...rest } = options
+  const database = ownDatabase ? undefined : await sharedDatabase()
+  const workers = await startWorkers(config, { ...rest, database, log: pino({ level: 'debug' }, stream) })
   let closed = false
   const close = async () => {
     if (closed) return

@@ -10,6 +10,7 @@ import type { Mailer } from '../../src/mail/mailer.js'
 import { composeNotification } from '../../src/notifications/compose.js'
 import type { NotificationRepository } from '../../src/repositories/notifications.js'
 import type { Metrics } from '../../src/ops/metrics.js'
+import { recordSent, type RecordRetry } from './record-sent.js'
 
 export interface NotifyProcessorDeps {
   notifications: NotificationRepository
@@ -19,6 +20,8 @@ export interface NotifyProcessorDeps {
   config: Pick<Config, 'MAIL_FROM' | 'NOTIFY_FALLBACK_EMAIL'>
   metrics: Metrics['notifications']
   log: Logger
+  /** How long a sent message's record is retried while the database is unreachable. */
+  recordRetry: RecordRetry
 }
 
 interface MailError { code?: string, responseCode?: number, response?: string, command?: string, message?: string }
@@ -55,7 +58,7 @@ export async function settleSendFailure (err: unknown, job: Job, record: { faile
 }
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createNotifyProcessor ({ notifications, mailer, webhooks, config, metrics, log }: NotifyProcessorDeps) {
+export function createNotifyProcessor ({ notifications, mailer, webhooks, config, metrics, log, recordRetry }: NotifyProcessorDeps) {
   /** Failed for good; its webhooks are enqueued now, or by the outbox relay if Redis refuses. */
   async function fail (notificationId: string, reason: string, why: 'permanent' | 'exhausted' | 'no_recipient', route?: Route): Promise<void> {
     const deliveries = await notifications.markFailed(notificationId, reason, route)
@@ -91,12 +94,9 @@ export function createNotifyProcessor ({ notifications, mailer, webhooks, config
       throw new UnrecoverableError(reason)
     }
     const attempt = data.attempts
+    let sent
     try {
-      const sent = await send(composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
-      await notifications.markSent(notificationId, route, sent)
-      metrics.sent.inc()
-      metrics.attempts.observe(attempt)
-      jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
+      sent = await send(composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
     } catch (err) {
       return await settleSendFailure(err, job, {
         failed: async (text, permanent) => { await fail(notificationId, text, permanent ? 'permanent' : 'exhausted', route) },
@@ -106,5 +106,9 @@ export function createNotifyProcessor ({ notifications, mailer, webhooks, config
         }
       }, jobLog)
     }
+    await recordSent(async () => { await notifications.markSent(notificationId, route, sent) }, jobLog, recordRetry)
+    metrics.sent.inc()
+    metrics.attempts.observe(attempt)
+    jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
   }
 }

@@ -11,6 +11,7 @@ import type { ReceiptRepository } from '../../src/repositories/notifications.js'
 import { LOCALES, type Locale } from '../../src/schemas/common.js'
 import { scrubAddresses } from '../../src/logger.js'
 import { settleSendFailure } from './notify.js'
+import { recordSent, type RecordRetry } from './record-sent.js'
 
 export interface ReceiptProcessorDeps {
   receipts: ReceiptRepository
@@ -19,11 +20,13 @@ export interface ReceiptProcessorDeps {
   links: WithdrawalLinks
   config: Pick<Config, 'MAIL_FROM' | 'RECEIPT_WINDOW_HOURS'>
   log: Logger
+  /** How long a sent receipt's record is retried while the database is unreachable. */
+  recordRetry: RecordRetry
 }
 
 const localeOf = (value: string): Locale => (LOCALES as string[]).includes(value) ? value as Locale : 'sv'
 
-export function createReceiptProcessor ({ receipts, mailer, window, links, config, log }: ReceiptProcessorDeps) {
+export function createReceiptProcessor ({ receipts, mailer, window, links, config, log, recordRetry }: ReceiptProcessorDeps) {
   return async function processReceipt (job: Job<ReceiptPayload>): Promise<void> {
     const { receiptId } = job.data
     const jobLog = log.child({ jobId: job.id, receiptId })
@@ -38,15 +41,16 @@ export function createReceiptProcessor ({ receipts, mailer, window, links, confi
       return
     }
     const withdrawUrl = links.url({ requestId: data.requestId, expiresAt: data.retainUntil, locale: localeOf(data.locale) })
+    let sent
     try {
-      const sent = await mailer.send(composeReceipt(data, { from: config.MAIL_FROM, withdrawUrl }))
-      await receipts.markSent(receiptId, sent)
-      jobLog.info({ attempt: data.attempts, result: scrubAddresses(sent.response) }, 'receipt sent')
+      sent = await mailer.send(composeReceipt(data, { from: config.MAIL_FROM, withdrawUrl }))
     } catch (err) {
       return await settleSendFailure(err, job, {
         failed: async (text) => { await receipts.markFailed(receiptId, text) },
         retrying: async (text) => { await receipts.recordError(receiptId, text) }
       }, jobLog)
     }
+    await recordSent(async () => { await receipts.markSent(receiptId, sent) }, jobLog, recordRetry)
+    jobLog.info({ attempt: data.attempts, result: scrubAddresses(sent.response) }, 'receipt sent')
   }
 }

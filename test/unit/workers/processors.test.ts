@@ -40,7 +40,7 @@ function fakeMailer (fail?: unknown): Mailer & { sent: Array<{ to: unknown, mess
   }
 }
 
-function notifySetup (data: DeliveryData | null, mailer = fakeMailer(), fallback?: string) {
+function notifySetup (data: DeliveryData | null, mailer = fakeMailer(), fallback?: string, recordFailures: Error[] = []) {
   const calls: string[] = []
   const enqueued: string[] = []
   const metrics = createMetrics({ defaultMetrics: false })
@@ -48,7 +48,11 @@ function notifySetup (data: DeliveryData | null, mailer = fakeMailer(), fallback
   const process = createNotifyProcessor({
     notifications: {
       claimForDelivery: async () => data,
-      markSent: async (_id: string, route: { reason: string }) => { calls.push(`sent ${route.reason}`) },
+      markSent: async (_id: string, route: { reason: string }) => {
+        const failure = recordFailures.shift()
+        if (failure !== undefined) throw failure
+        calls.push(`sent ${route.reason}`)
+      },
       recordError: async (_id: string, _route: unknown, text: string) => { calls.push(`error ${text}`) },
       markFailed: async (_id: string, text: string) => { calls.push(`failed ${text}`); return ['delivery-1'] }
     } as never,
@@ -56,7 +60,8 @@ function notifySetup (data: DeliveryData | null, mailer = fakeMailer(), fallback
     webhooks: { enqueue: async (id: string) => { enqueued.push(id) } } as never,
     config: { MAIL_FROM: 'Kontakt <noreply@ri.se>', NOTIFY_FALLBACK_EMAIL: fallback },
     metrics: metrics.notifications,
-    log
+    log,
+    recordRetry: { maxMs: 1000, firstPauseMs: 1 }
   })
   const count = async (name: string) => JSON.stringify((await metrics.registry.getSingleMetric(`contact_intake_${name}`)?.get())?.values)
   return { process, calls, enqueued, mailer, lines, count }
@@ -111,6 +116,24 @@ t.test('notify: a temporary SMTP failure is recorded and retried; a permanent on
   t.match(await exhausted.count('notifications_failed_total'), /"reason":"exhausted"/)
 })
 
+t.test('notify: a sent message whose record meets an unreachable database is recorded again, not sent again', async (t) => {
+  const silent = () => new Error('Query read timeout')
+  const { process, calls, mailer, lines } = notifySetup(delivery(), fakeMailer(), undefined, [silent(), silent()])
+  await process(fakeJob({ notificationId: NOTIFICATION_ID }))
+  t.equal(mailer.sent.length, 1, 'sent once')
+  t.same(calls, ['sent direct'], 'recorded as sent, and no error recorded')
+  t.match(lines(), [{ msg: /not sent again/ }, { attempt: 3, msg: /recorded once the database answered/ }, { msg: 'notification sent' }])
+})
+
+t.test('notify: a record that fails for another reason, or for longer than the bound, ends the job (it is retried: at least once)', async (t) => {
+  const wrong = notifySetup(delivery(), fakeMailer(), undefined, [new Error('null value in column "route" violates not-null constraint')])
+  await t.rejects(wrong.process(fakeJob({ notificationId: NOTIFICATION_ID })), /not-null/)
+  t.same([wrong.mailer.sent.length, wrong.calls], [1, []], 'thrown at once, not recorded as a send failure')
+  const long = notifySetup(delivery(), fakeMailer(), undefined, Array.from({ length: 100 }, () => new Error('Query read timeout')))
+  await t.rejects(long.process(fakeJob({ notificationId: NOTIFICATION_ID })), /Query read timeout/)
+  t.same([long.mailer.sent.length, long.calls], [1, []])
+})
+
 const RECEIPT: ReceiptData = { id: 'rc1', attempts: 1, requestId: '6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f', email: 'anna@example.se', locale: 'en', receivedAt: new Date(), retainUntil: new Date(Date.now() + 86_400_000), contactName: 'Lotta Fransson', contactTitle: 'Projektledare' }
 const links = createWithdrawalLinks({ pseudonymKey: 'test-pseudonym-key-0123456789', baseUrl: 'https://kontakt.ri.se' })
 
@@ -127,6 +150,7 @@ function receiptSetup (data: ReceiptData | null, { windowOpen = true, mailer = f
     mailer,
     window: { claim: async () => windowOpen },
     links,
+    recordRetry: { maxMs: 1000, firstPauseMs: 1 },
     config: { MAIL_FROM: 'Kontakt <noreply@ri.se>', RECEIPT_WINDOW_HOURS: 24 },
     log: memoryLog().log
   })

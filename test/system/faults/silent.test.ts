@@ -1,0 +1,71 @@
+// A dependency that is there but says nothing (a partition, a stalled host, a failover in progress):
+// every submission is still answered within its bound, and nothing accepted is lost or sent twice.
+import t from 'tap'
+import { buildTestApp } from '../../helpers/app.js'
+import { testDatabase } from '../../helpers/database.js'
+import { percentile, submitUnderLoad } from '../../helpers/load.js'
+import { silenceableProxy } from '../../helpers/silenceable-proxy.js'
+import { smtpSink } from '../../helpers/smtp.js'
+import { startTestWorkers } from '../../helpers/workers.js'
+import { eventually } from '../../helpers/wait.js'
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../helpers/config.js'
+import { PROBE_TIMEOUT_MS } from '../../../src/ops/checks.js'
+
+const SILENCE_MS = 10_000
+/** What the issue promises a person who submits while a dependency is silent. */
+const ANSWER_BOUND_MS = 5000
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms))
+
+for (const dependency of ['redis', 'database'] as const) {
+  t.test(`${dependency} silent for 10 s under load: every submission answered within 5 s, every 202 stored and notified exactly once after it heals`, async (t) => {
+    const real = new URL(dependency === 'redis' ? TEST_REDIS_URL : TEST_DATABASE_URL)
+    const proxy = await silenceableProxy(t, { host: real.hostname, port: Number(real.port) })
+    const through = new URL(real)
+    through.port = String(proxy.port)
+    const sink = await smtpSink()
+    t.teardown(sink.close)
+    const env = { [dependency === 'redis' ? 'REDIS_URL' : 'DATABASE_URL']: through.toString(), SMTP_URL: sink.url }
+    const { app, config } = await buildTestApp(t, env)
+    // The workers go through the same silent path (their own pool when it is the database's).
+    await startTestWorkers(t, config, { tuning: { relayDelayMs: 1000, relayIntervalMs: 500 }, ownDatabase: dependency === 'database' })
+
+    let healed = false
+    const load = submitUnderLoad(app, { clients: 4, done: () => healed })
+    await sleep(1000)
+    proxy.silence()
+    const silencedAt = performance.now()
+    await sleep(1000)
+    const probeStarted = performance.now()
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' })
+    const probeMs = performance.now() - probeStarted
+    t.equal(ready.statusCode, 503, 'readiness says so while it is silent')
+    t.ok(probeMs < PROBE_TIMEOUT_MS + 500, `readiness answered in ${Math.round(probeMs)} ms`)
+    await sleep(SILENCE_MS - (performance.now() - silencedAt))
+    proxy.heal()
+    await sleep(1500)
+    healed = true
+    const answers = await load
+
+    const slow = answers.filter((a) => a.ms > ANSWER_BOUND_MS)
+    const accepted = answers.filter((a) => a.status === 202)
+    const refused = answers.filter((a) => a.status !== 202)
+    t.comment(`${dependency}: ${answers.length} answers, ${accepted.length} accepted, ${refused.length} refused; p50 ${Math.round(percentile(answers.map((a) => a.ms), 50))} ms, p99 ${Math.round(percentile(answers.map((a) => a.ms), 99))} ms, max ${Math.round(Math.max(...answers.map((a) => a.ms)))} ms`)
+    t.same(slow.map((a) => Math.round(a.ms)), [], 'no answer took longer than 5 s')
+    t.same(refused.filter((a) => !(a.status === 503 && a.code === 'UNAVAILABLE' && a.retryAfter !== undefined)), [], 'every other answer is a 503 UNAVAILABLE with Retry-After')
+    t.ok(accepted.length > 0, 'submissions were accepted')
+    if (dependency === 'redis') t.ok(accepted.length > answers.length / 2, 'a silent Redis does not stop intake (the outbox carries the notifications)')
+    else t.ok(refused.length > 0, 'a silent PostgreSQL refuses with 503 rather than hanging')
+
+    const prisma = await testDatabase()
+    const ids = accepted.map((a) => a.id as string)
+    t.equal(await prisma.contactRequest.count({ where: { id: { in: ids } } }), ids.length, 'every 202 is stored')
+    await eventually(async () => await prisma.notification.count({ where: { requestId: { in: ids }, status: 'sent' } }) === ids.length ? true : undefined,
+      { timeoutMs: 60_000, intervalMs: 250, what: 'every accepted request to be notified' })
+    await sleep(1000)
+    const mailed = sink.delivered.map((mail) => mail.headers.get('x-contact-request-id'))
+    const once = new Set(mailed)
+    t.equal(mailed.length, once.size, 'no request was notified twice')
+    t.same(ids.filter((id) => !once.has(id)), [], 'every accepted request was notified')
+    t.equal((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200, 'ready again without a restart')
+  })
+}
