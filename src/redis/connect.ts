@@ -88,8 +88,9 @@ export function createRedis (config: RedisConfig, role: RedisRole): RedisClient 
         sentinels: topology.sentinels,
         name: topology.name,
         sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
-        // Told by the sentinels when the master changes, rather than finding out from a dead socket.
-        failoverDetector: true,
+        // No failoverDetector: its disconnect on +switch-master raced BullMQ's own watchdog on the
+        // blocking connection and left a worker idle (seen 2 times in 9 failovers). A dead master's
+        // socket closes, and ioredis then asks the sentinels again.
         // A demoted master answers writes with READONLY: ask the sentinels again.
         reconnectOnError: (err) => err.message.startsWith('READONLY')
       })
