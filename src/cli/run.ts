@@ -112,8 +112,11 @@ async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>):
 async function database (config: Config, action: 'migrate' | 'seed' | 'setup'): Promise<void> {
   const log = pino(loggerOptions(config))
   if (action === 'migrate' || action === 'setup') {
-    if (await ensureDatabase(config.DATABASE_URL)) log.info('database created')
-    const { applied } = await migrate(config.DATABASE_URL, MIGRATIONS_DIR)
+    // Migrations hold a session-level advisory lock: behind a transaction-pooling PgBouncer they
+    // need a direct connection.
+    const direct = config.DIRECT_DATABASE_URL ?? config.DATABASE_URL
+    if (await ensureDatabase(direct)) log.info('database created')
+    const { applied } = await migrate(direct, MIGRATIONS_DIR)
     log.info({ applied }, applied.length === 0 ? 'database is up to date' : `applied ${applied.length} migration(s)`)
   }
   if (action === 'seed' || action === 'setup') await withServices(config, async ({ repositories }) => { await loadReferenceData(repositories, config, log) })
