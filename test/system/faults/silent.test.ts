@@ -69,3 +69,19 @@ for (const dependency of ['redis', 'database'] as const) {
     t.equal((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200, 'ready again without a restart')
   })
 }
+
+t.test('the API starts while Redis is silent, within its bounds, and accepts submissions', async (t) => {
+  const real = new URL(TEST_REDIS_URL)
+  const proxy = await silenceableProxy(t, { host: real.hostname, port: Number(real.port) })
+  proxy.silence()
+  const through = new URL(real)
+  through.port = String(proxy.port)
+  const started = performance.now()
+  const { app } = await buildTestApp(t, { REDIS_URL: through.toString() })
+  const ms = performance.now() - started
+  t.ok(ms < 5000, `built in ${Math.round(ms)} ms`)
+  const answers = await submitUnderLoad(app, { clients: 1, done: () => false, max: 3 })
+  t.same(answers.map((a) => a.status), [202, 202, 202], 'accepted: the outbox carries the notifications')
+  t.ok(answers.every((a) => a.ms < ANSWER_BOUND_MS), `answered in ${answers.map((a) => Math.round(a.ms)).join(', ')} ms`)
+  proxy.heal()
+})
