@@ -8,6 +8,7 @@ import type { RoutableContact, Route } from '../contacts/routing.js'
 import type { RequestForMail } from '../notifications/compose.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
+import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
 
 export interface DeliveryData {
   id: string
@@ -24,16 +25,14 @@ type ClaimRow = {
   contact: DeliveryData['contact']
 }
 
-// "Is processing of this notification's request restricted" (GDPR Art. 18): the one definition.
-// A restricted request is kept but not processed further: the claim fails its notification,
-// visibly, and it cannot be re-driven until the restriction is lifted.
-const restricted = (table: 'notifications' | 'receipts') => `EXISTS (SELECT 1 FROM contact_requests r WHERE r.id = ${table}.request_id AND r.restricted_at IS NOT NULL)`
-const RESTRICTED = restricted('notifications')
+// A restricted request's notification is failed by its claim and cannot be re-driven until the
+// restriction is lifted (src/repositories/restriction.ts).
+const RESTRICTED = restrictedSql('notifications.request_id')
 
 // Starts delivery attempts for a batch of notifications (see src/db/batcher.ts).
 const CLAIM = `
   WITH restricted AS (
-    UPDATE notifications SET status = 'failed', failed_at = now(), updated_at = now(), last_error = 'processing restricted (GDPR Art. 18)'
+    UPDATE notifications SET status = '${RESTRICTED_OUTCOME.notifications}', failed_at = now(), updated_at = now(), last_error = '${RESTRICTED_REASON}'
      WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND ${RESTRICTED}
   ), claimed AS (
     UPDATE notifications SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
@@ -75,7 +74,7 @@ const MARK_FAILED = `
       requestId: 'r.id',
       data: `json_build_object('requestId', r.id, 'contactId', r.contact_id, 'notificationId', f.id, 'attempts', f.attempts,
                                'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`,
-      where: 'r.restricted_at IS NULL'
+      where: `NOT ${restrictedSql('r.id')}`
     })}
   )
   SELECT id FROM webhook`
@@ -214,14 +213,14 @@ const routeData = (route: Route) => ({ recipient: route.email, routeReason: rout
 
 export type NotificationRepository = ReturnType<typeof createNotificationRepository>
 
-// A receipt is claimed like a notification: restricted processing skips it instead.
+// A receipt is claimed like a notification; restricted processing skips it (src/repositories/restriction.ts).
 const CLAIM_RECEIPT = `
   WITH restricted AS (
-    UPDATE receipts SET status = 'skipped', updated_at = now(), last_error = 'processing restricted (GDPR Art. 18)'
-     WHERE id = $1 AND status IN ('pending', 'queued') AND ${restricted('receipts')}
+    UPDATE receipts SET status = '${RESTRICTED_OUTCOME.receipts}', updated_at = now(), last_error = '${RESTRICTED_REASON}'
+     WHERE id = $1 AND status IN ('pending', 'queued') AND ${restrictedSql('receipts.request_id')}
   ), claimed AS (
     UPDATE receipts SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
-     WHERE id = $1 AND status IN ('pending', 'queued') AND NOT ${restricted('receipts')}
+     WHERE id = $1 AND status IN ('pending', 'queued') AND NOT ${restrictedSql('receipts.request_id')}
     RETURNING id, request_id, attempts
   )
   SELECT c.id, c.attempts, r.id AS "requestId", r.email, r.locale, r.received_at AS "receivedAt", r.retain_until AS "retainUntil",

@@ -6,6 +6,7 @@ import type { Database } from '../db/client.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.js'
 import type { Submission, WebhookEventType } from '../webhooks/events.js'
+import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
 
 /** A timestamp as JSON would write it (ISO 8601, UTC), whatever the session's time zone. */
 export const isoSql = (expr: string): string => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
@@ -52,19 +53,19 @@ export interface ClaimedDelivery {
 }
 
 // A delivery is attempted only while its endpoint is enabled and its request's processing is not
-// restricted; otherwise it is settled here, visibly, instead of being sent. For a batch of
+// restricted (src/repositories/restriction.ts); otherwise it is settled here, visibly, instead of being sent. For a batch of
 // deliveries (see src/db/batcher.ts): the worker's first statement per attempt.
 const CLAIM = `
   WITH target AS (
-    SELECT d.id, e.enabled, coalesce(r.restricted_at IS NOT NULL, false) AS restricted
-      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id LEFT JOIN contact_requests r ON r.id = d.request_id
+    SELECT d.id, e.enabled, ${restrictedSql('d.request_id')} AS restricted
+      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
      WHERE d.id = ANY($1::uuid[]) AND d.status IN ('pending', 'queued')
        FOR UPDATE OF d
   ), settled AS (
     UPDATE webhook_deliveries d
-       SET status = (CASE WHEN t.restricted THEN 'skipped' ELSE 'failed' END)::webhook_delivery_status,
+       SET status = (CASE WHEN t.restricted THEN '${RESTRICTED_OUTCOME.webhook_deliveries}' ELSE 'failed' END)::webhook_delivery_status,
            failed_at = CASE WHEN t.restricted THEN NULL ELSE now() END,
-           last_error = CASE WHEN t.restricted THEN 'processing restricted (GDPR Art. 18)' ELSE 'endpoint disabled' END,
+           last_error = CASE WHEN t.restricted THEN '${RESTRICTED_REASON}' ELSE 'endpoint disabled' END,
            updated_at = now()
       FROM target t WHERE d.id = t.id AND (t.restricted OR NOT t.enabled)
   ), claimed AS (

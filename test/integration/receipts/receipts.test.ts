@@ -228,3 +228,22 @@ t.test('the withdrawal link is rate-limited like the intake', async (t) => {
   for (let i = 0; i < 3; i++) statuses.push((await app.inject({ method: 'GET', url: `/withdraw/${token}`, remoteAddress: '203.0.113.9' })).statusCode)
   t.same(statuses, [404, 404, 429])
 })
+
+t.test('a restricted request (GDPR Art. 18) gets no receipt: it is skipped, visibly, with the restriction as its reason', async (t) => {
+  const sink = await smtpSink()
+  t.teardown(sink.close)
+  const { app, config } = await withReceipts(t, { SMTP_URL: sink.url })
+  const prisma = app.services.database.prisma
+  // Restricted before any worker runs: the receipt's claim is the first to see it.
+  await app.services.queues.receipt.pause()
+  const id = (await post(app, await altchaSubmission(app, { email: 'rut.restriktion@example.se' }))).json<{ id: string }>().id
+  await prisma.contactRequest.update({ where: { id }, data: { restrictedAt: new Date() } })
+  await app.services.queues.receipt.resume()
+  await startTestWorkers(t, config)
+  const receipt = await eventually(async () => {
+    const row = await prisma.receipt.findFirstOrThrow({ where: { requestId: id } })
+    return row.status === 'pending' || row.status === 'queued' ? undefined : row
+  }, { what: 'the receipt to be settled' })
+  t.match(receipt, { status: 'skipped', attempts: 0, lastError: 'processing restricted (GDPR Art. 18)' })
+  t.same(receiptsIn(sink), [], 'nothing was sent to her')
+})
