@@ -17,7 +17,7 @@ import { createMailer, type Mailer } from './mail/mailer.js'
 import { createRedrive } from './notifications/redrive.js'
 import { createNoticeCatalog } from './privacy/notices.js'
 import { createRepositories } from './repositories/index.js'
-import { createRemoval } from './retention/removal.js'
+import { createErasure } from './erasure/erase.js'
 import { createRetention } from './retention/purge.js'
 import { createSubjectService } from './subjects/service.js'
 import { createKeyStore } from './admin/keys.js'
@@ -112,7 +112,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
     connections: config.WEBHOOK_MAX_CONNECTIONS ?? config.WEBHOOK_CONCURRENCY
   }))
 
-  const removal = createRemoval({ ...repositories, queue: notifyQueue, receiptQueue, webhookProducer: webhooks, redis, mailDropDir: config.MAIL_DROP_DIR })
+  const erasure = createErasure({ ...repositories, queue: notifyQueue, receiptQueue, webhookProducer: webhooks, redis, mailDropDir: config.MAIL_DROP_DIR })
   const notices = createNoticeCatalog(repositories.notices, config.PRIVACY_NOTICE_VERSION)
   const router = createContactRouter({
     load: repositories.contacts.forRouting,
@@ -143,7 +143,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
     opsState,
     database,
     repositories,
-    /** The fail-fast connection: rate limits, health checks, producers, removal. */
+    /** The fail-fast connection: rate limits, health checks, producers, erasure. */
     redis,
     /** BullMQ's key prefix (QUEUE_PREFIX, in braces on a Cluster). */
     queuePrefix: prefix,
@@ -172,9 +172,9 @@ export async function createServices (config: Config, options: ServicesOptions) 
     captcha,
     mailer: mailer.get,
     keys: createKeyStore(repositories.apiKeys),
-    removal,
-    retention: createRetention({ ...repositories, removal, metrics: metrics.purge, detachedDeliveryDays: config.RETENTION_DAYS, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
-    subjects: createSubjectService({ ...repositories, removal, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
+    erasure,
+    retention: createRetention({ ...repositories, erasure, metrics: metrics.purge, detachedDeliveryDays: config.RETENTION_DAYS, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
+    subjects: createSubjectService({ ...repositories, erasure, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
     redrive: createRedrive({ notifications: repositories.notifications, notify, log }),
     intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, receipts: config.RECEIPTS ? receipts : null, webhooks, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
 

@@ -25,7 +25,7 @@ export const StatusSchema = Type.Union([Type.Literal('received'), Type.Literal('
 export const RemovedCountsSchema = Type.Object({
   requests: Type.Integer(),
   notifications: Type.Integer(),
-  jobsRemoved: Type.Integer({ description: 'notification jobs removed from Redis' }),
+  jobsRemoved: Type.Integer({ description: 'queue jobs removed from Redis: notification, receipt and webhook delivery jobs together' }),
   mailFilesRemoved: Type.Integer({ description: '.eml copies removed from the mail drop' })
 })
 

@@ -3,7 +3,7 @@ import { setTimeout } from 'node:timers/promises'
 import type { AuditRepository } from '../repositories/audit.js'
 import type { PurgeRunRepository, PurgeTrigger } from '../repositories/purge-runs.js'
 import type { RequestRepository } from '../repositories/requests.js'
-import type { Removal } from './removal.js'
+import type { ErasureService } from '../erasure/erase.js'
 import type { WebhookRepository } from '../repositories/webhooks.js'
 import type { Metrics } from '../ops/metrics.js'
 
@@ -34,7 +34,7 @@ export interface RetentionDeps {
   requests: RequestRepository
   purgeRuns: PurgeRunRepository
   audit: AuditRepository
-  removal: Removal
+  erasure: ErasureService
   webhooks: WebhookRepository
   metrics: Metrics['purge']
   /** How long webhook deliveries that outlive their request (erasure notices, tests) are kept: RETENTION_DAYS. */
@@ -46,7 +46,7 @@ export interface RetentionDeps {
 }
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createRetention ({ requests, purgeRuns, audit, removal, webhooks, metrics, detachedDeliveryDays, batchSize, pauseMs }: RetentionDeps) {
+export function createRetention ({ requests, purgeRuns, audit, erasure, webhooks, metrics, detachedDeliveryDays, batchSize, pauseMs }: RetentionDeps) {
   /**
    * Deletes every due request (retention over, no legal hold) with its traces, batch by batch.
    * Each batch is its own transaction over rows locked FOR UPDATE SKIP LOCKED: intake is never
@@ -54,28 +54,28 @@ export function createRetention ({ requests, purgeRuns, audit, removal, webhooks
    * batches done and the rest for the next run.
    */
   async function purgeDue (run: PurgeRun, onBatch: PurgeRequest['onBatch']): Promise<void> {
-    const mailDrop = await removal.listMailDrop()
-    for (;;) {
-      const removed = await removal.remove({ due: { cutoff: run.cutoff, limit: batchSize } }, 'retention', run.id, mailDrop)
-      if (removed.requests === 0) {
-        await webhooks.pruneDetached(new Date(run.cutoff.getTime() - detachedDeliveryDays * 86_400_000))
-        await removal.sweepJobEvents()
-        return
+    await erasure.inBatches(async (eraseBatch) => {
+      for (;;) {
+        const removed = await eraseBatch({ due: { cutoff: run.cutoff, limit: batchSize } }, 'retention', run.id)
+        if (removed.requests === 0) {
+          await webhooks.pruneDetached(new Date(run.cutoff.getTime() - detachedDeliveryDays * 86_400_000))
+          return
+        }
+        run.batches++
+        run.requests += removed.requests
+        metrics.requests.inc(removed.requests)
+        run.notifications += removed.notifications
+        run.jobsRemoved += removed.jobsRemoved
+        run.mailFilesRemoved += removed.mailFilesRemoved
+        onBatch?.(run)
+        if (pauseMs > 0) await setTimeout(pauseMs)
       }
-      run.batches++
-      run.requests += removed.requests
-      metrics.requests.inc(removed.requests)
-      run.notifications += removed.notifications
-      run.jobsRemoved += removed.jobsRemoved
-      run.mailFilesRemoved += removed.mailFilesRemoved
-      onBatch?.(run)
-      if (pauseMs > 0) await setTimeout(pauseMs)
-    }
+    })
   }
 
   /** What a real run would remove now; changes nothing. Queue jobs are not counted: most are long gone. */
   async function countDue (run: PurgeRun): Promise<void> {
-    const withMailFile = [...await removal.listMailDrop()].filter((name) => name.endsWith('.eml')).map((name) => name.slice(0, -4))
+    const withMailFile = [...await erasure.listMailDrop()].filter((name) => name.endsWith('.eml')).map((name) => name.slice(0, -4))
     const due = await requests.countDue(run.cutoff, withMailFile)
     run.requests = due.requests
     run.notifications = due.notifications

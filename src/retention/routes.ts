@@ -2,17 +2,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime } from '../schemas/common.js'
-import { adminErrors } from '../admin/schemas.js'
+import { RemovedCountsSchema, adminErrors } from '../admin/schemas.js'
 
 export const PurgeRunSchema = Type.Object({
   id: Type.String(),
   dryRun: Type.Boolean(),
   cutoff: DateTime,
   batches: Type.Integer(),
-  requests: Type.Integer(),
-  notifications: Type.Integer(),
-  jobsRemoved: Type.Integer(),
-  mailFilesRemoved: Type.Integer(),
+  ...RemovedCountsSchema.properties,
   startedAt: DateTime,
   finishedAt: Type.Union([DateTime, Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()])

@@ -4,7 +4,7 @@ import { subjectHash } from '../admin/audit.js'
 import { normaliseAddress } from '../privacy/pseudonyms.js'
 import type { AuditRepository, SubjectAuditEntry } from '../repositories/audit.js'
 import type { RequestDetail, RequestRepository } from '../repositories/requests.js'
-import type { Removal, RemovedCounts } from '../retention/removal.js'
+import type { ErasureService, RemovedCounts } from '../erasure/erase.js'
 import type { Metrics } from '../ops/metrics.js'
 
 export interface SubjectExport {
@@ -27,12 +27,12 @@ export type Withdrawal = { erased: RemovedCounts } | { held: true } | { missing:
 export interface SubjectDeps {
   requests: RequestRepository
   audit: AuditRepository
-  removal: Removal
+  erasure: ErasureService
   metrics: Metrics['subjects']
   pseudonymKey: string
 }
 
-export function createSubjectService ({ requests, audit, removal, metrics, pseudonymKey }: SubjectDeps) {
+export function createSubjectService ({ requests, audit, erasure, metrics, pseudonymKey }: SubjectDeps) {
   return {
     /** Everything held about an address, as one document. */
     async exportSubject ({ email, actor }: { email: string, actor: string }): Promise<SubjectExport> {
@@ -54,8 +54,7 @@ export function createSubjectService ({ requests, audit, removal, metrics, pseud
      * except requests under a legal hold: those are kept and named in the answer.
      */
     async eraseSubject ({ email, actor }: { email: string, actor: string }): Promise<Erasure> {
-      const { ids, ...removed } = await removal.remove({ email }, 'erasure', null)
-      await removal.sweepJobEvents()
+      const { ids, ...removed } = await erasure.erase({ email }, 'erasure')
       const heldRequestIds = await requests.heldIds({ email })
       await audit.record({ actor, action: 'subjects.erase', subjectHash: subjectHash(pseudonymKey, email), outcome: 'ok', detail: { ...removed, held: heldRequestIds.length } })
       metrics.erasures.inc({ source: 'subject' })
@@ -64,11 +63,10 @@ export function createSubjectService ({ requests, audit, removal, metrics, pseud
 
     /** The person withdrew consent to one request: it is erased everywhere, unless a legal hold keeps it. */
     async withdrawConsent ({ requestId, actor }: { requestId: string, actor: string }): Promise<Withdrawal> {
-      const { ids, ...removed } = await removal.remove({ id: requestId }, 'erasure', null)
+      const { ids, ...removed } = await erasure.erase({ id: requestId }, 'erasure')
       if (ids.length === 0) {
         return (await requests.heldIds({ id: requestId })).length > 0 ? { held: true } : { missing: true }
       }
-      await removal.sweepJobEvents()
       await audit.record({ actor, action: 'requests.withdraw_consent', targetId: requestId, outcome: 'ok', detail: { ...removed } })
       metrics.erasures.inc({ source: 'withdrawal' })
       return { erased: removed }

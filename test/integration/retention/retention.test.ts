@@ -10,7 +10,7 @@ import { startTestWorkers } from '../../helpers/workers.js'
 import { eventually } from '../../helpers/wait.js'
 import { sharedDatabase } from '../../helpers/database.js'
 import { createRetention, type PurgeRequest } from '../../../src/retention/purge.js'
-import type { Removal } from '../../../src/retention/removal.js'
+import type { ErasureService } from '../../../src/erasure/erase.js'
 import { TUNING } from '../../../src/services.js'
 import { PURGE_QUEUE, schedulePurge, type PurgeQueue } from '../../../src/jobs/purge.js'
 import { Queue } from 'bullmq'
@@ -20,11 +20,11 @@ async function setup (t: Parameters<typeof buildTestApp>[0]) {
   const mailDropDir = await mkdtemp(join(tmpdir(), 'purge-mail-'))
   const built = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir })
   const { pool } = await sharedDatabase()
-  const { removal, repositories } = built.app.services
+  const { erasure, repositories } = built.app.services
   /** The purge operation with its own batch size. */
-  const purge = async ({ batchSize = 1000, ...request }: Partial<PurgeRequest> & { batchSize?: number }, using: Removal = removal) =>
-    await createRetention({ ...repositories, removal: using, metrics: built.app.services.metrics.purge, detachedDeliveryDays: built.config.RETENTION_DAYS, batchSize, pauseMs: TUNING.purgePauseMs }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
-  return { ...built, pool, removal, purge, mailDropDir }
+  const purge = async ({ batchSize = 1000, ...request }: Partial<PurgeRequest> & { batchSize?: number }, using: ErasureService = erasure) =>
+    await createRetention({ ...repositories, erasure: using, metrics: built.app.services.metrics.purge, detachedDeliveryDays: built.config.RETENTION_DAYS, batchSize, pauseMs: TUNING.purgePauseMs }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
+  return { ...built, pool, erasure, purge, mailDropDir }
 }
 
 async function storedRequest (app: FastifyInstance, email = 'anna.andersson@example.se'): Promise<{ id: string, notificationId: string }> {
@@ -100,15 +100,15 @@ t.test('two purges at once delete each row once, and neither fails', async (t) =
 })
 
 t.test('an interrupted purge keeps the batches it finished and the next run takes the rest', async (t) => {
-  const { app, pool, removal, purge } = await setup(t)
+  const { app, pool, erasure, purge } = await setup(t)
   await seedRequests(pool, { count: 250, retainDays: -1 })
   let batches = 0
-  const failing = {
-    ...removal,
-    remove: async (...args: Parameters<typeof removal.remove>) => {
+  const failing: ErasureService = {
+    ...erasure,
+    inBatches: async (work) => await erasure.inBatches(async (eraseBatch) => await work(async (...args) => {
       if (++batches === 3) throw new Error('Redis went away')
-      return await removal.remove(...args)
-    }
+      return await eraseBatch(...args)
+    }))
   }
   await t.rejects(purge({ dryRun: false, actor: 'test', trigger: 'cli', batchSize: 100 }, failing), /Redis went away/)
   t.equal(await app.services.database.prisma.contactRequest.count(), 50, 'two whole batches are gone')

@@ -1,7 +1,8 @@
-// Removing requests for good: the rows in PostgreSQL and every trace elsewhere (the queue jobs
-// of its notification, receipt and webhook deliveries and their history in Redis, the .eml copies
-// in the mail drop), and telling the webhook endpoints that had its data. Retention purges and
-// data-subject erasures share it.
+// Erasing requests for good: the rows in PostgreSQL and every trace elsewhere (the queue jobs of
+// its notification, receipt and webhook deliveries and their history in Redis, the .eml copies in
+// the mail drop), and telling the webhook endpoints that had its data (GDPR Art. 19). Retention
+// purges, data-subject erasures and withdrawals of consent all erase through here, and its two
+// ways in both sweep the queues' event history afterwards: no caller has a step to remember.
 import { readdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RedisClient } from '../redis/connect.js'
@@ -16,11 +17,12 @@ import type { RemovalReason, RemovalSelection, RequestRepository } from '../repo
 export interface RemovedCounts {
   requests: number
   notifications: number
+  /** Queue jobs removed from Redis: notification, receipt and webhook delivery jobs together. */
   jobsRemoved: number
   mailFilesRemoved: number
 }
 
-export interface RemovalDeps {
+export interface ErasureDeps {
   requests: RequestRepository
   notifications: NotificationRepository
   receipts: ReceiptRepository
@@ -39,7 +41,7 @@ export interface RemovalDeps {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createRemoval ({ requests, notifications, receipts, webhooks, queue, receiptQueue, webhookProducer, redis, mailDropDir }: RemovalDeps) {
+export function createErasure ({ requests, notifications, receipts, webhooks, queue, receiptQueue, webhookProducer, redis, mailDropDir }: ErasureDeps) {
   const webhookQueue = webhookProducer.queue
 
   /** The mail drop's file names, listed once per run: cheaper than one unlink attempt per notification. */
@@ -86,8 +88,7 @@ export function createRemoval ({ requests, notifications, receipts, webhooks, qu
    * deleted and a later run finds the same rows and tries again. The contact_request.erased
    * deliveries are enqueued once the removal is committed (the outbox relay takes those Redis refuses).
    */
-  async function remove (selection: RemovalSelection, reason: RemovalReason, runId: string | null, mailDrop?: Set<string>): Promise<RemovedCounts & { ids: string[] }> {
-    const files = mailDrop ?? await listMailDrop()
+  async function remove (selection: RemovalSelection, reason: RemovalReason, runId: string | null, files: Set<string>): Promise<Erased> {
     const { ids, outbox, traces, erasedEvents } = await requests.remove(selection, reason, runId, async ({ notificationIds, receiptIds, webhookDeliveryIds }) => ({
       jobsRemoved: await removeJobs(queue, notificationIds) + await removeJobs(receiptQueue, receiptIds) + await removeJobs(webhookQueue, webhookDeliveryIds),
       mailFilesRemoved: await removeMailFiles([...notificationIds, ...receiptIds], files)
@@ -120,6 +121,34 @@ export function createRemoval ({ requests, notifications, receipts, webhooks, qu
     return stale.length
   }
 
-  return { listMailDrop, remove, sweepJobEvents }
+  /**
+   * For an erasure in many batches (the purge): `work` erases batch by batch with `eraseBatch`,
+   * and the event history is swept once when it ends, whether it finished or failed (a sweep per
+   * batch would read the whole event stream a thousand times in a million-row purge).
+   */
+  async function inBatches<T> (work: (eraseBatch: EraseBatch) => Promise<T>): Promise<T> {
+    const files = await listMailDrop()
+    try {
+      return await work(async (selection, reason, runId) => await remove(selection, reason, runId, files))
+    } finally {
+      await sweepJobEvents()
+    }
+  }
+
+  return {
+    /** Erases the selected requests and every trace of them, and answers what it removed. */
+    async erase (selection: RemovalSelection, reason: RemovalReason): Promise<Erased> {
+      return await inBatches(async (eraseBatch) => await eraseBatch(selection, reason, null))
+    },
+    inBatches,
+    /** The mail drop's file names (a dry run counts the copies it would remove). */
+    listMailDrop
+  }
 }
-export type Removal = ReturnType<typeof createRemoval>
+export type ErasureService = ReturnType<typeof createErasure>
+
+/** What an erasure removed, and the ids of the requests it removed. */
+export type Erased = RemovedCounts & { ids: string[] }
+
+/** One batch of an erasure in batches; `runId` names the purge run its tombstones belong to. */
+export type EraseBatch = (selection: RemovalSelection, reason: RemovalReason, runId: string | null) => Promise<Erased>
