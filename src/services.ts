@@ -21,6 +21,7 @@ import { createErasure } from './erasure/erase.js'
 import { createRetention } from './retention/purge.js'
 import { createSubjectService } from './subjects/service.js'
 import { createKeyStore } from './admin/keys.js'
+import { createRequestChanges } from './admin/request-changes.js'
 import { WEBHOOK_QUEUE, createWebhookProducer, type WebhookQueue } from './jobs/webhook.js'
 import { createAddressPolicy, createGuardedAgent, type GuardedAgentOptions, type Resolver } from './webhooks/address-guard.js'
 import { createWebhookEndpoints } from './webhooks/endpoints.js'
@@ -160,7 +161,8 @@ export async function createServices (config: Config, options: ServicesOptions) 
       box: secretBox,
       policy: addressPolicy,
       producer: webhooks,
-      contactExists: repositories.contacts.exists
+      contactExists: repositories.contacts.exists,
+      audit: repositories.audit
     }),
     /** Signs and posts webhook deliveries through the SSRF guard (the worker's). */
     webhookSender: lazy(() => createWebhookSender({ dispatcher: webhookAgent.get(), timeoutMs: tuning.webhookTimeoutMs })).get,
@@ -175,6 +177,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
     erasure,
     retention: createRetention({ ...repositories, erasure, metrics: metrics.purge, detachedDeliveryDays: config.RETENTION_DAYS, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
     subjects: createSubjectService({ ...repositories, erasure, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
+    requestChanges: createRequestChanges(repositories),
     redrive: createRedrive({ notifications: repositories.notifications, notify, log }),
     intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, receipts: config.RECEIPTS ? receipts : null, webhooks, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
 

@@ -1,7 +1,9 @@
 // Admin access, for every route registered beside it under /v1/admin (see src/app.ts): Bearer
-// keys with scopes, a rate limit, and an audit entry for every answer.
+// keys with scopes, a rate limit, and an audit entry for every answer. One rule for who writes
+// it: an operation that changes something audits itself, wherever it is called from (the CLI
+// too), and its route says so with `selfAudited`; this hook writes the rest, reads and refusals.
 import fp from 'fastify-plugin'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { forbidden, unauthenticated } from '../errors.js'
 import type { AuditOutcome } from '../repositories/audit.js'
 import type { AdminKey, Scope } from './keys.js'
@@ -13,6 +15,12 @@ declare module 'fastify' {
     scope?: Scope
     /** The action's name in the audit log, e.g. "requests.read". */
     action?: string
+    /**
+     * The operation behind the route writes its own entry, ok or failed (src/subjects/service.ts,
+     * src/retention/purge.ts, src/webhooks/endpoints.ts); this hook then writes only the refusals
+     * its handler never saw (an unknown key, a missing scope, an invalid body).
+     */
+    selfAudited?: true
   }
   interface FastifyRequest {
     admin: AdminKey | null
@@ -21,11 +29,14 @@ declare module 'fastify' {
       targetId?: string
       subjectHash?: string
       detail?: Prisma.InputJsonObject
-      /** The operation wrote its own entry (src/subjects/service.ts, src/retention/purge.ts): none is added here. */
+      /** The handler of a selfAudited route ran: its operation wrote the entry. */
       written?: boolean
     }
   }
 }
+
+/** Who the audit log names for a request: its key's name. */
+export const actorOf = (request: FastifyRequest): string => request.admin?.name ?? 'anonymous'
 
 const outcomeOf = (statusCode: number): AuditOutcome =>
   statusCode < 400 ? 'ok' : statusCode === 401 || statusCode === 403 ? 'refused' : 'failed'
@@ -52,6 +63,10 @@ const adminAccess: FastifyPluginAsync = async (app) => {
     if (scope === undefined || !request.admin.scopes.includes(scope)) throw forbidden(scope ?? 'none')
   })
 
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.selfAudited === true) request.audit.written = true
+  })
+
   // Written before the answer leaves: if the audit log cannot take the entry, the data is not
   // sent either. An error answer carries no data to withhold: it goes out even then (otherwise
   // Fastify would send its own fallback, with the database's message).
@@ -63,7 +78,7 @@ const adminAccess: FastifyPluginAsync = async (app) => {
     const id = (request.params as { id?: unknown } | undefined)?.id
     const paramId = typeof id === 'string' && /^[0-9A-Za-z-]{1,64}$/.test(id) ? id : null
     await audit.record({
-      actor: request.admin?.name ?? 'anonymous',
+      actor: actorOf(request),
       action,
       targetId: request.audit?.targetId ?? paramId,
       subjectHash: request.audit?.subjectHash ?? null,

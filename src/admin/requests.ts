@@ -3,9 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ContactId, ErrorSchema, Line } from '../schemas/common.js'
 import { notFound, conflict } from '../errors.js'
-import type { ContactRequest, Prisma } from '../generated/prisma/client.js'
+import type { FastifyRequest } from 'fastify'
+import type { ContactRequest } from '../generated/prisma/client.js'
+import type { RequestChange } from './request-changes.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
 import { statusChange } from '../retention/dates.js'
+import { actorOf } from './access.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -34,13 +37,11 @@ const summary = (r: ContactRequest): RequestSummary => ({
 // eslint-disable-next-line max-lines-per-function -- a table of routes, each a few lines
 const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { requests } = app.services.repositories
+  const { requestChanges } = app.services
 
-  /** Changes a request and writes the change to its history; 404 when there is no such request. */
-  async function change (id: string, actor: string | undefined, kind: string, value: string, data: (row: ContactRequest) => Prisma.ContactRequestUpdateInput): Promise<RequestSummary> {
-    const updated = await requests.change(id, { kind, value, actor: actor ?? '' }, data)
-    if (updated === null) throw notFound('No contact request with this id.')
-    return summary(updated)
-  }
+  /** Changes a request (its history and audit entry are written by the operation). */
+  const change = async (request: FastifyRequest<{ Params: { id: string } }>, kind: string, value: string, action: string, data: RequestChange['data']): Promise<RequestSummary> =>
+    summary(await requestChanges.change(request.params.id, actorOf(request), { kind, value, action, data }))
 
   app.get('/contact-requests', {
     config: { scope: 'requests:read', action: 'requests.list' },
@@ -69,7 +70,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/contact-requests/:id/status', {
-    config: { scope: 'requests:write', action: 'requests.status' },
+    config: { scope: 'requests:write', action: 'requests.status', selfAudited: true },
     schema: {
       summary: 'Change the status; closing shortens retention to RETENTION_DAYS_AFTER_CLOSE (never lengthens it)',
       params: IdParams,
@@ -79,46 +80,45 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { status } = request.body
     request.audit.detail = { status }
-    return await change(request.params.id, request.admin?.name, 'status', status, (current) => statusChange(current, status, app.config.RETENTION_DAYS_AFTER_CLOSE))
+    return await change(request, 'status', status, 'status', (current) => statusChange(current, status, app.config.RETENTION_DAYS_AFTER_CLOSE))
   })
 
   app.put('/contact-requests/:id/legal-hold', {
-    config: { scope: 'requests:write', action: 'requests.legal_hold.set' },
+    config: { scope: 'requests:write', action: 'requests.legal_hold.set', selfAudited: true },
     schema: {
       summary: 'Suspend purging of this request until the hold is lifted',
       params: IdParams,
       body: Type.Object({ reason: Line(500, { required: true, minLength: 3, description: 'why; e.g. a case number (no personal data)' }) }, { additionalProperties: false }),
       response: { 200: RequestSummarySchema, ...errors }
     }
-  }, async (request) => await change(request.params.id, request.admin?.name, 'legal_hold', 'set', () => ({ legalHoldReason: request.body.reason, legalHoldAt: new Date() })))
+  }, async (request) => await change(request, 'legal_hold', 'set', 'legal_hold.set', () => ({ legalHoldReason: request.body.reason, legalHoldAt: new Date() })))
 
   app.delete('/contact-requests/:id/legal-hold', {
-    config: { scope: 'requests:write', action: 'requests.legal_hold.lift' },
+    config: { scope: 'requests:write', action: 'requests.legal_hold.lift', selfAudited: true },
     schema: { summary: 'Lift the legal hold: the request is purged when its retention is over', params: IdParams, response: { 200: RequestSummarySchema, ...errors } }
-  }, async (request) => await change(request.params.id, request.admin?.name, 'legal_hold', 'lifted', () => ({ legalHoldReason: null, legalHoldAt: null })))
+  }, async (request) => await change(request, 'legal_hold', 'lifted', 'legal_hold.lift', () => ({ legalHoldReason: null, legalHoldAt: null })))
 
   app.put('/contact-requests/:id/restriction', {
-    config: { scope: 'requests:write', action: 'requests.restriction.set' },
+    config: { scope: 'requests:write', action: 'requests.restriction.set', selfAudited: true },
     schema: { summary: 'Restrict processing (GDPR Art. 18): kept, but no notification is sent', params: IdParams, response: { 200: RequestSummarySchema, ...errors } }
-  }, async (request) => await change(request.params.id, request.admin?.name, 'restriction', 'set', () => ({ restrictedAt: new Date() })))
+  }, async (request) => await change(request, 'restriction', 'set', 'restriction.set', () => ({ restrictedAt: new Date() })))
 
   app.delete('/contact-requests/:id/restriction', {
-    config: { scope: 'requests:write', action: 'requests.restriction.lift' },
+    config: { scope: 'requests:write', action: 'requests.restriction.lift', selfAudited: true },
     schema: { summary: 'Lift the restriction', params: IdParams, response: { 200: RequestSummarySchema, ...errors } }
-  }, async (request) => await change(request.params.id, request.admin?.name, 'restriction', 'lifted', () => ({ restrictedAt: null })))
+  }, async (request) => await change(request, 'restriction', 'lifted', 'restriction.lift', () => ({ restrictedAt: null })))
 
   app.post('/contact-requests/:id/withdraw-consent', {
-    config: { scope: 'subjects:erase', action: 'requests.withdraw_consent' },
+    config: { scope: 'subjects:erase', action: 'requests.withdraw_consent', selfAudited: true },
     schema: {
       summary: 'The person withdrew consent: the request is erased everywhere (409 while a legal hold keeps it)',
       params: IdParams,
       response: { 200: RemovedCountsSchema, 409: ErrorSchema, ...errors }
     }
   }, async (request) => {
-    const outcome = await app.services.subjects.withdrawConsent({ requestId: request.params.id, actor: request.admin?.name ?? '' })
+    const outcome = await app.services.subjects.withdrawConsent({ requestId: request.params.id, actor: actorOf(request) })
     if ('missing' in outcome) throw notFound('No contact request with this id.')
     if ('held' in outcome) throw conflict('This request is under a legal hold: it is kept until the hold is lifted (GDPR Art. 17(3)(e)).')
-    request.audit.written = true
     return outcome.erased
   })
 }

@@ -53,41 +53,33 @@ async function revokeKey ({ services, actor, print }: Context, id: string): Prom
 
 type WebhookAction = Extract<Command, { command: 'webhooks' }>['action']
 
-/** Endpoint and delivery changes from the command line, audited as the admin API's are (never with a secret). */
+/** Endpoint and delivery changes from the command line; each operation audits itself, as from the admin API. */
 async function webhooks ({ services, actor, io, print }: Context, action: WebhookAction, id: string): Promise<void> {
   const { webhookEndpoints: endpoints } = services
-  const audited = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      const result = await work()
-      await services.repositories.audit.record({ actor, action: `webhooks.${what}`, targetId: id, outcome: 'ok' })
-      return result
-    } catch (err) {
-      await services.repositories.audit.record({ actor, action: `webhooks.${what}`, targetId: id, outcome: 'failed' })
-      throw err
-    }
-  }
   switch (action) {
     case 'rotate': {
-      const rotated = await audited('rotate_secret', async () => await endpoints.rotateSecret(id))
+      const rotated = await endpoints.rotateSecret(id, actor)
       io.stderr.write('The secret is shown once; only a sealed copy is kept. The old one signs too until previousValidUntil.\n')
       return print(rotated)
     }
     case 'enable':
-    case 'disable': return print(await audited('update', async () => await endpoints.change(id, { enabled: action === 'enable' })))
-    case 'delete': return print(await audited('delete', async () => await endpoints.remove(id)))
-    case 'test': return print({ deliveryId: await audited('test', async () => await endpoints.sendTest(id)) })
+    case 'disable': return print(await endpoints.change(id, { enabled: action === 'enable' }, actor))
+    case 'delete': return print(await endpoints.remove(id, actor))
+    case 'test': return print({ deliveryId: await endpoints.sendTest(id, actor) })
     case 'deliveries': {
       await endpoints.get(id)
       return print((await services.repositories.webhooks.deliveries(id, 20)).page)
     }
-    case 'replay': return print({ replayed: await audited('replay', async () => { await endpoints.replay(id); return id }) })
+    case 'replay': {
+      await endpoints.replay(id, actor)
+      return print({ replayed: id })
+    }
   }
 }
 
 async function createWebhook ({ services, actor, io, print }: Context, command: Extract<Command, { command: 'webhooks create' }>): Promise<void> {
   const { command: _command, ...settings } = command
-  const { endpoint, secret } = await services.webhookEndpoints.create(settings)
-  await services.repositories.audit.record({ actor, action: 'webhooks.create', targetId: endpoint.id, outcome: 'ok', detail: { payloadMode: endpoint.payloadMode, events: endpoint.events } })
+  const { endpoint, secret } = await services.webhookEndpoints.create(settings, actor)
   io.stderr.write('The secret is shown once; only a sealed copy is kept. Give it to the receiver.\n')
   print({ endpoint, secret })
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime } from '../schemas/common.js'
 import { RemovedCountsSchema, adminErrors } from '../admin/schemas.js'
+import { actorOf } from '../admin/access.js'
 
 export const PurgeRunSchema = Type.Object({
   id: Type.String(),
@@ -19,15 +20,14 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { retention, repositories: { purgeRuns } } = app.services
 
   app.post('/purges', {
-    config: { scope: 'retention:purge', action: 'retention.purge' },
+    config: { scope: 'retention:purge', action: 'retention.purge', selfAudited: true },
     schema: {
       summary: 'Purge every request whose retention is over and that has no legal hold; a dry run reports what would go',
       body: Type.Object({ dryRun: Type.Boolean({ default: false }) }, { additionalProperties: false }),
       response: { 200: PurgeRunSchema, ...adminErrors }
     }
   }, async (request) => {
-    const run = await retention.purgeExpired({ dryRun: request.body.dryRun, actor: request.admin?.name ?? '', trigger: 'api' })
-    request.audit.written = true
+    const run = await retention.purgeExpired({ dryRun: request.body.dryRun, actor: actorOf(request), trigger: 'api' })
     return run
   })
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime, Email } from '../schemas/common.js'
 import { adminErrors, RemovedCountsSchema, RequestDetailSchema } from '../admin/schemas.js'
+import { actorOf } from '../admin/access.js'
 
 const SubjectExportSchema = Type.Object({
   generatedAt: DateTime,
@@ -22,20 +23,19 @@ const subjectRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { subjects } = app.services
 
   app.post('/subjects/export', {
-    config: { scope: 'subjects:export', action: 'subjects.export' },
+    config: { scope: 'subjects:export', action: 'subjects.export', selfAudited: true },
     schema: {
       summary: 'Everything held about an e-mail address, as one JSON document',
       body: SubjectBody,
       response: { 200: SubjectExportSchema, ...adminErrors }
     }
   }, async (request) => {
-    const document = await subjects.exportSubject({ email: request.body.email, actor: request.admin?.name ?? '' })
-    request.audit.written = true
+    const document = await subjects.exportSubject({ email: request.body.email, actor: actorOf(request) })
     return document
   })
 
   app.post('/subjects/erase', {
-    config: { scope: 'subjects:erase', action: 'subjects.erase' },
+    config: { scope: 'subjects:erase', action: 'subjects.erase', selfAudited: true },
     schema: {
       summary: 'Erase everything held about an e-mail address, across PostgreSQL, Redis and the mail drop',
       body: SubjectBody,
@@ -45,8 +45,7 @@ const subjectRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const erasure = await subjects.eraseSubject({ email: request.body.email, actor: request.admin?.name ?? '' })
-    request.audit.written = true
+    const erasure = await subjects.eraseSubject({ email: request.body.email, actor: actorOf(request) })
     return erasure
   })
 }

@@ -64,10 +64,14 @@ export function createSubjectService ({ requests, audit, erasure, metrics, pseud
     /** The person withdrew consent to one request: it is erased everywhere, unless a legal hold keeps it. */
     async withdrawConsent ({ requestId, actor }: { requestId: string, actor: string }): Promise<Withdrawal> {
       const { ids, ...removed } = await erasure.erase({ id: requestId }, 'erasure')
+      const entry = { actor, action: 'requests.withdraw_consent', targetId: requestId }
       if (ids.length === 0) {
-        return (await requests.heldIds({ id: requestId })).length > 0 ? { held: true } : { missing: true }
+        const held = (await requests.heldIds({ id: requestId })).length > 0
+        // Kept under a legal hold is a refusal; no such request (erased already, or never) a failure.
+        await audit.record({ ...entry, outcome: held ? 'refused' : 'failed', detail: { held } })
+        return held ? { held: true } : { missing: true }
       }
-      await audit.record({ actor, action: 'requests.withdraw_consent', targetId: requestId, outcome: 'ok', detail: { ...removed } })
+      await audit.record({ ...entry, outcome: 'ok', detail: { ...removed } })
       metrics.erasures.inc({ source: 'withdrawal' })
       return { erased: removed }
     }

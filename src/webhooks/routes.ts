@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox'
 import { DateTime, ErrorSchema, Nullable } from '../schemas/common.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor } from '../admin/schemas.js'
 import { DeliveryStatus, PayloadMode, Settings } from './schemas.js'
+import { actorOf } from '../admin/access.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -62,7 +63,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => ({ items: await endpoints.list() }))
 
   app.post('/webhooks', {
-    config: { scope: 'webhooks:write', action: 'webhooks.create' },
+    config: { scope: 'webhooks:write', action: 'webhooks.create', selfAudited: true },
     schema: {
       summary: 'Create a webhook endpoint; its signing secret is answered this once',
       body: Type.Object({
@@ -75,10 +76,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: Type.Object({ endpoint: EndpointSchema, secret: Secret }), 409: ErrorSchema, ...adminErrors }
     }
   }, async (request, reply) => {
-    const created = await endpoints.create(request.body)
-    request.audit.targetId = created.endpoint.id
-    request.audit.detail = { payloadMode: created.endpoint.payloadMode, events: created.endpoint.events }
-    return await reply.code(201).send(created)
+    return await reply.code(201).send(await endpoints.create(request.body, actorOf(request)))
   })
 
   app.get('/webhooks/:id', {
@@ -87,7 +85,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => await endpoints.get(request.params.id))
 
   app.patch('/webhooks/:id', {
-    config: { scope: 'webhooks:write', action: 'webhooks.update' },
+    config: { scope: 'webhooks:write', action: 'webhooks.update', selfAudited: true },
     schema: {
       summary: 'Change a webhook endpoint; enabled: true turns a disabled one on again',
       params: IdParams,
@@ -102,40 +100,38 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: EndpointSchema, ...errors }
     }
   }, async (request) => {
-    request.audit.detail = { changed: Object.keys(request.body).sort() }
-    return await endpoints.change(request.params.id, request.body)
+    return await endpoints.change(request.params.id, request.body, actorOf(request))
   })
 
   app.delete('/webhooks/:id', {
-    config: { scope: 'webhooks:write', action: 'webhooks.delete' },
+    config: { scope: 'webhooks:write', action: 'webhooks.delete', selfAudited: true },
     schema: {
       summary: 'Delete a webhook endpoint with its delivery log and the deliveries still waiting',
       params: IdParams,
       response: { 200: Type.Object({ deleted: Type.Literal(true), pendingDeliveries: Type.Integer() }), ...errors }
     }
   }, async (request) => {
-    const { pendingDeliveries } = await endpoints.remove(request.params.id)
-    request.audit.detail = { pendingDeliveries }
+    const { pendingDeliveries } = await endpoints.remove(request.params.id, actorOf(request))
     return { deleted: true as const, pendingDeliveries }
   })
 
   app.post('/webhooks/:id/rotate-secret', {
-    config: { scope: 'webhooks:write', action: 'webhooks.rotate_secret' },
+    config: { scope: 'webhooks:write', action: 'webhooks.rotate_secret', selfAudited: true },
     schema: {
       summary: 'A new signing secret, answered this once; the old one keeps signing (both signatures are sent) for 24 hours',
       params: IdParams,
       response: { 200: Type.Object({ secret: Secret, previousValidUntil: DateTime }), 409: ErrorSchema, ...errors }
     }
-  }, async (request) => await endpoints.rotateSecret(request.params.id))
+  }, async (request) => await endpoints.rotateSecret(request.params.id, actorOf(request)))
 
   app.post('/webhooks/:id/test', {
-    config: { scope: 'webhooks:write', action: 'webhooks.test' },
+    config: { scope: 'webhooks:write', action: 'webhooks.test', selfAudited: true },
     schema: {
       summary: 'Send the endpoint a webhook.test event, through the queue like any delivery',
       params: IdParams,
       response: { 202: Type.Object({ deliveryId: Type.String() }), 409: ErrorSchema, ...errors }
     }
-  }, async (request, reply) => await reply.code(202).send({ deliveryId: await endpoints.sendTest(request.params.id) }))
+  }, async (request, reply) => await reply.code(202).send({ deliveryId: await endpoints.sendTest(request.params.id, actorOf(request)) }))
 
   app.get('/webhooks/:id/deliveries', {
     config: { scope: 'webhooks:read', action: 'webhooks.deliveries' },
@@ -154,14 +150,14 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/webhook-deliveries/:id/replay', {
-    config: { scope: 'webhooks:write', action: 'webhooks.replay' },
+    config: { scope: 'webhooks:write', action: 'webhooks.replay', selfAudited: true },
     schema: {
       summary: 'Deliver a settled delivery again, under the same webhook-id',
       params: IdParams,
       response: { 202: Type.Object({ replayed: Type.Literal(1) }), 409: ErrorSchema, ...errors }
     }
   }, async (request, reply) => {
-    await endpoints.replay(request.params.id)
+    await endpoints.replay(request.params.id, actorOf(request))
     return await reply.code(202).send({ replayed: 1 as const })
   })
 }

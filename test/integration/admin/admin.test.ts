@@ -171,3 +171,25 @@ t.test('when the audit entry cannot be written, no personal data is sent', async
     for (const secret of ['Audit Probe Person', 'audit.probe', 'inte får läcka']) t.notMatch(res.body, secret, `the answer holds no "${secret}"`)
   }
 })
+
+t.test('one entry per answer: a refusal before the handler is the hook\'s, a failure inside the operation is the operation\'s', async (t) => {
+  const { app } = await buildTestApp(t)
+  const key = await adminKey(app)
+  const entries = async (action: string) => await app.services.database.prisma.auditEntry.findMany({ where: { action } })
+
+  const invalid = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/webhooks', payload: { url: 'https://crm.example.org/hook' } })
+  t.equal(invalid.statusCode, 400)
+  t.match(await entries('webhooks.create'), [{ outcome: 'failed', actor: 'test-admin' }], 'an invalid body never reached the operation: the hook wrote it')
+  t.equal((await entries('webhooks.create')).length, 1)
+
+  const unknown = '00000000-0000-4000-8000-000000000000'
+  const missing = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${unknown}/status`, payload: { status: 'closed' } })
+  t.equal(missing.statusCode, 404)
+  t.match(await entries('requests.status'), [{ outcome: 'failed', targetId: unknown }], 'the operation wrote its failure')
+  t.equal((await entries('requests.status')).length, 1, 'and the hook did not write it again')
+
+  const withdrawn = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${unknown}/withdraw-consent` })
+  t.equal(withdrawn.statusCode, 404)
+  t.match(await entries('requests.withdraw_consent'), [{ outcome: 'failed', targetId: unknown, detail: { held: false } }])
+  t.equal((await entries('requests.withdraw_consent')).length, 1)
+})
