@@ -32,23 +32,33 @@ const REFUSED_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD
 /* eslint-enable no-control-regex */
 const PHONE = /^\+?[0-9][0-9 ()./-]{3,38}$/
 
-/** Every problem with the values, in the order of the fields on the form. */
+/**
+ * Every problem with the values, in the order of the fields on the form. Checked as the form
+ * sends them (fieldsOf: trimmed), since that is what the server's schema judges.
+ */
 export function check (values: FormValues): FieldError[] {
   const errors: FieldError[] = []
   const add = (field: FieldName, message: MessageId) => errors.push({ field, message })
-  if (blank(values.name)) add('name', 'nameMissing')
-  else if (length(values.name) > 200) add('name', 'nameTooLong')
-  else if (REFUSED_IN_LINE.test(values.name)) add('name', 'nameCharacters')
-  if (blank(values.email)) add('email', 'emailMissing')
-  else if (!EMAIL.test(values.email.trim()) || length(values.email.trim()) > 254 || REFUSED_IN_LINE.test(values.email)) add('email', 'emailInvalid')
-  if (values.phone.trim() !== '' && !PHONE.test(values.phone.trim())) add('phone', 'phoneInvalid')
-  if (length(values.organisation) > 200) add('organisation', 'organisationTooLong')
-  else if (REFUSED_IN_LINE.test(values.organisation)) add('organisation', 'organisationCharacters')
-  if (blank(values.message)) add('message', 'messageMissing')
-  else if (length(values.message) > 10_000) add('message', 'messageTooLong')
-  else if (REFUSED_IN_TEXT.test(values.message)) add('message', 'messageCharacters')
+  const { name, email, phone = '', organisation = '', message } = fieldsOf(values)
+  if (blank(name)) add('name', 'nameMissing')
+  else if (length(name) > 200) add('name', 'nameTooLong')
+  else if (REFUSED_IN_LINE.test(name)) add('name', 'nameCharacters')
+  if (blank(email)) add('email', 'emailMissing')
+  else if (!EMAIL.test(email) || length(email) > 254 || REFUSED_IN_LINE.test(email)) add('email', 'emailInvalid')
+  if (phone !== '' && !PHONE.test(phone)) add('phone', 'phoneInvalid')
+  if (length(organisation) > 200) add('organisation', 'organisationTooLong')
+  else if (REFUSED_IN_LINE.test(organisation)) add('organisation', 'organisationCharacters')
+  if (blank(message)) add('message', 'messageMissing')
+  else if (length(message) > 10_000) add('message', 'messageTooLong')
+  else if (REFUSED_IN_TEXT.test(message)) add('message', 'messageCharacters')
   if (!values.consent) add('consent', 'consentMissing')
   return errors
+}
+
+/** The fields as the form sends them: trimmed (the message as typed), an empty optional field left out. */
+export function fieldsOf (values: FormValues): { name: string, email: string, phone?: string, organisation?: string, message: string } {
+  const optional = (value: string) => value.trim() === '' ? undefined : value.trim()
+  return { name: values.name.trim(), email: values.email.trim(), phone: optional(values.phone), organisation: optional(values.organisation), message: values.message }
 }
 
 /** The form field a server error's JSON pointer names, if it is one a person can correct. */

@@ -4,7 +4,7 @@
 import { load } from './assets.js'
 import { createApi, type Api, type Notice, type SubmitOutcome } from './api.js'
 import { altchaCaptcha, vendorCaptcha, type Captcha, type CaptchaAnswer } from './captcha.js'
-import { check, fieldOf, type FieldName, type FormValues } from './checks.js'
+import { check, fieldOf, fieldsOf, type FieldName, type FormValues } from './checks.js'
 import { h, noticeParagraphs, renderForm } from './render.js'
 import { TEXTS, inWords, isLocale, type Locale, type Texts } from './texts.js'
 
@@ -174,15 +174,10 @@ export class ContactForm {
   }
 
   #body (values: FormValues, captcha: CaptchaAnswer) {
-    const optional = (value: string) => value.trim() === '' ? undefined : value.trim()
     const page = `${location.origin}${location.pathname}`
     return {
       contactId: this.#options.contactId,
-      name: values.name.trim(),
-      email: values.email.trim(),
-      phone: optional(values.phone),
-      organisation: optional(values.organisation),
-      message: values.message,
+      ...fieldsOf(values),
       locale: this.#options.locale,
       pageUrl: /^https?:\/\/\S+$/.test(page) && page.length <= 2048 ? page : undefined,
       consent: { accepted: values.consent, noticeVersion: this.#notice.version },
