@@ -29,6 +29,7 @@ import adminSubjectRoutes from './subjects/routes.js'
 import adminRecordRoutes from './admin/records.js'
 import adminWebhookRoutes from './webhooks/routes.js'
 import docs from './docs/routes.js'
+import { openApiWebhooks } from './webhooks/events.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -99,6 +100,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   // Collects every route's schemas (registered below) into the OpenAPI document at /openapi.json.
   await app.register(swagger, {
     openapi: {
+      // 3.1 for its `webhooks`: what each event's delivery carries (src/webhooks/events.ts).
+      openapi: '3.1.0',
+      webhooks: openApiWebhooks(),
       info: { title: 'Contact-request intake', version: '1', description: 'The API behind the contact forms: see README.md. Routes under /v1/admin/ need an admin key: Authorization: Bearer <key>.' },
       components: { securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'created with `npm run cli -- keys create`' } } }
     }
