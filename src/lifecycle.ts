@@ -1,7 +1,9 @@
 // What every process entry shares: reading the configuration or stopping, and shutting down gracefully.
 import closeWithGrace from 'close-with-grace'
 import type { FastifyBaseLogger } from 'fastify'
+import { pino } from 'pino'
 import { ConfigError, loadConfig, type Config } from './config.js'
+import { loggerOptions } from './logger.js'
 
 /** Reads the configuration or stops the process with a message naming what is wrong. */
 export function configOrExit (): Config {
@@ -21,4 +23,49 @@ export function closeOnSignals (config: Config, log: FastifyBaseLogger, close: (
     else log.info({ signal }, 'shutting down')
     await close()
   })
+}
+
+/** A listener could not bind its address; `variable` is the setting that chooses it. */
+export class ListenError extends Error {
+  constructor (readonly variable: string, address: string, why: string) {
+    super(`${variable}: cannot listen on ${address} (${why}); set ${variable} to a free port`)
+    this.name = 'ListenError'
+  }
+}
+
+const LISTEN_PROBLEMS: Record<string, string> = { EADDRINUSE: 'in use', EACCES: 'not permitted', EADDRNOTAVAIL: 'no such address here' }
+
+/** Binds `host:port` through `listen`; an address that cannot be had becomes a ListenError naming `variable`. */
+export async function listenOn<T> (listen: (at: { host: string, port: number }) => Promise<T>, at: { host: string, port: number }, variable: string): Promise<T> {
+  try {
+    return await listen(at)
+  } catch (err) {
+    const why = LISTEN_PROBLEMS[(err as NodeJS.ErrnoException).code ?? '']
+    if (why === undefined) throw err
+    throw new ListenError(variable, `${at.host}:${at.port}`, why)
+  }
+}
+
+/**
+ * Starts a process: a listener that cannot bind its port ends it with one log line naming the
+ * variable to change and exit code 1 (`start` has closed what it opened); anything else is thrown.
+ */
+export async function startOrExit<T> (config: Config, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start()
+  } catch (err) {
+    if (!(err instanceof ListenError)) throw err
+    pino(loggerOptions(config)).fatal({ variable: err.variable }, err.message)
+    process.exit(1)
+  }
+}
+
+/** Runs `step`; if it throws, closes what was opened before it, then throws on. */
+export async function orClose<T> (step: () => Promise<T>, close: () => Promise<unknown>): Promise<T> {
+  try {
+    return await step()
+  } catch (err) {
+    await close().catch(() => {})
+    throw err
+  }
 }

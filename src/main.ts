@@ -1,16 +1,26 @@
 // Single-process mode for `npm start`: the API and the workers in one process, one operations listener.
-import { closeOnSignals, configOrExit } from './lifecycle.js'
+import { closeOnSignals, configOrExit, orClose, startOrExit } from './lifecycle.js'
 import { createMetrics } from './ops/metrics.js'
 import { startOpsListener } from './ops/listener.js'
-import { startApi } from './server.js'
+import { listenPublic, prepareApi } from './server.js'
 import { startWorkers } from '../workers/index.js'
 
 const config = configOrExit()
 const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
-const app = await startApi(config, { metrics })
-const workers = await startWorkers(config, { log: app.log, metrics })
-const ops = await startOpsListener({ role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
+// Every listener bound before the process says it is ready; a port in use ends it cleanly.
+const { app, ops, url } = await startOrExit(config, async () => {
+  const app = await prepareApi(config, { metrics })
+  // One set of services for the process: one PostgreSQL pool, one set of Redis connections.
+  const workers = await orClose(async () => await startWorkers(config, { services: app.services }), async () => { await app.close() })
+  // The app closes the services it shares: its workers stop first (onClose hooks run newest first).
+  app.addHook('onClose', workers.close)
+  const closeBoth = async () => { await app.close() }
+  const ops = await orClose(async () => await startOpsListener({ role: 'api+worker', metrics, services: app.services, worker: workers.readiness }), closeBoth)
+  const url = await orClose(async () => await listenPublic(app, config), async () => { await Promise.all([closeBoth(), ops.close()]) })
+  return { app, workers, ops, url }
+})
+app.log.info({ url, operations: ops.url }, 'ready')
 closeOnSignals(config, app.log, async () => {
-  // Both stop taking work at once; the API's in-flight requests and the worker's running jobs finish.
-  await Promise.all([app.close(), workers.close(), ops.close()])
+  // The API's in-flight requests finish, then the workers' running jobs, then the shared services close.
+  await Promise.all([app.close(), ops.close()])
 })

@@ -1,27 +1,37 @@
-// The API process: `npm run start:api`. Also exports startApi for the single-process mode.
+// The API process: `npm run start:api`. Also exports what the single-process mode shares with it.
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { loadReferenceData } from './db/reference-data.js'
-import { closeOnSignals, configOrExit } from './lifecycle.js'
+import { closeOnSignals, configOrExit, listenOn, orClose, startOrExit } from './lifecycle.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
 import { startOpsListener } from './ops/listener.js'
 
-/** Builds and starts the API; resolves once it listens. */
-export async function startApi (config: Config, { metrics }: { metrics: Metrics }): Promise<FastifyInstance> {
+/** Builds the API and loads the reference data; it does not listen yet (see listenPublic). */
+export async function prepareApi (config: Config, { metrics }: { metrics: Metrics }): Promise<FastifyInstance> {
   const app = await buildApp(config, { metrics })
   for (const name of config.ephemeralSecrets) {
     app.log.warn(`${name} is not set: using a random key for this process only. Set it in production, the same on every instance.`)
   }
-  await loadReferenceData(app.services.repositories, config, app.log)
-  await app.listen({ host: config.HOST, port: config.PORT })
+  await orClose(async () => { await loadReferenceData(app.services.repositories, config, app.log) }, async () => { await app.close() })
   return app
+}
+
+/** Opens the public port, last of a process's listeners; answers its address. */
+export async function listenPublic (app: FastifyInstance, config: Config): Promise<string> {
+  return await listenOn(async (at) => await app.listen(at), { host: config.HOST, port: config.PORT }, 'PORT')
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const config = configOrExit()
   const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
-  const app = await startApi(config, { metrics })
-  const ops = await startOpsListener({ role: 'api', metrics, services: app.services })
+  // Every listener bound before the process says it is ready; a port in use ends it cleanly.
+  const { app, ops, url } = await startOrExit(config, async () => {
+    const app = await prepareApi(config, { metrics })
+    const ops = await orClose(async () => await startOpsListener({ role: 'api', metrics, services: app.services }), async () => { await app.close() })
+    const url = await orClose(async () => await listenPublic(app, config), async () => { await Promise.all([ops.close(), app.close()]) })
+    return { app, ops, url }
+  })
+  app.log.info({ url, operations: ops.url }, 'ready')
   closeOnSignals(config, app.log, async () => { await Promise.all([app.close(), ops.close()]) })
 }

@@ -19,6 +19,11 @@ import type { ReadinessSource } from '../src/ops/readiness.js'
 
 export interface WorkerOptions extends Omit<ServicesOptions, 'log' | 'captchaEndpoints'> {
   log?: Logger
+  /**
+   * Services another part of the process owns (npm start's API): the workers use them, and
+   * leave closing them to their owner. Without it the workers build their own, and close them.
+   */
+  services?: Services
 }
 
 export interface Workers {
@@ -71,8 +76,8 @@ function startWebhookWorker (services: Services): Worker<WebhookPayload> {
 
 // eslint-disable-next-line max-lines-per-function -- the worker side's table of contents: one part a line or two
 export async function startWorkers (config: Config, options: WorkerOptions = {}): Promise<Workers> {
-  const log = options.log ?? pino(loggerOptions(config))
-  const services = await createServices(config, { ...options, log })
+  const log = options.services?.log ?? options.log ?? pino(loggerOptions(config))
+  const services = options.services ?? await createServices(config, { ...options, log })
   const { repositories: { notifications, receipts, webhooks }, notify, tuning } = services
 
   const mailer = services.mailer()
@@ -121,7 +126,7 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
       mailCheck.stop()
       await Promise.all(relays.map(async (relay) => { await relay.stop() }))
       await Promise.all([notifyWorker.close(), receiptWorker.close(), webhookWorker.close(), purgeWorker.close()])
-      await services.close()
+      if (options.services === undefined) await services.close()
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Services } from '../services.js'
 import type { Metrics } from './metrics.js'
 import { ReadinessSchema, dependencyChecks, readiness, type ProcessRole, type ReadinessSource } from './readiness.js'
 import { registerStateGauges } from './state.js'
+import { listenOn, orClose } from '../lifecycle.js'
 
 /** Where each process listens by default: the worker one port up, so both run side by side on one host. */
 export const DEFAULT_METRICS_PORTS: Record<ProcessRole, number> = { api: 9464, 'api+worker': 9464, worker: 9465 }
@@ -47,7 +48,8 @@ function build ({ role, metrics, services, worker }: OpsListenerOptions): Fastif
 export async function startOpsListener (options: OpsListenerOptions): Promise<OpsListener> {
   const { config, log } = options.services
   const app = build(options)
-  const url = await app.listen({ host: config.METRICS_HOST, port: config.METRICS_PORT ?? DEFAULT_METRICS_PORTS[options.role] })
+  const at = { host: config.METRICS_HOST, port: config.METRICS_PORT ?? DEFAULT_METRICS_PORTS[options.role] }
+  const url = await orClose(async () => await listenOn(async (address) => await app.listen(address), at, 'METRICS_PORT'), async () => { await app.close() })
   log.info({ url }, 'operations listener: /metrics, /health/live, /health/ready')
   return { url, close: async () => { await app.close() } }
 }

@@ -2,7 +2,7 @@
 import t, { type Test } from 'tap'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +12,7 @@ import { sharedDatabase, testDatabase } from '../helpers/database.js'
 import { TEST_DATABASE_URL, TEST_REDIS_URL, RUN_ID } from '../helpers/config.js'
 import pg from 'pg'
 import { submission } from '../helpers/app.js'
-import { eventually } from '../helpers/wait.js'
+import { eventually, freePort } from '../helpers/wait.js'
 import { forkEntry } from '../helpers/processes.js'
 
 function startApi (env: Record<string, string>): { child: ChildProcess, output: () => string } {
@@ -32,6 +32,40 @@ t.test('a malformed variable stops the process with a message naming it', async 
   t.match(output(), /RETENTION_DAYS: .*got "-1"/)
 })
 
+/** The public URL from the process's "ready" line, once every listener is bound. */
+const readyUrl = (output: string): string | undefined => /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"ready"/.exec(output)?.[1]
+
+/** True when something accepts connections on the loopback port. */
+async function listening (port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => { socket.destroy(); resolve(true) })
+    socket.once('error', () => { resolve(false) })
+  })
+}
+
+t.test('a port in use ends the process with one line naming the variable to change, no stack, no listener left open', async (t) => {
+  await sharedDatabase()
+  const holder = createServer()
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { holder.close() })
+  const held = (holder.address() as AddressInfo).port
+  const env = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}-ports`, LOG_LEVEL: 'info' }
+  for (const [variable, other] of [['METRICS_PORT', 'PORT'], ['PORT', 'METRICS_PORT']] as const) {
+    const free = await freePort()
+    const { child, output } = startApi({ ...env, [variable]: String(held), [other]: String(free) })
+    t.teardown(() => { child.kill('SIGKILL') })
+    const [code] = await once(child, 'exit') as [number]
+    t.equal(code, 1, `${variable} in use: exit code 1`)
+    const fatal = output().split('\n').filter((line) => /"level":60/.test(line))
+    t.equal(fatal.length, 1, 'one line says why')
+    t.match(fatal[0], new RegExp(`"variable":"${variable}".*${variable}: cannot listen on 127\\.0\\.0\\.1:${held} \\(in use\\); set ${variable} to a free port`))
+    t.notMatch(output(), /\n\s+at /, 'no stack')
+    t.notMatch(output(), /"msg":"ready"/, 'never said it was ready')
+    t.notOk(await listening(free), `its ${other} is not left open`)
+  }
+})
+
 /**
  * The API, with a submission held in flight for as long as the test likes: a transaction
  * holds a lock on contact_requests that the submission's INSERT waits for, until release().
@@ -49,7 +83,7 @@ async function startHeldApi (t: Test) {
     SITE_HOSTNAMES: 'www.ri.se'
   })
   t.teardown(() => { api.child.kill('SIGKILL') })
-  const url = await eventually(async () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(api.output())?.[1], { timeoutMs: 20_000, what: 'the API to listen' })
+  const url = await eventually(async () => readyUrl(api.output()), { timeoutMs: 20_000, what: 'the API to listen' })
   const holder = new pg.Client({ connectionString: TEST_DATABASE_URL })
   await holder.connect()
   await holder.query('BEGIN')
@@ -176,8 +210,8 @@ t.test('npm start\'s single process serves the API and delivers with its own wor
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   t.teardown(() => { child.kill('SIGKILL') })
-  const url = await eventually(async () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], { timeoutMs: 20_000, what: 'the process to listen' })
-  // The worker starts once the API listens: wait for it rather than assume it is already up.
+  const url = await eventually(async () => readyUrl(output), { timeoutMs: 20_000, what: 'the process to listen' })
+  // The worker is up before the process says it is ready.
   t.ok(await eventually(async () => /notify worker started/.test(output) ? true : undefined, { what: 'the worker to start' }))
   const challenge = await (await fetch(`${url}/v1/captcha/challenge`)).json() as Challenge
   const response = await fetch(`${url}/v1/contact-requests`, {
