@@ -36,7 +36,7 @@ const config = loadConfig({
   LOG_LEVEL: 'warn',
   // The sink sees the same number of SMTP connections as the bare loop's; more jobs than
   // connections lets a job's database and Redis work overlap another's SMTP exchange.
-  NOTIFY_CONCURRENCY: String(CONCURRENCY * Number(process.env.BENCH_JOBS_PER_CONNECTION ?? 2)),
+  MAIL_CONCURRENCY: String(CONCURRENCY * Number(process.env.BENCH_JOBS_PER_CONNECTION ?? 2)),
   SMTP_MAX_CONNECTIONS: String(CONCURRENCY)
 })
 await ensureDatabase(config.DATABASE_URL)
@@ -85,7 +85,7 @@ async function throughWorkers (ids: string[]): Promise<number> {
   await queue.obliterate({ force: true })
   // Jobs wait in a paused queue while the workers start: the clock measures delivery, not start-up.
   await queue.pause()
-  const options = notifyJobOptions({ maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS })
+  const options = notifyJobOptions({ maxAttempts: config.MAIL_MAX_ATTEMPTS, backoffMs: config.MAIL_BACKOFF_MS })
   for (let i = 0; i < ids.length; i += 500) {
     await queue.addBulk(ids.slice(i, i + 500).map((notificationId) => ({ name: NOTIFY_QUEUE, data: { notificationId }, opts: { ...options, jobId: notificationId } })))
   }

@@ -156,13 +156,16 @@ const Mail = {
   SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
   /** SMTP connections a worker keeps open; jobs beyond them wait for one while their database work overlaps. */
   SMTP_MAX_CONNECTIONS: Type.Optional(Type.Integer({ ...PositiveInt })),
+  /** Inbox for notifications of requests to inactive contacts nobody stands in for. */
   NOTIFY_FALLBACK_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' })),
-  NOTIFY_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 4 }),
-  NOTIFY_MAX_ATTEMPTS: Type.Integer({ ...PositiveInt, default: 8 }),
-  /** First retry delay; each further one doubles, with jitter. */
-  NOTIFY_BACKOFF_MS: Type.Integer({ ...PositiveInt, default: 5000 }),
-  /** How long a worker owns a job before another may take it over (a crashed worker's job comes back after this). */
-  NOTIFY_LOCK_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
+  /** E-mail jobs (notifications and receipts) each of a worker's mail queues runs at once. */
+  MAIL_CONCURRENCY: Type.Integer({ ...PositiveInt, default: 4 }),
+  /** Attempts of an e-mail (notification or receipt) before it fails for good. */
+  MAIL_MAX_ATTEMPTS: Type.Integer({ ...PositiveInt, default: 8 }),
+  /** An e-mail's first retry delay; each further one doubles, with jitter. */
+  MAIL_BACKOFF_MS: Type.Integer({ ...PositiveInt, default: 5000 }),
+  /** How long a worker owns a job of any queue before another may take it over (a crashed worker's job comes back after this). */
+  JOB_LOCK_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
   /** Send the person who wrote a receipt with a link to withdraw their request (README: "Receipts"). */
   RECEIPTS: Type.Boolean({ default: true }),
   /** At most one receipt per address in this many hours; later requests get none (and say so). */
@@ -189,9 +192,22 @@ export const ConfigSchema = Type.Object({ ...Process, ...Database, ...RedisSetti
 
 const EPHEMERAL_SECRETS = ['PSEUDONYM_KEY', 'ALTCHA_HMAC_KEY'] as const
 
+/**
+ * Variables renamed for what they govern (the NOTIFY_ ones also governed receipts and webhooks).
+ * The old names are still read, for one release, with a warning at start-up; the new name wins.
+ */
+export const RENAMED_VARIABLES = {
+  NOTIFY_CONCURRENCY: 'MAIL_CONCURRENCY',
+  NOTIFY_MAX_ATTEMPTS: 'MAIL_MAX_ATTEMPTS',
+  NOTIFY_BACKOFF_MS: 'MAIL_BACKOFF_MS',
+  NOTIFY_LOCK_MS: 'JOB_LOCK_MS'
+} as const satisfies Record<string, keyof Static<typeof ConfigSchema>>
+
 export type Config = Static<typeof ConfigSchema> & Record<typeof EPHEMERAL_SECRETS[number], string> & {
   /** Secrets that were not configured and were made up for this process only (startup warns about them). */
   ephemeralSecrets: string[]
+  /** Old names found in the environment, with the new name each was read as (startup warns about them). */
+  renamedVariables: Array<{ old: string, current: string }>
 }
 
 const LIST_DEFAULTS: Partial<Record<keyof Static<typeof ConfigSchema>, string[]>> = {
@@ -216,7 +232,10 @@ export class ConfigError extends Error {
  * Reads the configuration from `env`. Throws a ConfigError naming each variable
  * that is malformed, and what it expects, so the process stops with a clear message.
  */
-export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig (given: Record<string, string | undefined> = process.env): Config {
+  const renamedVariables = Object.entries(RENAMED_VARIABLES).filter(([old]) => given[old] !== undefined).map(([old, current]) => ({ old, current }))
+  const env = { ...given }
+  for (const { old, current } of renamedVariables) env[current] ??= given[old]
   const raw: Record<string, unknown> = {}
   for (const [name, schema] of Object.entries(ConfigSchema.properties)) {
     const value = env[name]
@@ -238,7 +257,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (problems.length > 0) throw new ConfigError(problems)
   const ephemeralSecrets = EPHEMERAL_SECRETS.filter((name) => config[name] === undefined)
   const made = Object.fromEntries(ephemeralSecrets.map((name) => [name, randomBytes(32).toString('hex')]))
-  return { ...config, ...made, ephemeralSecrets } as Config
+  return { ...config, ...made, ephemeralSecrets, renamedVariables } as Config
 }
 
 function splitList (value: string): string[] {

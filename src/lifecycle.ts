@@ -16,6 +16,16 @@ export function configOrExit (): Config {
   }
 }
 
+/** What start-up says about the configuration: secrets made up for this process, variables under their old names. */
+export function warnAboutConfig (config: Config, log: FastifyBaseLogger): void {
+  for (const name of config.ephemeralSecrets) {
+    log.warn(`${name} is not set: using a random key for this process only. Set it in production, the same on every instance.`)
+  }
+  for (const { old, current } of config.renamedVariables) {
+    log.warn({ variable: old, renamedTo: current }, `${old} is read as ${current}, its new name; rename it: the old name goes in the next release`)
+  }
+}
+
 /** Closes everything on SIGTERM/SIGINT or a crash, within the configured delay. */
 export function closeOnSignals (config: Config, log: FastifyBaseLogger, close: () => Promise<void>): void {
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {

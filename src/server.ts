@@ -3,16 +3,14 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { loadReferenceData } from './db/reference-data.js'
-import { closeOnSignals, configOrExit, listenOn, orClose, startOrExit } from './lifecycle.js'
+import { closeOnSignals, configOrExit, listenOn, orClose, startOrExit, warnAboutConfig } from './lifecycle.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
 import { startOpsListener } from './ops/listener.js'
 
 /** Builds the API and loads the reference data; it does not listen yet (see listenPublic). */
 export async function prepareApi (config: Config, { metrics }: { metrics: Metrics }): Promise<FastifyInstance> {
   const app = await buildApp(config, { metrics })
-  for (const name of config.ephemeralSecrets) {
-    app.log.warn(`${name} is not set: using a random key for this process only. Set it in production, the same on every instance.`)
-  }
+  warnAboutConfig(config, app.log)
   await orClose(async () => { await loadReferenceData(app.services.repositories, config, app.log) }, async () => { await app.close() })
   return app
 }

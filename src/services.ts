@@ -97,7 +97,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
   const purgeQueue = lazy((): PurgeQueue => new Queue(PURGE_QUEUE, { prefix, connection: blocking.get() }))
   const receiptQueue: ReceiptQueue = new Queue(RECEIPT_QUEUE, { prefix, connection: redis })
   receiptQueue.on('error', (err) => { log.debug({ err }, 'receipt queue: redis error') })
-  const retryPolicy = { maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS }
+  const retryPolicy = { maxAttempts: config.MAIL_MAX_ATTEMPTS, backoffMs: config.MAIL_BACKOFF_MS }
   const notify = createNotifyProducer(notifyQueue, retryPolicy)
   const receipts = createReceiptProducer(receiptQueue, retryPolicy)
   const webhookQueue: WebhookQueue = new Queue(WEBHOOK_QUEUE, { prefix, connection: redis })
@@ -125,7 +125,7 @@ export async function createServices (config: Config, options: ServicesOptions) 
   const mailer = lazy(() => options.mailer ?? createMailer({
     smtpUrl: config.SMTP_URL,
     dropDir: config.MAIL_DROP_DIR,
-    maxConnections: config.SMTP_MAX_CONNECTIONS ?? config.NOTIFY_CONCURRENCY,
+    maxConnections: config.SMTP_MAX_CONNECTIONS ?? config.MAIL_CONCURRENCY,
     timeoutMs: config.SMTP_TIMEOUT_MS
   }))
 

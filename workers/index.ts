@@ -5,7 +5,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from '../src/config.js'
 import { NOTIFY_QUEUE, type NotifyPayload } from '../src/jobs/notify.js'
 import { RECEIPT_QUEUE, type ReceiptPayload } from '../src/jobs/receipt.js'
-import { PURGE_QUEUE, schedulePurge } from '../src/jobs/purge.js'
+import { PURGE_QUEUE, retireLegacyPurgeQueue, schedulePurge } from '../src/jobs/purge.js'
 import { WEBHOOK_QUEUE, webhookBackoff, type WebhookPayload } from '../src/jobs/webhook.js'
 import { loggerOptions } from '../src/logger.js'
 import { createOutboxRelay, type OutboxRelay } from '../src/notifications/relay.js'
@@ -66,7 +66,7 @@ function startWebhookWorker (services: Services): Worker<WebhookPayload> {
     log
   }), {
     concurrency: config.WEBHOOK_CONCURRENCY,
-    lockMs: config.NOTIFY_LOCK_MS,
+    lockMs: config.JOB_LOCK_MS,
     settings: { backoffStrategy: webhookBackoff(services.tuning.webhookRetryMs) }
   })
   worker.on('stalled', (jobId) => { log.warn({ jobId }, 'webhook job stalled (its worker died or hung); it will run again') })
@@ -83,14 +83,14 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
   const mailer = services.mailer()
   const recordRetry = { maxMs: tuning.recordSentRetryMs }
   const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, webhooks: services.webhooks, config, metrics: services.metrics.notifications, log, recordRetry }), {
-    concurrency: config.NOTIFY_CONCURRENCY,
-    lockMs: config.NOTIFY_LOCK_MS
+    concurrency: config.MAIL_CONCURRENCY,
+    lockMs: config.JOB_LOCK_MS
   })
   notifyWorker.on('stalled', (jobId) => { log.warn({ jobId }, 'notify job stalled (its worker died or hung); it will run again') })
 
   const receiptWorker = startWorker<ReceiptPayload>(services, RECEIPT_QUEUE, createReceiptProcessor({ receipts, mailer, window: services.receiptWindow, links: services.withdrawalLinks, config, log, recordRetry }), {
-    concurrency: config.NOTIFY_CONCURRENCY,
-    lockMs: config.NOTIFY_LOCK_MS
+    concurrency: config.MAIL_CONCURRENCY,
+    lockMs: config.JOB_LOCK_MS
   })
 
   const webhookWorker = startWebhookWorker(services)
@@ -102,11 +102,12 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
     createOutboxRelay({ ...timing, name: 'webhook deliveries', outbox: webhooks, enqueue: services.webhooks.enqueue })
   ]
   for (const relay of relays) relay.start()
-  log.info({ concurrency: config.NOTIFY_CONCURRENCY, destination: mailer.destination }, 'notify worker started')
+  log.info({ concurrency: config.MAIL_CONCURRENCY, destination: mailer.destination }, 'notify worker started')
 
   const purgeWorker = startWorker(services, PURGE_QUEUE, createPurgeProcessor({ retention: services.retention, log }), { concurrency: 1 })
   purgeWorker.on('failed', (_job, err) => { log.error({ err }, 'scheduled retention purge failed; the next run resumes it') })
   await schedulePurge(services.queues.purge(), config)
+  await retireLegacyPurgeQueue(services.blockingRedis(), services.queuePrefix)
 
   const mailCheck = startMailCheck(mailer, { intervalMs: tuning.smtpVerifyIntervalMs, log })
   const { queues } = services

@@ -1,7 +1,7 @@
 // The worker process: `npm run start:worker`.
 import { pino } from 'pino'
 import { loggerOptions } from '../src/logger.js'
-import { closeOnSignals, configOrExit, orClose, startOrExit } from '../src/lifecycle.js'
+import { closeOnSignals, configOrExit, orClose, startOrExit, warnAboutConfig } from '../src/lifecycle.js'
 import { createMetrics } from '../src/ops/metrics.js'
 import { startOpsListener } from '../src/ops/listener.js'
 import { startWorkers } from './index.js'
@@ -9,6 +9,7 @@ import { startWorkers } from './index.js'
 const config = configOrExit()
 const log = pino(loggerOptions(config))
 const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
+warnAboutConfig(config, log)
 // A port in use ends the process cleanly, with its workers closed.
 const { workers, ops } = await startOrExit(config, async () => {
   const workers = await startWorkers(config, { log, metrics })

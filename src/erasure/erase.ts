@@ -11,7 +11,8 @@ import type { NotifyQueue } from '../jobs/notify.js'
 import type { ReceiptQueue } from '../jobs/receipt.js'
 import type { WebhookProducer } from '../jobs/webhook.js'
 import type { WebhookRepository } from '../repositories/webhooks.js'
-import type { NotificationRepository, ReceiptRepository } from '../repositories/notifications.js'
+import type { NotificationRepository } from '../repositories/notifications.js'
+import type { ReceiptRepository } from '../repositories/receipts.js'
 import type { RemovalReason, RemovalSelection, RequestRepository } from '../repositories/requests.js'
 
 export interface RemovedCounts {

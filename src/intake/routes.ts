@@ -1,7 +1,7 @@
 // POST /v1/contact-requests: where the forms post.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
-import { ContactRequestBodySchema, IntakeHeadersSchema, ReceiptSchema } from './schemas.js'
+import { ContactRequestBodySchema, IntakeHeadersSchema, AcceptedSchema } from './schemas.js'
 import { countSubmission } from '../ops/metrics.js'
 
 const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -23,7 +23,7 @@ const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Stores the request and routes it to the contact by e-mail. A repeat (same Idempotency-Key, same CAPTCHA solution with the same content, or the same person and message within minutes) gets the first answer.',
       headers: IntakeHeadersSchema,
       body: ContactRequestBodySchema,
-      response: { 202: ReceiptSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, ...commonErrorResponses }
+      response: { 202: AcceptedSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, ...commonErrorResponses }
     },
     // Refusals are counted here, whichever step refused (validation, rate limit, consent, CAPTCHA…);
     // what an accepted submission was, the handler counts.
@@ -40,9 +40,9 @@ const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     })
     inFlight.add(submission)
     try {
-      const { receipt, outcome } = await submission
+      const { accepted, outcome } = await submission
       countSubmission(metrics, outcome)
-      return await reply.code(202).send(receipt)
+      return await reply.code(202).send(accepted)
     } finally {
       inFlight.delete(submission)
     }

@@ -1,4 +1,4 @@
-// The contact form's JSON, and the receipt the API answers with.
+// The contact form's JSON, and the answer the API gives an accepted one (the receipt is the e-mail, src/receipts/).
 import { Type, type Static } from '@sinclair/typebox'
 import { ContactId, Email, HttpUrl, Line, LocaleSchema, Phone, Text } from '../schemas/common.js'
 
@@ -28,9 +28,9 @@ export const IntakeHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' }))
 })
 
-export const ReceiptSchema = Type.Object({
+export const AcceptedSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   status: Type.Literal('received'),
   retainUntil: Type.String({ format: 'date-time', description: 'When the request and its personal data will be deleted' })
-}, { $id: 'Receipt' })
-export type Receipt = Static<typeof ReceiptSchema>
+}, { $id: 'Accepted', description: 'The 202 answer: the request is stored; keep its id' })
+export type Accepted = Static<typeof AcceptedSchema>

@@ -10,8 +10,8 @@ import { AppError, captchaFailed, consentRequired, idempotencyKeyReused, unknown
 import type { NotifyProducer } from '../jobs/notify.js'
 import type { ReceiptProducer } from '../jobs/receipt.js'
 import type { WebhookProducer } from '../jobs/webhook.js'
-import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRepository, type StoredReceipt } from '../repositories/requests.js'
-import type { ContactRequestBody, Receipt } from './schemas.js'
+import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRepository, type StoredRequest } from '../repositories/requests.js'
+import type { Accepted, ContactRequestBody } from './schemas.js'
 import type { RepeatKind, SubmissionOutcome } from '../ops/metrics.js'
 import { withTimeout } from '../with-timeout.js'
 
@@ -30,7 +30,8 @@ export interface IntakeDeps {
   enqueueTimeoutMs: number
 }
 
-export interface Submission {
+/** One submission to take in, as the route hands it over. */
+export interface IntakeInput {
   body: ContactRequestBody
   idempotencyKey: string | undefined
   remoteIp: string
@@ -39,7 +40,7 @@ export interface Submission {
 
 /** The answer, and what the submission turned out to be (it is counted, never shown: a repeat and a decoy look like an acceptance). */
 export interface Submitted {
-  receipt: Receipt
+  accepted: Accepted
   outcome: Exclude<SubmissionOutcome, { outcome: 'refused' | 'error' }>
 }
 
@@ -54,7 +55,7 @@ function contentSha256 (body: ContactRequestBody): string {
   return sha256(JSON.stringify(content))
 }
 
-const toReceipt = (stored: StoredReceipt): Receipt => ({ id: stored.id, status: 'received', retainUntil: stored.retainUntil.toISOString() })
+const toAccepted = (stored: StoredRequest): Accepted => ({ id: stored.id, status: 'received', retainUntil: stored.retainUntil.toISOString() })
 
 /** The request's fields as stored: trimmed where the form may have padded them. */
 function requestFields (body: ContactRequestBody) {
@@ -84,7 +85,7 @@ export function createIntakeService (deps: IntakeDeps) {
    * repeat an earlier request by content alone.
    */
   function answerRepeat (prior: PriorRequest[], bodySha256: string | null, captchaPassed: boolean): Submitted | null {
-    const repeat = (of: StoredReceipt, reason: RepeatKind): Submitted => ({ receipt: toReceipt(of), outcome: { outcome: 'repeat', reason } })
+    const repeat = (of: StoredRequest, reason: RepeatKind): Submitted => ({ accepted: toAccepted(of), outcome: { outcome: 'repeat', reason } })
     const byKey = prior.find((p) => p.sameIdempotencyKey)
     if (byKey !== undefined) {
       if (byKey.bodySha256 !== bodySha256) throw idempotencyKeyReused()
@@ -144,12 +145,12 @@ export function createIntakeService (deps: IntakeDeps) {
   /** A robot filled the honeypot: it looks like success to the robot; nothing is stored or sent. */
   function decoy (log: FastifyBaseLogger): Submitted {
     log.info({ honeypot: true }, 'honeypot filled; submission dropped')
-    const receipt: Receipt = { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + config.RETENTION_DAYS * 86_400_000).toISOString() }
-    return { receipt, outcome: { outcome: 'honeypot' } }
+    const accepted: Accepted = { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + config.RETENTION_DAYS * 86_400_000).toISOString() }
+    return { accepted, outcome: { outcome: 'honeypot' } }
   }
 
   return {
-    async submit ({ body, idempotencyKey, remoteIp, log }: Submission): Promise<Submitted> {
+    async submit ({ body, idempotencyKey, remoteIp, log }: IntakeInput): Promise<Submitted> {
       if (body.website !== undefined && body.website !== '') return decoy(log)
       const notice = await consentedNotice(body)
       const keys = {
@@ -189,7 +190,7 @@ export function createIntakeService (deps: IntakeDeps) {
         ...outcome.stored.webhookDeliveryIds.map(async (id) => { await enqueue('webhookDelivery', id, deps.webhooks.enqueue, log) })
       ])
       log.info({ requestId: outcome.stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
-      return { receipt: toReceipt(outcome.stored), outcome: { outcome: 'accepted' } }
+      return { accepted: toAccepted(outcome.stored), outcome: { outcome: 'accepted' } }
     }
   }
 }

@@ -1,9 +1,12 @@
 // The "retention-purge" job, defined once for the scheduler (producer) and the worker (consumer).
-import type { Queue } from 'bullmq'
+import { Queue } from 'bullmq'
+import type { RedisClient } from '../redis/connect.js'
 import type { Config } from '../config.js'
 
-export const PURGE_QUEUE = 'maintenance'
+export const PURGE_QUEUE = 'purge'
 const PURGE_SCHEDULER = 'retention-purge'
+/** The queue's name before it was named for what it holds; its schedule is retired at start-up. */
+const LEGACY_PURGE_QUEUE = 'maintenance'
 
 /** The job carries nothing: what is due is decided when it runs. */
 export type PurgeQueue = Queue<Record<string, never>, void, typeof PURGE_SCHEDULER>
@@ -21,4 +24,17 @@ export async function schedulePurge (queue: PurgeQueue, config: Pick<Config, 'PU
     name: PURGE_SCHEDULER,
     opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } }
   })
+}
+
+/**
+ * Removes the purge queue of earlier releases (named "maintenance"), so its schedule does not
+ * linger in Redis after an upgrade; nothing consumes it any more. A no-op once it is gone.
+ */
+export async function retireLegacyPurgeQueue (connection: RedisClient, prefix: string): Promise<void> {
+  const legacy = new Queue(LEGACY_PURGE_QUEUE, { connection, prefix })
+  try {
+    await legacy.obliterate({ force: true })
+  } finally {
+    await legacy.close()
+  }
 }

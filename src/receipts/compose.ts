@@ -4,7 +4,7 @@
 import type Mail from 'nodemailer/lib/mailer/index.js'
 import { escapeHtml } from '../html.js'
 import { FORMATS, TIME_ZONE, senderDomain } from '../notifications/compose.js'
-import type { ReceiptData } from '../repositories/notifications.js'
+import type { ReceiptData } from '../repositories/receipts.js'
 
 const TEXTS = {
   sv: {

@@ -38,10 +38,10 @@ export interface NewContactRequest {
   notice: { version: string, locale: string, sha256: string }
 }
 
-export type StoredReceipt = Pick<ContactRequest, 'id' | 'retainUntil'>
+export type StoredRequest = Pick<ContactRequest, 'id' | 'retainUntil'>
 
 /** An earlier request that a submission repeats, and how. */
-export interface PriorRequest extends StoredReceipt {
+export interface PriorRequest extends StoredRequest {
   sameCaptcha: boolean
   sameFingerprint: boolean
   sameIdempotencyKey: boolean
@@ -56,7 +56,7 @@ export type RepeatKeys = Pick<ContactRequest, 'captchaKey' | 'fingerprint' | 'id
  * repeats these earlier requests. An empty list means it lost a race to a twin
  * stored at the same instant; look again with findPrior.
  */
-export type StoreOutcome = { stored: StoredReceipt & { webhookDeliveryIds: string[] } } | { prior: PriorRequest[] }
+export type StoreOutcome = { stored: StoredRequest & { webhookDeliveryIds: string[] } } | { prior: PriorRequest[] }
 
 /** A unique key of contact_requests was already taken: the submission races an earlier one. */
 export class DuplicateSubmission extends Error {

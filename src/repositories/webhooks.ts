@@ -5,7 +5,7 @@
 import type { Database } from '../db/client.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.js'
-import type { Submission, WebhookEventType } from '../webhooks/events.js'
+import type { SubmittedFields, WebhookEventType } from '../webhooks/events.js'
 import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
 
 /** A timestamp as JSON would write it (ISO 8601, UTC), whatever the session's time zone. */
@@ -49,7 +49,7 @@ export interface ClaimedDelivery {
   /** The secret before the last rotation, while it still signs. */
   previousSecretSealed: string | null
   /** The submitted fields, for a `full` endpoint's delivery of a request that exists. */
-  submission: Submission | null
+  submission: SubmittedFields | null
 }
 
 // A delivery is attempted only while its endpoint is enabled and its request's processing is not

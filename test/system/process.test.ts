@@ -204,13 +204,14 @@ t.test('npm start\'s single process serves the API and delivers with its own wor
   const dropDir = await mkdtemp(join(tmpdir(), 'main-mail-'))
   let output = ''
   const child = forkEntry('src/main.ts', [], {
-    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}-main`, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', MAIL_DROP_DIR: dropDir, PURGE_CRON: 'off' },
+    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}-main`, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', MAIL_DROP_DIR: dropDir, PURGE_CRON: 'off', NOTIFY_LOCK_MS: '30000' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   t.teardown(() => { child.kill('SIGKILL') })
   const url = await eventually(async () => readyUrl(output), { timeoutMs: 20_000, what: 'the process to listen' })
+  t.match(output, /"variable":"NOTIFY_LOCK_MS","renamedTo":"JOB_LOCK_MS".*"msg":"NOTIFY_LOCK_MS is read as JOB_LOCK_MS/, 'an old variable name is warned about')
   // The worker is up before the process says it is ready.
   t.ok(await eventually(async () => /notify worker started/.test(output) ? true : undefined, { what: 'the worker to start' }))
   const challenge = await (await fetch(`${url}/v1/captcha/challenge`)).json() as Challenge

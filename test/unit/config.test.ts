@@ -63,3 +63,15 @@ t.test('.env.example names every variable the service reads, and no other', asyn
   for (const name of known) t.ok(listed.has(name), `${name} is in .env.example`)
   for (const name of listed) t.ok(known.includes(name as string), `${name as string} is a variable the service reads`)
 })
+
+t.test('a variable under its old name is still read, as its new one, and named for the start-up warning; the new name wins', async (t) => {
+  const old = loadConfig({ NOTIFY_CONCURRENCY: '7', NOTIFY_LOCK_MS: '4000' })
+  t.equal(old.MAIL_CONCURRENCY, 7)
+  t.equal(old.JOB_LOCK_MS, 4000)
+  t.same(old.renamedVariables, [{ old: 'NOTIFY_CONCURRENCY', current: 'MAIL_CONCURRENCY' }, { old: 'NOTIFY_LOCK_MS', current: 'JOB_LOCK_MS' }])
+  const both = loadConfig({ NOTIFY_BACKOFF_MS: '100', MAIL_BACKOFF_MS: '200' })
+  t.equal(both.MAIL_BACKOFF_MS, 200, 'the new name wins')
+  t.same(both.renamedVariables, [{ old: 'NOTIFY_BACKOFF_MS', current: 'MAIL_BACKOFF_MS' }], 'and the old one is still named, so it gets removed')
+  t.same(loadConfig({}).renamedVariables, [])
+  t.throws(() => loadConfig({ NOTIFY_MAX_ATTEMPTS: 'many' }), /MAIL_MAX_ATTEMPTS: .*got "many"/, 'an old name\'s bad value is reported under the new name')
+})

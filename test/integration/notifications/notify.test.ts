@@ -14,7 +14,7 @@ import { TUNING } from '../../../src/services.js'
 async function setup (t: { teardown: (fn: () => unknown) => void }, answer?: (n: number) => Answer, env: Record<string, string> = {}) {
   const sink = await smtpSink(answer)
   t.teardown(sink.close)
-  const settings = { SMTP_URL: sink.url, MAIL_FROM: 'Kontaktformulär <no-reply@example.org>', NOTIFY_BACKOFF_MS: '50', ...env }
+  const settings = { SMTP_URL: sink.url, MAIL_FROM: 'Kontaktformulär <no-reply@example.org>', MAIL_BACKOFF_MS: '50', ...env }
   const { app, config } = await buildTestApp(t, settings)
   const workers = await startTestWorkers(t, config)
   return { app, config, sink, workers, prisma: await testDatabase() }
@@ -138,7 +138,7 @@ t.test('a server that answers 550 fails the notification at once, visibly', asyn
 })
 
 t.test('a notification whose attempts run out is failed with its last error', async (t) => {
-  const { app, prisma } = await setup(t, () => ({ code: 451, message: '4.3.0 Temporary failure' }), { NOTIFY_MAX_ATTEMPTS: '2' })
+  const { app, prisma } = await setup(t, () => ({ code: 451, message: '4.3.0 Temporary failure' }), { MAIL_MAX_ATTEMPTS: '2' })
   const res = await post(app, await altchaSubmission(app))
   t.match(await settled(prisma, res.json().id), { status: 'failed', attempts: 2, lastError: /451/ })
 })

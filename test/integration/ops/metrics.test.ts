@@ -20,7 +20,7 @@ async function setup (t: Test, answer: (n: number) => Answer = () => ({ code: 25
   const sink = await smtpSink(answer)
   t.teardown(sink.close)
   const metrics = createMetrics()
-  const { app, config } = await buildTestApp(t, { SMTP_URL: sink.url, NOTIFY_BACKOFF_MS: '50', ...env }, { metrics })
+  const { app, config } = await buildTestApp(t, { SMTP_URL: sink.url, MAIL_BACKOFF_MS: '50', ...env }, { metrics })
   const workers = await startTestWorkers(t, config, { metrics })
   const ops = await opsListener(t, { role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
   return { app, config, sink, workers, ops, metrics }

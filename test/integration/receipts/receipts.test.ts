@@ -24,7 +24,7 @@ const TYPED = {
 }
 
 async function withReceipts (t: Parameters<typeof buildTestApp>[0], env: Record<string, string> = {}) {
-  const built = await buildTestApp(t, { RECEIPTS: 'true', NOTIFY_BACKOFF_MS: '50', PUBLIC_BASE_URL: 'https://kontakt.ri.se', ...env })
+  const built = await buildTestApp(t, { RECEIPTS: 'true', MAIL_BACKOFF_MS: '50', PUBLIC_BASE_URL: 'https://kontakt.ri.se', ...env })
   return built
 }
 

@@ -12,7 +12,7 @@ import { sharedDatabase } from '../../helpers/database.js'
 import { createRetention, type PurgeRequest } from '../../../src/retention/purge.js'
 import type { ErasureService } from '../../../src/erasure/erase.js'
 import { TUNING } from '../../../src/services.js'
-import { PURGE_QUEUE, schedulePurge, type PurgeQueue } from '../../../src/jobs/purge.js'
+import { PURGE_QUEUE, retireLegacyPurgeQueue, schedulePurge, type PurgeQueue } from '../../../src/jobs/purge.js'
 import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 
@@ -144,6 +144,19 @@ t.test('the worker schedules the purge daily at 03:00 Stockholm time, and "off" 
   t.match(schedulers[0], { key: 'retention-purge', pattern: '0 3 * * *', tz: 'Europe/Stockholm' })
   await schedulePurge(queue, { ...config, PURGE_CRON: 'off' })
   t.same(await queue.getJobSchedulers(), [])
+})
+
+t.test('an upgrade retires the purge queue of earlier releases ("maintenance") with its schedule', async (t) => {
+  const { app, config } = await setup(t)
+  const legacy: PurgeQueue = new Queue('maintenance', { prefix: config.QUEUE_PREFIX, connection: { url: config.REDIS_URL } })
+  t.teardown(async () => { await legacy.close() })
+  await schedulePurge(legacy, config)
+  t.equal((await legacy.getJobSchedulers()).length, 1, 'as an earlier release left it')
+  await retireLegacyPurgeQueue(app.services.redis, config.QUEUE_PREFIX)
+  t.same(await legacy.getJobSchedulers(), [])
+  t.same(await app.services.redis.keys(`${config.QUEUE_PREFIX}:maintenance:*`), [], 'no key of it is left')
+  await retireLegacyPurgeQueue(app.services.redis, config.QUEUE_PREFIX)
+  t.pass('and once it is gone, retiring it again is a no-op')
 })
 
 t.test('the scheduled purge runs: expired requests go, the run is recorded as scheduled, and audited as the scheduler', async (t) => {

@@ -18,7 +18,7 @@ const BERTIL = 'bertil.berg@example.se'
 async function setup (t: Parameters<typeof buildTestApp>[0]) {
   const mailDropDir = await mkdtemp(join(tmpdir(), 'subject-mail-'))
   // Receipts on, one per request: an erasure must take the receipt jobs and copies too.
-  const built = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir, NOTIFY_BACKOFF_MS: '50', RECEIPTS: 'true', RECEIPT_WINDOW_HOURS: '0' })
+  const built = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir, MAIL_BACKOFF_MS: '50', RECEIPTS: 'true', RECEIPT_WINDOW_HOURS: '0' })
   await startTestWorkers(t, built.config)
   return { ...built, mailDropDir }
 }

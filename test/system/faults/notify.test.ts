@@ -70,7 +70,7 @@ t.test('a worker killed with SIGKILL mid-delivery: the job is recovered and the 
   // The first message is never answered: the worker hangs in the middle of sending it.
   const sink = await smtpSink((n) => n === 1 ? { hang: true } : { code: 250 })
   t.teardown(sink.close)
-  const env = { SMTP_URL: sink.url, NOTIFY_LOCK_MS: '1500', NOTIFY_BACKOFF_MS: '50' }
+  const env = { SMTP_URL: sink.url, JOB_LOCK_MS: '1500', MAIL_BACKOFF_MS: '50' }
   const { app, config } = await buildTestApp(t, env)
   const prisma = await testDatabase()
 
@@ -94,7 +94,7 @@ t.test('a worker killed with SIGKILL mid-delivery: the job is recovered and the 
 })
 
 t.test('at-least-once: a worker killed after the SMTP server accepted, before the status was recorded, sends again with the same Message-ID', async (t) => {
-  const env = { NOTIFY_LOCK_MS: '1500', NOTIFY_BACKOFF_MS: '50' }
+  const env = { JOB_LOCK_MS: '1500', MAIL_BACKOFF_MS: '50' }
   const db = new pg.Client({ connectionString: TEST_DATABASE_URL })
   let notificationId = ''
   // Before the server answers 250 to the first message, the test takes the notification's row:

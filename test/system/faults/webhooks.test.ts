@@ -50,7 +50,7 @@ t.test('a worker killed with SIGKILL mid-delivery: after recovery the delivery i
   // The first delivery is never answered: the worker is in the middle of it when it dies.
   const receiver = await webhookReceiver((n) => n === 1 ? { hang: true } : { status: 200 })
   t.teardown(receiver.close)
-  const env = { NOTIFY_LOCK_MS: '1500' }
+  const env = { JOB_LOCK_MS: '1500' }
   const { app, config } = await buildTestApp(t, env)
   receiver.secrets.push(await subscribe(app, receiver.url))
   const prisma = await testDatabase()

@@ -15,7 +15,7 @@ const range = (draw: () => number) => {
 
 t.test('notifications: 8 attempts, 5 s doubling, each delay drawn from its upper half (jitter 0.5)', async (t) => {
   const config = loadConfig({})
-  const options = notifyJobOptions({ maxAttempts: config.NOTIFY_MAX_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS })
+  const options = notifyJobOptions({ maxAttempts: config.MAIL_MAX_ATTEMPTS, backoffMs: config.MAIL_BACKOFF_MS })
   t.match(options, { attempts: 8, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 } })
   for (let retry = 1; retry < 8; retry++) {
     const ceiling = 5000 * 2 ** (retry - 1)
