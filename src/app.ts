@@ -89,7 +89,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
 
   // Infrastructure. Closed last: onClose hooks run in reverse order, so the routes' own
   // (the intake waits for submissions in flight) run before this one.
-  const services = await createServices(config, { log: app.log, database: options.database, captchaEndpoints: options.captchaEndpoints, tuning: options.tuning, metrics: options.metrics })
+  const { database, captchaEndpoints, tuning, metrics } = options
+  const services = await createServices(config, { log: app.log, database, captchaEndpoints, tuning, metrics })
   app.addHook('onClose', services.close)
   app.decorate('config', config)
   app.decorate('services', services)

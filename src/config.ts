@@ -176,7 +176,10 @@ const Mail = {
 
 /** Webhooks: signed HTTP calls to other systems (README: "Webhooks"). */
 const Webhooks = {
-  /** Seals the endpoints' signing secrets (AES-256-GCM); without it no endpoint can be created or delivered to. Same value for the API and the worker. */
+  /**
+   * Seals the endpoints' signing secrets (AES-256-GCM); without it no endpoint can be created or
+   * delivered to. Same value for the API and the worker.
+   */
   WEBHOOK_SECRET_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: '64 hex digits (openssl rand -hex 32)' })),
   /** Hosts a webhook may reach although they resolve to a private or loopback address, and over plain http. */
   WEBHOOK_ALLOWED_HOSTS: List(Type.String({ pattern: '^[^\\s/,]+$' }), 'comma-separated host names or addresses such as crm.internal'),
@@ -188,7 +191,9 @@ const Webhooks = {
   WEBHOOK_DISABLE_AFTER_HOURS: Type.Integer({ ...PositiveInt, default: 72 })
 }
 
-export const ConfigSchema = Type.Object({ ...Process, ...Database, ...RedisSettings, ...Operations, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail, ...Webhooks }, { additionalProperties: false })
+export const ConfigSchema = Type.Object({
+  ...Process, ...Database, ...RedisSettings, ...Operations, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail, ...Webhooks
+}, { additionalProperties: false })
 
 const EPHEMERAL_SECRETS = ['PSEUDONYM_KEY', 'ALTCHA_HMAC_KEY'] as const
 
@@ -233,7 +238,9 @@ export class ConfigError extends Error {
  * that is malformed, and what it expects, so the process stops with a clear message.
  */
 export function loadConfig (given: Record<string, string | undefined> = process.env): Config {
-  const renamedVariables = Object.entries(RENAMED_VARIABLES).filter(([old]) => given[old] !== undefined).map(([old, current]) => ({ old, current }))
+  const renamedVariables = Object.entries(RENAMED_VARIABLES)
+    .filter(([old]) => given[old] !== undefined)
+    .map(([old, current]) => ({ old, current }))
   const env = { ...given }
   for (const { old, current } of renamedVariables) env[current] ??= given[old]
   const raw: Record<string, unknown> = {}

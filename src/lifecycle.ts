@@ -43,10 +43,12 @@ export class ListenError extends Error {
   }
 }
 
+interface Address { host: string, port: number }
+
 const LISTEN_PROBLEMS: Record<string, string> = { EADDRINUSE: 'in use', EACCES: 'not permitted', EADDRNOTAVAIL: 'no such address here' }
 
 /** Binds `host:port` through `listen`; an address that cannot be had becomes a ListenError naming `variable`. */
-export async function listenOn<T> (listen: (at: { host: string, port: number }) => Promise<T>, at: { host: string, port: number }, variable: string): Promise<T> {
+export async function listenOn<T> (listen: (at: Address) => Promise<T>, at: Address, variable: string): Promise<T> {
   try {
     return await listen(at)
   } catch (err) {

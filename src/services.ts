@@ -54,7 +54,10 @@ export const TUNING = {
   webhookTimeoutMs: 10_000,
   /** How often the worker asks its SMTP server whether it would take mail (its readiness). */
   smtpVerifyIntervalMs: 60_000,
-  /** How long a worker keeps trying to record an e-mail it sent while the database is unreachable, before it gives up (and sends it again). */
+  /**
+   * How long a worker keeps trying to record an e-mail it sent while the database is unreachable,
+   * before it gives up (and sends it again).
+   */
   recordSentRetryMs: 120_000
 }
 export type Tuning = typeof TUNING
@@ -113,7 +116,9 @@ export async function createServices (config: Config, options: ServicesOptions) 
     connections: config.WEBHOOK_MAX_CONNECTIONS ?? config.WEBHOOK_CONCURRENCY
   }))
 
-  const erasure = createErasure({ ...repositories, queue: notifyQueue, receiptQueue, webhookProducer: webhooks, redis, mailDropDir: config.MAIL_DROP_DIR })
+  const erasure = createErasure({
+    ...repositories, queue: notifyQueue, receiptQueue, webhookProducer: webhooks, redis, mailDropDir: config.MAIL_DROP_DIR
+  })
   const notices = createNoticeCatalog(repositories.notices, config.PRIVACY_NOTICE_VERSION)
   const router = createContactRouter({
     load: repositories.contacts.forRouting,
@@ -167,7 +172,9 @@ export async function createServices (config: Config, options: ServicesOptions) 
     /** Signs and posts webhook deliveries through the SSRF guard (the worker's). */
     webhookSender: lazy(() => createWebhookSender({ dispatcher: webhookAgent.get(), timeoutMs: tuning.webhookTimeoutMs })).get,
     /** One receipt per address per window (the worker's). */
-    receiptWindow: createReceiptWindow({ redis, pseudonymKey: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX, hours: config.RECEIPT_WINDOW_HOURS }),
+    receiptWindow: createReceiptWindow({
+      redis, pseudonymKey: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX, hours: config.RECEIPT_WINDOW_HOURS
+    }),
     withdrawalLinks: createWithdrawalLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL }),
     notices,
     router,
@@ -175,15 +182,34 @@ export async function createServices (config: Config, options: ServicesOptions) 
     mailer: mailer.get,
     keys: createKeyStore(repositories.apiKeys),
     erasure,
-    retention: createRetention({ ...repositories, erasure, metrics: metrics.purge, detachedDeliveryDays: config.RETENTION_DAYS, batchSize: tuning.purgeBatchSize, pauseMs: tuning.purgePauseMs }),
+    retention: createRetention({
+      ...repositories,
+      erasure,
+      metrics: metrics.purge,
+      detachedDeliveryDays: config.RETENTION_DAYS,
+      batchSize: tuning.purgeBatchSize,
+      pauseMs: tuning.purgePauseMs
+    }),
     subjects: createSubjectService({ ...repositories, erasure, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
     requestChanges: createRequestChanges(repositories),
     redrive: createRedrive({ notifications: repositories.notifications, notify, log }),
-    intake: createIntakeService({ config, requests: repositories.requests, notices, captcha, router, notify, receipts: config.RECEIPTS ? receipts : null, webhooks, enqueueTimeoutMs: tuning.enqueueTimeoutMs }),
+    intake: createIntakeService({
+      config,
+      requests: repositories.requests,
+      notices,
+      captcha,
+      router,
+      notify,
+      receipts: config.RECEIPTS ? receipts : null,
+      webhooks,
+      enqueueTimeoutMs: tuning.enqueueTimeoutMs
+    }),
 
     /** Closes what was opened here, producers before their connections; the caller's database and mailer stay open. */
     async close (): Promise<void> {
-      await Promise.all([notifyQueue.close(), receiptQueue.close(), webhookQueue.close(), purgeQueue.built()?.close(), webhookAgent.built()?.close()])
+      await Promise.all([
+        notifyQueue.close(), receiptQueue.close(), webhookQueue.close(), purgeQueue.built()?.close(), webhookAgent.built()?.close()
+      ])
       redis.disconnect()
       blocking.built()?.disconnect()
       if (options.mailer === undefined) mailer.built()?.close()

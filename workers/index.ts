@@ -82,13 +82,19 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
 
   const mailer = services.mailer()
   const recordRetry = { maxMs: tuning.recordSentRetryMs }
-  const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, createNotifyProcessor({ notifications, mailer, webhooks: services.webhooks, config, metrics: services.metrics.notifications, log, recordRetry }), {
+  const processNotify = createNotifyProcessor({
+    notifications, mailer, webhooks: services.webhooks, config, metrics: services.metrics.notifications, log, recordRetry
+  })
+  const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, processNotify, {
     concurrency: config.MAIL_CONCURRENCY,
     lockMs: config.JOB_LOCK_MS
   })
   notifyWorker.on('stalled', (jobId) => { log.warn({ jobId }, 'notify job stalled (its worker died or hung); it will run again') })
 
-  const receiptWorker = startWorker<ReceiptPayload>(services, RECEIPT_QUEUE, createReceiptProcessor({ receipts, mailer, window: services.receiptWindow, links: services.withdrawalLinks, config, log, recordRetry }), {
+  const processReceipt = createReceiptProcessor({
+    receipts, mailer, window: services.receiptWindow, links: services.withdrawalLinks, config, log, recordRetry
+  })
+  const receiptWorker = startWorker<ReceiptPayload>(services, RECEIPT_QUEUE, processReceipt, {
     concurrency: config.MAIL_CONCURRENCY,
     lockMs: config.JOB_LOCK_MS
   })

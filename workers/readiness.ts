@@ -46,7 +46,9 @@ interface Pausable {
 }
 
 /** The worker's checks: SMTP, and every queue running, neither paused here nor for everyone (queue.pause() in Redis). */
-export function workerReadiness (mail: MailCheck, workers: Pausable[], queues: Record<string, { isPaused: () => Promise<boolean> }>): ReadinessSource {
+export function workerReadiness (
+  mail: MailCheck, workers: Pausable[], queues: Record<string, { isPaused: () => Promise<boolean> }>
+): ReadinessSource {
   return {
     checks: { smtp: async () => mail.state() },
     async paused () {

@@ -56,7 +56,9 @@ function webhookRecipient ({ origin, description, payloadMode, events, contactId
 
 /** Generated on each request from what the service is configured to do, so it cannot drift from it. */
 // eslint-disable-next-line max-lines-per-function -- one document: the record of processing, section by section
-export function processingRecord (config: Config, contactOverrides: Array<{ contactId: string, days: number }>, webhookEndpoints: Recipient[]) {
+export function processingRecord (
+  config: Config, contactOverrides: Array<{ contactId: string, days: number }>, webhookEndpoints: Recipient[]
+) {
   const smtpHost = config.SMTP_URL === undefined ? null : new URL(config.SMTP_URL).hostname
   return {
     generatedAt: new Date().toISOString(),

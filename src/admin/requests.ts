@@ -48,7 +48,10 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'List contact requests (no personal data), newest first',
       querystring: ListQuery,
-      response: { 200: Type.Object({ items: Type.Array(RequestSummarySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...adminErrors }
+      response: {
+        200: Type.Object({ items: Type.Array(RequestSummarySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+        ...adminErrors
+      }
     }
   }, async (request) => {
     const { contactId, status, from, to, limit, cursor } = request.query

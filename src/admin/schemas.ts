@@ -99,7 +99,9 @@ export const RequestDetailSchema = Type.Object({
     noticeSha256: Type.String(),
     method: Type.String(),
     consentedAt: DateTime,
-    notice: Type.Object({ version: Type.String(), locale: Type.String(), text: Type.String(), sha256: Type.String(), publishedAt: DateTime })
+    notice: Type.Object({
+      version: Type.String(), locale: Type.String(), text: Type.String(), sha256: Type.String(), publishedAt: DateTime
+    })
   })),
   receipt: Nullable(Type.Object({
     id: Type.String(),

@@ -40,13 +40,29 @@ function createVerifiers (config: Config, altcha: Altcha | null, endpoints: Capt
       case 'altcha':
         return (altcha as Altcha).verifier
       case 'hcaptcha':
-        return createSiteverifyVerifier({ ...common, name, url: endpoints.hcaptcha, secret: config.HCAPTCHA_SECRET as string, sitekey: config.HCAPTCHA_SITEKEY })
+        return createSiteverifyVerifier({
+          ...common, name, url: endpoints.hcaptcha, secret: config.HCAPTCHA_SECRET as string, sitekey: config.HCAPTCHA_SITEKEY
+        })
       case 'turnstile':
-        return createSiteverifyVerifier({ ...common, name, url: endpoints.turnstile, secret: config.TURNSTILE_SECRET as string, action: config.TURNSTILE_ACTION })
+        return createSiteverifyVerifier({
+          ...common, name, url: endpoints.turnstile, secret: config.TURNSTILE_SECRET as string, action: config.TURNSTILE_ACTION
+        })
       case 'recaptcha':
-        return createSiteverifyVerifier({ ...common, name, url: endpoints.recaptcha, secret: config.RECAPTCHA_SECRET as string, action: config.RECAPTCHA_ACTION, minScore: config.RECAPTCHA_MIN_SCORE })
+        return createSiteverifyVerifier({
+          ...common,
+          name,
+          url: endpoints.recaptcha,
+          secret: config.RECAPTCHA_SECRET as string,
+          action: config.RECAPTCHA_ACTION,
+          minScore: config.RECAPTCHA_MIN_SCORE
+        })
       case 'friendlycaptcha':
-        return createFriendlyCaptchaVerifier({ url: endpoints.friendlycaptcha, apiKey: config.FRIENDLYCAPTCHA_API_KEY as string, sitekey: config.FRIENDLYCAPTCHA_SITEKEY, timeoutMs })
+        return createFriendlyCaptchaVerifier({
+          url: endpoints.friendlycaptcha,
+          apiKey: config.FRIENDLYCAPTCHA_API_KEY as string,
+          sitekey: config.FRIENDLYCAPTCHA_SITEKEY,
+          timeoutMs
+        })
     }
     throw new Error(`unknown CAPTCHA provider ${String(name)}`)
   })
@@ -55,7 +71,12 @@ function createVerifiers (config: Config, altcha: Altcha | null, endpoints: Capt
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
 export function createCaptcha (config: Config, { log, metrics }: { log: FastifyBaseLogger, metrics: Metrics['captcha'] }, endpoints: Partial<CaptchaEndpoints> = {}) {
   const altcha = config.CAPTCHA_PROVIDERS.includes('altcha')
-    ? createAltcha({ hmacKey: config.ALTCHA_HMAC_KEY, algorithm: config.ALTCHA_ALGORITHM, cost: config.ALTCHA_COST, expiresSeconds: config.ALTCHA_EXPIRES_SECONDS })
+    ? createAltcha({
+      hmacKey: config.ALTCHA_HMAC_KEY,
+      algorithm: config.ALTCHA_ALGORITHM,
+      cost: config.ALTCHA_COST,
+      expiresSeconds: config.ALTCHA_EXPIRES_SECONDS
+    })
     : null
   const verifiers = new Map(createVerifiers(config, altcha, { ...CAPTCHA_ENDPOINTS, ...endpoints }).map((v) => [v.name as string, v]))
   const failOpen = new Set<string>(config.CAPTCHA_FAIL_OPEN)

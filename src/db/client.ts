@@ -31,7 +31,8 @@ export interface DatabaseOptions {
   queryTimeoutMillis?: number
 }
 
-export function createDatabase ({ connectionString, max = 10, connectionTimeoutMillis = 2000, queryTimeoutMillis = 5000 }: DatabaseOptions): Database {
+export function createDatabase (options: DatabaseOptions): Database {
+  const { connectionString, max = 10, connectionTimeoutMillis = 2000, queryTimeoutMillis = 5000 } = options
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis, query_timeout: queryTimeoutMillis })
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {})

@@ -58,6 +58,9 @@ export async function ensureDatabase (connectionString: string): Promise<boolean
   })
 }
 
+/** A row of Prisma's bookkeeping, as the migrator reads it. */
+type Applied = { migration_name: string, checksum: string, finished_at: Date | null, rolled_back_at: Date | null }
+
 /**
  * Applies every migration not yet applied, each in its own transaction, under
  * Prisma's advisory lock. Refuses to go on when an applied migration's file has
@@ -80,7 +83,7 @@ export async function migrate (connectionString: string, dir: string): Promise<{
         "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
         "applied_steps_count" INTEGER NOT NULL DEFAULT 0
       )`)
-    const { rows } = await client.query<{ migration_name: string, checksum: string, finished_at: Date | null, rolled_back_at: Date | null }>(
+    const { rows } = await client.query<Applied>(
       'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at')
     const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null)
     if (failed !== undefined) {

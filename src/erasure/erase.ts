@@ -13,7 +13,7 @@ import type { WebhookProducer } from '../jobs/webhook.js'
 import type { WebhookRepository } from '../repositories/webhooks.js'
 import type { NotificationRepository } from '../repositories/notifications.js'
 import type { ReceiptRepository } from '../repositories/receipts.js'
-import type { RemovalReason, RemovalSelection, RequestRepository } from '../repositories/requests.js'
+import type { Outbox, RemovalReason, RemovalSelection, RequestRepository } from '../repositories/requests.js'
 
 export interface RemovedCounts {
   requests: number
@@ -42,7 +42,8 @@ export interface ErasureDeps {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createErasure ({ requests, notifications, receipts, webhooks, queue, receiptQueue, webhookProducer, redis, mailDropDir }: ErasureDeps) {
+export function createErasure (deps: ErasureDeps) {
+  const { requests, notifications, receipts, webhooks, queue, receiptQueue, webhookProducer, redis, mailDropDir } = deps
   const webhookQueue = webhookProducer.queue
 
   /** The mail drop's file names, listed once per run: cheaper than one unlink attempt per notification. */
@@ -90,10 +91,12 @@ export function createErasure ({ requests, notifications, receipts, webhooks, qu
    * deliveries are enqueued once the removal is committed (the outbox relay takes those Redis refuses).
    */
   async function remove (selection: RemovalSelection, reason: RemovalReason, runId: string | null, files: Set<string>): Promise<Erased> {
-    const { ids, outbox, traces, erasedEvents } = await requests.remove(selection, reason, runId, async ({ notificationIds, receiptIds, webhookDeliveryIds }) => ({
-      jobsRemoved: await removeJobs(queue, notificationIds) + await removeJobs(receiptQueue, receiptIds) + await removeJobs(webhookQueue, webhookDeliveryIds),
+    const removeTraces = async ({ notificationIds, receiptIds, webhookDeliveryIds }: Outbox) => ({
+      jobsRemoved: await removeJobs(queue, notificationIds) + await removeJobs(receiptQueue, receiptIds) +
+        await removeJobs(webhookQueue, webhookDeliveryIds),
       mailFilesRemoved: await removeMailFiles([...notificationIds, ...receiptIds], files)
-    }))
+    })
+    const { ids, outbox, traces, erasedEvents } = await requests.remove(selection, reason, runId, removeTraces)
     await Promise.allSettled(erasedEvents.map(webhookProducer.enqueue))
     return { ids, requests: ids.length, notifications: outbox.notificationIds.length, ...traces }
   }
@@ -104,7 +107,8 @@ export function createErasure ({ requests, notifications, receipts, webhooks, qu
    * removals, since removing a job logs one more.
    */
   async function sweepJobEvents (): Promise<number> {
-    return await sweepEvents(queue, notifications.existing) + await sweepEvents(receiptQueue, receipts.existing) + await sweepEvents(webhookQueue, webhooks.existing)
+    return await sweepEvents(queue, notifications.existing) + await sweepEvents(receiptQueue, receipts.existing) +
+      await sweepEvents(webhookQueue, webhooks.existing)
   }
 
   async function sweepEvents (jobs: Queue, existing: (ids: string[]) => Promise<Set<string>>): Promise<number> {

@@ -121,7 +121,9 @@ export function createIntakeService (deps: IntakeDeps) {
    * retry with its Idempotency-Key) must still get the first answer: that answer, if any, is
    * returned instead of a check.
    */
-  async function checkCaptcha (body: ContactRequestBody, remoteIp: string, keys: RepeatKeys, bodySha256: string | null): Promise<CaptchaCheck | Submitted> {
+  async function checkCaptcha (
+    body: ContactRequestBody, remoteIp: string, keys: RepeatKeys, bodySha256: string | null
+  ): Promise<CaptchaCheck | Submitted> {
     try {
       return await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
     } catch (err) {

@@ -8,7 +8,10 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 /** Every application metric's name starts with this; Node's default metrics keep their standard names. */
 export const METRIC_PREFIX = 'contact_intake_'
 
-/** How a submission ended, as counted: accepted, a repeat (of which kind), a honeypot decoy, refused (4xx) or failed (5xx) with its error code. */
+/**
+ * How a submission ended, as counted: accepted, a repeat (of which kind), a honeypot decoy,
+ * refused (4xx) or failed (5xx) with its error code.
+ */
 export type SubmissionOutcome =
   | { outcome: 'accepted' | 'honeypot' }
   | { outcome: 'repeat', reason: RepeatKind }

@@ -2,7 +2,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { AppError, unavailable, validationFailed, type ErrorDetail } from '../errors.js'
 import { DuplicateSubmission } from '../repositories/requests.js'
@@ -101,7 +101,7 @@ const CLIENT_ERRORS: Record<string, [number, string, string]> = {
  * Errors of the HTTP parser and of the server's time-outs, met before Fastify has a request
  * (its `clientErrorHandler` option): answered in the documented shape, then the connection closes.
  */
-export function clientErrorHandler (this: { log: { debug: (obj: object, msg: string) => void } }, err: NodeJS.ErrnoException, socket: Duplex): void {
+export function clientErrorHandler (this: { log: Pick<FastifyBaseLogger, 'debug'> }, err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
   const [statusCode, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'BAD_REQUEST', 'The request is not valid HTTP.']
   this.log.debug({ code: err.code }, 'client error')

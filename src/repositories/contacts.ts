@@ -69,7 +69,12 @@ export function createContactRepository ({ prisma }: Database) {
     async update (entry: ContactEntry): Promise<void> {
       await prisma.contact.update({
         where: { id: entry.id },
-        data: { active: entry.active, delegateId: entry.delegateId ?? null, delegateStandsIn: entry.delegateStandsIn, retentionDays: entry.retentionDays ?? null }
+        data: {
+          active: entry.active,
+          delegateId: entry.delegateId ?? null,
+          delegateStandsIn: entry.delegateStandsIn,
+          retentionDays: entry.retentionDays ?? null
+        }
       })
     },
 

@@ -105,7 +105,12 @@ export function createNotificationRepository ({ prisma, pool }: Database) {
       const byId = new Map(rows.map((row): [string, DeliveryData] => [row.id, {
         id: row.id,
         attempts: row.attempts,
-        request: { ...row.request, receivedAt: new Date(row.request.receivedAt), retainUntil: new Date(row.request.retainUntil), contactName: row.contact.name },
+        request: {
+          ...row.request,
+          receivedAt: new Date(row.request.receivedAt),
+          retainUntil: new Date(row.request.retainUntil),
+          contactName: row.contact.name
+        },
         contact: row.contact
       }]))
       return fulfilled(ids.map((id) => byId.get(id) ?? null))

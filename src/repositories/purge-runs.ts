@@ -18,8 +18,10 @@ export function createPurgeRunRepository ({ prisma, pool }: Database) {
       return started
     },
 
-    async finish (id: string, { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error }: PurgeFigures): Promise<void> {
-      await prisma.purgeRun.update({ where: { id }, data: { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error } })
+    async finish (id: string, figures: PurgeFigures): Promise<void> {
+      const { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error } = figures
+      const data = { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error }
+      await prisma.purgeRun.update({ where: { id }, data })
     },
 
     /** When the last real purge finished without error; null if none ever did. */

@@ -160,7 +160,15 @@ const FIND_PRIOR = `
   ), ${MATCHES}
   SELECT ${MATCHES_AS_JSON} AS matches FROM matches`
 
-interface MatchRow { n: number, id: string, retainUntil: string, bodySha256: string | null, sameCaptcha: boolean, sameFingerprint: boolean, sameIdempotencyKey: boolean }
+interface MatchRow {
+  n: number
+  id: string
+  retainUntil: string
+  bodySha256: string | null
+  sameCaptcha: boolean
+  sameFingerprint: boolean
+  sameIdempotencyKey: boolean
+}
 
 const toPrior = ({ n: _n, retainUntil, ...match }: MatchRow): PriorRequest => ({ ...match, retainUntil: new Date(retainUntil) })
 
@@ -243,22 +251,48 @@ const DETAIL = {
   receipt: { select: { id: true, status: true, attempts: true, lastError: true, createdAt: true, sentAt: true, failedAt: true } },
   notifications: {
     orderBy: { createdAt: 'asc' },
-    select: { id: true, status: true, recipient: true, routeReason: true, attempts: true, lastError: true, smtpResponse: true, messageId: true, createdAt: true, queuedAt: true, lastAttemptAt: true, sentAt: true, failedAt: true }
+    select: {
+      id: true,
+      status: true,
+      recipient: true,
+      routeReason: true,
+      attempts: true,
+      lastError: true,
+      smtpResponse: true,
+      messageId: true,
+      createdAt: true,
+      queuedAt: true,
+      lastAttemptAt: true,
+      sentAt: true,
+      failedAt: true
+    }
   },
   events: { orderBy: { at: 'asc' }, select: { at: true, kind: true, value: true, actor: true } },
   webhooks: {
     orderBy: { createdAt: 'asc' },
-    select: { id: true, eventType: true, status: true, createdAt: true, deliveredAt: true, endpoint: { select: { id: true, url: true, description: true, payloadMode: true } } }
+    select: {
+      id: true,
+      eventType: true,
+      status: true,
+      createdAt: true,
+      deliveredAt: true,
+      endpoint: { select: { id: true, url: true, description: true, payloadMode: true } }
+    }
   }
 } satisfies Prisma.ContactRequestSelect
 type DetailRow = Prisma.ContactRequestGetPayload<{ select: typeof DETAIL }>
 type WebhookRecipient = Omit<DetailRow['webhooks'][number]['endpoint'], 'url'> & { origin: string }
 
-/** A request as an admin or its subject sees it. Of each webhook endpoint that received it, the origin only: a URL's path can hold a token. */
+/**
+ * A request as an admin or its subject sees it. Of each webhook endpoint that received it, the
+ * origin only: a URL's path can hold a token.
+ */
 export type RequestDetail = Omit<DetailRow, 'webhooks'> & { webhooks: Array<Omit<DetailRow['webhooks'][number], 'endpoint'> & { endpoint: WebhookRecipient }> }
 
 function toDetail ({ webhooks, ...row }: DetailRow): RequestDetail {
-  return { ...row, webhooks: webhooks.map(({ endpoint: { url, ...endpoint }, ...delivery }) => ({ ...delivery, endpoint: { ...endpoint, origin: originOf(url) } })) }
+  const withOrigins = webhooks.map(({ endpoint: { url, ...endpoint }, ...delivery }) =>
+    ({ ...delivery, endpoint: { ...endpoint, origin: originOf(url) } }))
+  return { ...row, webhooks: withOrigins }
 }
 
 export interface RequestFilter {
@@ -284,13 +318,16 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
   const { duplicateWindowSeconds, maxInFlight = 4, maxBatch = 50 } = options
 
   async function storeAll (batch: NewContactRequest[]): Promise<StoreOutcome[]> {
-    const { rows: [row] } = await pool.query<{ stored: Array<{ id: string, retainUntil: string, webhookDeliveryIds: string[] }>, matches: MatchRow[] }>(
+    type StoreRow = { stored: Array<{ id: string, retainUntil: string, webhookDeliveryIds: string[] }>, matches: MatchRow[] }
+    const { rows: [row] } = await pool.query<StoreRow>(
       STORE, [duplicateWindowSeconds, ...INPUT.map(([, , pick]) => batch.map(pick))])
     const stored = new Map((row?.stored ?? []).map((s) => [s.id, s]))
     const matches = row?.matches ?? []
     return batch.map((r, i): StoreOutcome => {
       const receipt = stored.get(r.id)
-      if (receipt !== undefined) return { stored: { id: receipt.id, retainUntil: new Date(receipt.retainUntil), webhookDeliveryIds: receipt.webhookDeliveryIds } }
+      if (receipt !== undefined) {
+        return { stored: { id: receipt.id, retainUntil: new Date(receipt.retainUntil), webhookDeliveryIds: receipt.webhookDeliveryIds } }
+      }
       return { prior: matches.filter((m) => m.n === i + 1).map(toPrior) }
     })
   }
@@ -317,14 +354,19 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
 
     /** Earlier requests a submission with these keys repeats, oldest first; for the rare paths around `store`. */
     async findPrior (keys: RepeatKeys): Promise<PriorRequest[]> {
-      const { rows: [row] } = await pool.query<{ matches: MatchRow[] }>(FIND_PRIOR, [duplicateWindowSeconds, keys.captchaKey, keys.fingerprint, keys.idempotencyKey])
+      const values = [duplicateWindowSeconds, keys.captchaKey, keys.fingerprint, keys.idempotencyKey]
+      const { rows: [row] } = await pool.query<{ matches: MatchRow[] }>(FIND_PRIOR, values)
       return (row?.matches ?? []).map(toPrior)
     },
 
     /** What the withdrawal page shows of a request: whom it went to, when, until when, and whether a hold keeps it. */
     async withdrawalView (id: string): Promise<{ contactName: string, receivedAt: Date, retainUntil: Date, held: boolean } | null> {
-      const row = await prisma.contactRequest.findUnique({ where: { id }, select: { receivedAt: true, retainUntil: true, legalHoldReason: true, contact: { select: { name: true } } } })
-      return row === null ? null : { contactName: row.contact.name, receivedAt: row.receivedAt, retainUntil: row.retainUntil, held: row.legalHoldReason !== null }
+      const row = await prisma.contactRequest.findUnique({
+        where: { id },
+        select: { receivedAt: true, retainUntil: true, legalHoldReason: true, contact: { select: { name: true } } }
+      })
+      if (row === null) return null
+      return { contactName: row.contact.name, receivedAt: row.receivedAt, retainUntil: row.retainUntil, held: row.legalHoldReason !== null }
     },
 
     async detail (id: string): Promise<RequestDetail | null> {
@@ -339,7 +381,9 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
           contactId,
           status,
           receivedAt: { gte: from, lt: to },
-          ...(after === undefined ? {} : { OR: [{ receivedAt: { lt: after.receivedAt } }, { receivedAt: after.receivedAt, id: { lt: after.id } }] })
+          ...(after === undefined
+            ? {}
+            : { OR: [{ receivedAt: { lt: after.receivedAt } }, { receivedAt: after.receivedAt, id: { lt: after.id } }] })
         },
         orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
         take: limit + 1
@@ -351,7 +395,9 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
      * Changes a request under a row lock and writes the change to its history, in one
      * transaction; `data` sees the row as it is once locked. Null when there is no such request.
      */
-    async change (id: string, event: { kind: string, value: string, actor: string }, data: (current: ContactRequest) => Prisma.ContactRequestUpdateInput): Promise<ContactRequest | null> {
+    async change (
+      id: string, event: { kind: string, value: string, actor: string }, data: (current: ContactRequest) => Prisma.ContactRequestUpdateInput
+    ): Promise<ContactRequest | null> {
       return await prisma.$transaction(async (tx) => {
         const [locked] = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM contact_requests WHERE id = ${id}::uuid FOR UPDATE`
         if (locked === undefined) return null
@@ -382,7 +428,9 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
      * run finds the same rows), writes the contact_request.erased deliveries it owes, then deletes them, leaving an
      * anonymous tombstone for each; consent records, notifications, webhook deliveries and history go with them (ON DELETE CASCADE).
      */
-    async remove<T> (selection: RemovalSelection, reason: RemovalReason, runId: string | null, removeTraces: (outbox: Outbox) => Promise<T>): Promise<{ ids: string[], outbox: Outbox, traces: T, erasedEvents: string[] }> {
+    async remove<T> (
+      selection: RemovalSelection, reason: RemovalReason, runId: string | null, removeTraces: (outbox: Outbox) => Promise<T>
+    ): Promise<{ ids: string[], outbox: Outbox, traces: T, erasedEvents: string[] }> {
       return await inTransaction(pool, async (client) => {
         const { where, values } = selectionSql(selection)
         const { rows } = await client.query<{ id: string, notificationIds: string[], receiptIds: string[], webhookDeliveryIds: string[] }>(`

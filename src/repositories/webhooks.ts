@@ -192,7 +192,10 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
      * True when this call disabled it (it was enabled).
      */
     async disable (id: string, reason: string): Promise<boolean> {
-      const { count } = await prisma.webhookEndpoint.updateMany({ where: { id, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: new Date() } })
+      const { count } = await prisma.webhookEndpoint.updateMany({
+        where: { id, enabled: true },
+        data: { enabled: false, disabledReason: reason, disabledAt: new Date() }
+      })
       return count > 0
     },
 
@@ -264,11 +267,15 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
     },
 
     /** An endpoint's deliveries, newest first, each with its attempts; the page before `before` (createdAt, id). */
-    async deliveries (endpointId: string, limit: number, before?: { createdAt: Date, id: string }): Promise<{ page: DeliveryWithAttempts[], more: boolean }> {
+    async deliveries (
+      endpointId: string, limit: number, before?: { createdAt: Date, id: string }
+    ): Promise<{ page: DeliveryWithAttempts[], more: boolean }> {
       const rows = await prisma.webhookDelivery.findMany({
         where: {
           endpointId,
-          ...(before === undefined ? {} : { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] })
+          ...(before === undefined
+            ? {}
+            : { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] })
         },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit + 1,

@@ -13,7 +13,9 @@ export interface StatusChange<S extends string> {
  * Closing a request shortens its retention to `daysAfterClose` from now, and never lengthens it;
  * any other change, and closing what is already closed, leaves the dates as they are.
  */
-export function statusChange<S extends string> (current: { status: string, retainUntil: Date }, status: S, daysAfterClose: number, now = new Date()): StatusChange<S> {
+export function statusChange<S extends string> (
+  current: { status: string, retainUntil: Date }, status: S, daysAfterClose: number, now = new Date()
+): StatusChange<S> {
   if (status !== 'closed' || current.status === 'closed') return { status }
   const shortened = new Date(now.getTime() + daysAfterClose * DAY_MS)
   return { status, closedAt: now, retainUntil: shortened < current.retainUntil ? shortened : current.retainUntil }

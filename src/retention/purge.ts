@@ -46,7 +46,8 @@ export interface RetentionDeps {
 }
 
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createRetention ({ requests, purgeRuns, audit, erasure, webhooks, metrics, detachedDeliveryDays, batchSize, pauseMs }: RetentionDeps) {
+export function createRetention (deps: RetentionDeps) {
+  const { requests, purgeRuns, audit, erasure, webhooks, metrics, detachedDeliveryDays, batchSize, pauseMs } = deps
   /**
    * Deletes every due request (retention over, no legal hold) with its traces, batch by batch.
    * Each batch is its own transaction over rows locked FOR UPDATE SKIP LOCKED: intake is never
@@ -87,7 +88,8 @@ export function createRetention ({ requests, purgeRuns, audit, erasure, webhooks
     async purgeExpired ({ dryRun, actor, trigger, onBatch }: PurgeRequest): Promise<PurgeRun> {
       const id = crypto.randomUUID()
       const started = await purgeRuns.start({ id, actor, trigger, dryRun })
-      const run: PurgeRun = { id, dryRun, ...started, batches: 0, requests: 0, notifications: 0, jobsRemoved: 0, mailFilesRemoved: 0, finishedAt: null, error: null }
+      const counts = { batches: 0, requests: 0, notifications: 0, jobsRemoved: 0, mailFilesRemoved: 0 }
+      const run: PurgeRun = { id, dryRun, ...started, ...counts, finishedAt: null, error: null }
       try {
         if (dryRun) await countDue(run)
         else await purgeDue(run, onBatch)

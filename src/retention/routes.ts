@@ -36,7 +36,12 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Purge runs, newest first',
       querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ runs: Type.Array(Type.Intersect([PurgeRunSchema, Type.Object({ actor: Type.String(), trigger: Type.String() })])) }), ...adminErrors }
+      response: {
+        200: Type.Object({
+          runs: Type.Array(Type.Intersect([PurgeRunSchema, Type.Object({ actor: Type.String(), trigger: Type.String() })]))
+        }),
+        ...adminErrors
+      }
     }
   }, async (request) => {
     return { runs: await purgeRuns.history(request.query.limit) }

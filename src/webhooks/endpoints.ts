@@ -31,7 +31,9 @@ type Described<T> = (result: T) => Pick<AuditRecord, 'targetId' | 'detail'>
 // eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
 export function createWebhookEndpoints ({ repository, box, policy, producer, contactExists, audit }: WebhookEndpointsDeps) {
   /** Runs the operation and writes its audit entry: ok with what `describe` says, or failed. */
-  async function audited<T> (actor: string, action: string, targetId: string | null, work: () => Promise<T>, describe?: Described<T>): Promise<T> {
+  async function audited<T> (
+    actor: string, action: string, targetId: string | null, work: () => Promise<T>, describe?: Described<T>
+  ): Promise<T> {
     let result: T
     try {
       result = await work()

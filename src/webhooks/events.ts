@@ -20,8 +20,11 @@ export type SubmittedFields = Pick<ContactRequest, 'name' | 'email' | 'phone' | 
  * on every attempt) and data. `data` holds ids, dates and reasons only; a `full` endpoint's
  * request events add `data.submission`.
  */
-export function webhookBody (eventType: string, occurredAt: Date, data: Record<string, unknown>, submission: SubmittedFields | null): string {
-  return JSON.stringify({ type: eventType, timestamp: occurredAt.toISOString(), data: submission === null ? data : { ...data, submission } })
+export function webhookBody (
+  eventType: string, occurredAt: Date, data: Record<string, unknown>, submission: SubmittedFields | null
+): string {
+  const withSubmission = submission === null ? data : { ...data, submission }
+  return JSON.stringify({ type: eventType, timestamp: occurredAt.toISOString(), data: withSubmission })
 }
 
 const Uuid = Type.String({ format: 'uuid' })
@@ -48,7 +51,12 @@ export const EVENT_DATA_SCHEMAS = {
     ...RequestIds, receivedAt: Instant, retainUntil: Instant, submission: Type.Optional(SubmissionSchema)
   }, { ...closed, description: 'A request was stored and accepted' }),
   'notification.failed': Type.Object({
-    ...RequestIds, notificationId: Uuid, attempts: Type.Integer({ minimum: 0 }), receivedAt: Instant, retainUntil: Instant, submission: Type.Optional(SubmissionSchema)
+    ...RequestIds,
+    notificationId: Uuid,
+    attempts: Type.Integer({ minimum: 0 }),
+    receivedAt: Instant,
+    retainUntil: Instant,
+    submission: Type.Optional(SubmissionSchema)
   }, { ...closed, description: 'A notification e-mail failed for good (an admin can re-drive it); not sent for a restricted request' }),
   'contact_request.erased': Type.Object({
     ...RequestIds, reason: Type.Union([Type.Literal('erasure'), Type.Literal('retention')]), erasedAt: Instant

@@ -138,13 +138,16 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'The endpoint\'s deliveries, newest first, each with its attempts',
       params: IdParams,
-      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: CursorQuery }, { additionalProperties: false }),
+      querystring: Type.Object({
+        limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: CursorQuery
+      }, { additionalProperties: false }),
       response: { 200: Type.Object({ items: Type.Array(DeliverySchema), nextCursor: Nullable(Type.String()) }), ...errors }
     }
   }, async (request) => {
     await endpoints.get(request.params.id)
     const position = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor)
-    const { page, more } = await webhooks.deliveries(request.params.id, request.query.limit, position === undefined ? undefined : { createdAt: position.at, id: position.id })
+    const before = position === undefined ? undefined : { createdAt: position.at, id: position.id }
+    const { page, more } = await webhooks.deliveries(request.params.id, request.query.limit, before)
     const last = page.at(-1)
     return { items: page, nextCursor: more && last !== undefined ? encodeCursor(last.createdAt, last.id) : null }
   })

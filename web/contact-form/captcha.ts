@@ -45,7 +45,9 @@ async function loadAltcha (assets: string, locale: Locale): Promise<void> {
 }
 
 /** The ALTCHA widget in `slot` (created there unless the page already has one). */
-export async function altchaCaptcha (slot: HTMLElement, options: { assets: string, challengeUrl: string, locale: Locale }): Promise<Captcha> {
+export async function altchaCaptcha (
+  slot: HTMLElement, options: { assets: string, challengeUrl: string, locale: Locale }
+): Promise<Captcha> {
   await loadAltcha(options.assets, options.locale)
   let widget = slot.querySelector('altcha-widget')
   if (widget === null) {

@@ -58,7 +58,13 @@ export function check (values: FormValues): FieldError[] {
 /** The fields as the form sends them: trimmed (the message as typed), an empty optional field left out. */
 export function fieldsOf (values: FormValues): { name: string, email: string, phone?: string, organisation?: string, message: string } {
   const optional = (value: string) => value.trim() === '' ? undefined : value.trim()
-  return { name: values.name.trim(), email: values.email.trim(), phone: optional(values.phone), organisation: optional(values.organisation), message: values.message }
+  return {
+    name: values.name.trim(),
+    email: values.email.trim(),
+    phone: optional(values.phone),
+    organisation: optional(values.organisation),
+    message: values.message
+  }
 }
 
 /** The form field a server error's JSON pointer names, if it is one a person can correct. */

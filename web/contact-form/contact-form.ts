@@ -80,7 +80,9 @@ export class ContactForm {
         this.#submit().catch((err: unknown) => { console.error('contact form:', err) })
       })
       this.#captchaLoading = this.#options.captchaProvider === 'altcha'
-        ? altchaCaptcha(this.#captchaSlot(), { assets: this.#environment.assets, challengeUrl: this.#api.challengeUrl, locale: this.#options.locale })
+        ? altchaCaptcha(this.#captchaSlot(), {
+          assets: this.#environment.assets, challengeUrl: this.#api.challengeUrl, locale: this.#options.locale
+        })
         : Promise.resolve(vendorCaptcha(this.#form, this.#options.captchaProvider))
       this.#captcha = await this.#captchaLoading
     } catch (err) {

@@ -40,11 +40,17 @@ export function describeMailError (err: unknown): { permanent: boolean, text: st
   }
 }
 
+/** How a failed send is written down: for good, or as an attempt to retry. */
+export interface FailureRecord {
+  failed: (text: string, permanent: boolean) => Promise<void>
+  retrying: (text: string) => Promise<void>
+}
+
 /**
  * After a failed send: a permanent failure, or the last attempt, is recorded as failed and ends
  * the job; anything else is recorded and thrown, for BullMQ to retry with backoff.
  */
-export async function settleSendFailure (err: unknown, job: Job, record: { failed: (text: string, permanent: boolean) => Promise<void>, retrying: (text: string) => Promise<void> }, log: Logger): Promise<never> {
+export async function settleSendFailure (err: unknown, job: Job, record: FailureRecord, log: Logger): Promise<never> {
   const failure = describeMailError(err)
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
   if (failure.permanent || lastAttempt) {
