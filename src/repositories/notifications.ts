@@ -218,3 +218,8 @@ export function createNotificationRepository ({ prisma, pool }: Database) {
 const routeData = (route: Route) => ({ recipient: route.email, routeReason: route.reason })
 
 export type NotificationRepository = ReturnType<typeof createNotificationRepository>
+
+/** The statements composed from fragments, as test/unit/repositories/composed-sql.test.ts checks them in expanded (src/repositories/sql/). */
+export const COMPOSED_STATEMENTS = {
+  'notifications.claim': CLAIM, 'notifications.mark-failed': MARK_FAILED, 'notifications.reset-failed': RESET_FAILED, 'notifications.redrivable': REDRIVABLE
+}

@@ -88,3 +88,6 @@ export function createReceiptRepository ({ prisma, pool }: Database) {
   }
 }
 export type ReceiptRepository = ReturnType<typeof createReceiptRepository>
+
+/** The statements composed from fragments, as test/unit/repositories/composed-sql.test.ts checks them in expanded (src/repositories/sql/). */
+export const COMPOSED_STATEMENTS = { 'receipts.claim': CLAIM_RECEIPT }

@@ -492,3 +492,6 @@ async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) =>
     throw err
   }
 }
+
+/** The statements composed from fragments, as test/unit/repositories/composed-sql.test.ts checks them in expanded (src/repositories/sql/). */
+export const COMPOSED_STATEMENTS = { 'requests.store': STORE, 'requests.find-prior': FIND_PRIOR, 'requests.erased-deliveries': ERASED }

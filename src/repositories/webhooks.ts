@@ -308,3 +308,6 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
   }
 }
 export type WebhookRepository = ReturnType<typeof createWebhookRepository>
+
+/** The statements composed from fragments, as test/unit/repositories/composed-sql.test.ts checks them in expanded (src/repositories/sql/). */
+export const COMPOSED_STATEMENTS = { 'webhooks.claim': CLAIM }

@@ -1,0 +1,18 @@
+WITH restricted AS (
+  UPDATE notifications SET status = 'failed', failed_at = now(), updated_at = now(), last_error = 'processing restricted (GDPR Art. 18)'
+   WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND EXISTS (SELECT 1 FROM contact_requests restricted_request WHERE restricted_request.id = notifications.request_id AND restricted_request.restricted_at IS NOT NULL)
+), claimed AS (
+  UPDATE notifications SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
+   WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND NOT EXISTS (SELECT 1 FROM contact_requests restricted_request WHERE restricted_request.id = notifications.request_id AND restricted_request.restricted_at IS NOT NULL)
+  RETURNING id, request_id, attempts
+)
+SELECT n.id, n.attempts,
+       json_build_object('id', r.id, 'name', r.name, 'email', r.email, 'phone', r.phone, 'organisation', r.organisation,
+                         'message', r.message, 'pageUrl', r.page_url, 'receivedAt', r.received_at, 'retainUntil', r.retain_until) AS request,
+       json_build_object('id', c.id, 'name', c.name, 'email', c.email, 'locale', c.locale, 'active', c.active,
+                         'delegateStandsIn', c.delegate_stands_in,
+                         'delegate', (SELECT json_build_object('id', d.id, 'email', d.email, 'locale', d.locale, 'active', d.active)
+                                        FROM contacts d WHERE d.id = c.delegate_id)) AS contact
+  FROM claimed n
+  JOIN contact_requests r ON r.id = n.request_id
+  JOIN contacts c ON c.id = r.contact_id
