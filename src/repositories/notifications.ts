@@ -219,7 +219,7 @@ const routeData = (route: Route) => ({ recipient: route.email, routeReason: rout
 
 export type NotificationRepository = ReturnType<typeof createNotificationRepository>
 
-/** The statements composed from fragments, as test/unit/repositories/composed-sql.test.ts checks them in expanded (src/repositories/sql/). */
+/** Statements composed from fragments: checked in expanded in src/repositories/sql/ (test/unit/repositories/composed-sql.test.ts). */
 export const COMPOSED_STATEMENTS = {
   'notifications.claim': CLAIM, 'notifications.mark-failed': MARK_FAILED, 'notifications.reset-failed': RESET_FAILED, 'notifications.redrivable': REDRIVABLE
 }

@@ -89,5 +89,5 @@ export function createReceiptRepository ({ prisma, pool }: Database) {
 }
 export type ReceiptRepository = ReturnType<typeof createReceiptRepository>
 
-/** The statements composed from fragments, as test/unit/repositories/composed-sql.test.ts checks them in expanded (src/repositories/sql/). */
+/** Statements composed from fragments: checked in expanded in src/repositories/sql/ (test/unit/repositories/composed-sql.test.ts). */
 export const COMPOSED_STATEMENTS = { 'receipts.claim': CLAIM_RECEIPT }

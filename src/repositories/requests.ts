@@ -493,5 +493,5 @@ async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) =>
   }
 }
 
-/** The statements composed from fragments, as test/unit/repositories/composed-sql.test.ts checks them in expanded (src/repositories/sql/). */
+/** Statements composed from fragments: checked in expanded in src/repositories/sql/ (test/unit/repositories/composed-sql.test.ts). */
 export const COMPOSED_STATEMENTS = { 'requests.store': STORE, 'requests.find-prior': FIND_PRIOR, 'requests.erased-deliveries': ERASED }

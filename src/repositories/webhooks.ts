@@ -309,5 +309,5 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
 }
 export type WebhookRepository = ReturnType<typeof createWebhookRepository>
 
-/** The statements composed from fragments, as test/unit/repositories/composed-sql.test.ts checks them in expanded (src/repositories/sql/). */
+/** Statements composed from fragments: checked in expanded in src/repositories/sql/ (test/unit/repositories/composed-sql.test.ts). */
 export const COMPOSED_STATEMENTS = { 'webhooks.claim': CLAIM }
