@@ -19,7 +19,11 @@ export default [
       // Only src/repositories/ (and the database's own setup in src/db/) reach the database.
       'no-restricted-imports': ['error', {
         paths: [{ name: 'pg', message: 'Ask a repository (src/repositories/) instead.' }],
-        patterns: [{ group: ['**/db/client.js'], importNames: ['createDatabase'], message: 'Processes get their database from src/services.ts.' }]
+        patterns: [
+          { group: ['**/db/client.js'], importNames: ['createDatabase'], message: 'Processes get their database from src/services.ts.' },
+          // The worker side builds on src/, never the other way round (main.ts, at the top, joins them).
+          { group: ['**/workers/*', '**/workers/**'], message: 'src/ does not import workers/.' }
+        ]
       }]
     }
   },

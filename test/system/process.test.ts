@@ -203,7 +203,7 @@ t.test('npm start\'s single process serves the API and delivers with its own wor
   await sharedDatabase()
   const dropDir = await mkdtemp(join(tmpdir(), 'main-mail-'))
   let output = ''
-  const child = forkEntry('src/main.ts', [], {
+  const child = forkEntry('main.ts', [], {
     env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-${RUN_ID}-main`, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', MAIL_DROP_DIR: dropDir, PURGE_CRON: 'off', NOTIFY_LOCK_MS: '30000' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })

@@ -1,9 +1,11 @@
 // Single-process mode for `npm start`: the API and the workers in one process, one operations listener.
-import { closeOnSignals, configOrExit, orClose, startOrExit } from './lifecycle.js'
-import { createMetrics } from './ops/metrics.js'
-import { startOpsListener } from './ops/listener.js'
-import { listenPublic, prepareApi } from './server.js'
-import { startWorkers } from '../workers/index.js'
+// It lives here, beside src/ and workers/, because it is the one module that needs both: src/ never
+// imports workers/ (eslint.config.js holds it there).
+import { closeOnSignals, configOrExit, orClose, startOrExit } from './src/lifecycle.js'
+import { createMetrics } from './src/ops/metrics.js'
+import { startOpsListener } from './src/ops/listener.js'
+import { listenPublic, prepareApi } from './src/server.js'
+import { startWorkers } from './workers/index.js'
 
 const config = configOrExit()
 const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
