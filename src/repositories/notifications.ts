@@ -10,6 +10,7 @@ import type { RequestForMail } from '../notifications/compose.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
 import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
+import { justQueuedWhere, relayableWhere } from './outbox.js'
 
 export interface DeliveryData {
   id: string
@@ -143,7 +144,7 @@ export function createNotificationRepository ({ prisma, pool }: Database) {
     /** Records that the relay (or an admin) put these notifications' jobs in the queue. */
     async markQueued (ids: string[]): Promise<void> {
       await prisma.notification.updateMany({
-        where: { id: { in: ids }, status: 'pending' },
+        where: justQueuedWhere(ids),
         data: { status: 'queued', queuedAt: new Date() }
       })
     },
@@ -167,7 +168,7 @@ export function createNotificationRepository ({ prisma, pool }: Database) {
     /** Notifications nobody has picked up or marked since `olderThanMs`: the relay's to (re-)enqueue. */
     async findUnqueued (olderThanMs: number, limit: number): Promise<string[]> {
       const rows = await prisma.notification.findMany({
-        where: { status: 'pending', createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+        where: relayableWhere(olderThanMs),
         select: { id: true },
         orderBy: { createdAt: 'asc' },
         take: limit

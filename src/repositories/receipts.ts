@@ -5,6 +5,7 @@
 import type { Database } from '../db/client.js'
 import type { Receipt } from '../generated/prisma/client.js'
 import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
+import { justQueuedWhere, relayableWhere } from './outbox.js'
 
 // A receipt is claimed like a notification; restricted processing skips it (src/repositories/restriction.ts).
 const CLAIM_RECEIPT = `
@@ -60,11 +61,11 @@ export function createReceiptRepository ({ prisma, pool }: Database) {
       await settle(id, { status: 'failed', failedAt: new Date(), lastError: error })
     },
     async markQueued (ids: string[]): Promise<void> {
-      await prisma.receipt.updateMany({ where: { id: { in: ids }, status: 'pending' }, data: { status: 'queued', queuedAt: new Date() } })
+      await prisma.receipt.updateMany({ where: justQueuedWhere(ids), data: { status: 'queued', queuedAt: new Date() } })
     },
     async findUnqueued (olderThanMs: number, limit: number): Promise<string[]> {
       const rows = await prisma.receipt.findMany({
-        where: { status: 'pending', createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+        where: relayableWhere(olderThanMs),
         select: { id: true },
         orderBy: { createdAt: 'asc' },
         take: limit

@@ -7,6 +7,7 @@ import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.js'
 import type { SubmittedFields, WebhookEventType } from '../webhooks/events.js'
 import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
+import { justQueuedWhere, relayableWhere } from './outbox.js'
 
 /** A timestamp as JSON would write it (ISO 8601, UTC), whatever the session's time zone. */
 export const isoSql = (expr: string): string => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
@@ -288,7 +289,7 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
 
     async findUnqueued (olderThanMs: number, limit: number): Promise<string[]> {
       const rows = await prisma.webhookDelivery.findMany({
-        where: { status: 'pending', createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+        where: relayableWhere(olderThanMs),
         select: { id: true },
         orderBy: { createdAt: 'asc' },
         take: limit
@@ -297,7 +298,7 @@ export function createWebhookRepository ({ prisma, pool }: Database) {
     },
 
     async markQueued (ids: string[]): Promise<void> {
-      await prisma.webhookDelivery.updateMany({ where: { id: { in: ids }, status: 'pending' }, data: { status: 'queued', queuedAt: new Date() } })
+      await prisma.webhookDelivery.updateMany({ where: justQueuedWhere(ids), data: { status: 'queued', queuedAt: new Date() } })
     },
 
     /** Those of `ids` that still exist. */

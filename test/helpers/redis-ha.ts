@@ -11,8 +11,11 @@ const run = promisify(execFile)
 
 interface TestLike { teardown: (fn: () => unknown) => void }
 
-/** A redis-server of the test's own; `kill` sends SIGKILL and waits for the exit. */
-interface Node { port: number, child: ChildProcess, kill: () => Promise<void> }
+/**
+ * A redis-server of the test's own; `kill` sends SIGKILL and waits for the exit, `restart` starts it
+ * again on the same port, in the same folder (a cluster node finds its nodes.conf there).
+ */
+interface Node { port: number, kill: () => Promise<void>, restart: () => Promise<void> }
 
 /** A data node with `args`, or a sentinel with its configuration file. */
 async function startNode (t: TestLike, args: string[], cwd: string, sentinelFile?: string): Promise<Node> {
@@ -20,14 +23,18 @@ async function startNode (t: TestLike, args: string[], cwd: string, sentinelFile
   const argv = sentinelFile === undefined
     ? ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args]
     : [sentinelFile, '--sentinel', '--port', String(port), '--bind', '127.0.0.1']
-  const child = spawn('redis-server', argv, { cwd, stdio: 'ignore' })
+  let child: ChildProcess
+  const start = async () => {
+    child = spawn('redis-server', argv, { cwd, stdio: 'ignore' })
+    await eventually(async () => await cli(port, 'ping').then((out) => out === 'PONG' ? true : undefined, () => undefined), { what: `redis-server on ${port}` })
+  }
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
     await new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGKILL') })
   }
   t.teardown(kill)
-  await eventually(async () => await cli(port, 'ping').then((out) => out === 'PONG' ? true : undefined, () => undefined), { what: `redis-server on ${port}` })
-  return { port, child, kill }
+  await start()
+  return { port, kill, restart: start }
 }
 
 /** One redis-cli command against a loopback port; its output, trimmed. */

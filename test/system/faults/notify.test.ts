@@ -66,6 +66,29 @@ t.test('the relay takes over notifications left pending, and a job already waiti
   t.equal(await relay.tick(), 0, 'and leaves it alone from then on')
 })
 
+t.test('a queued notification whose job Redis lost (a failover, a node restarted empty) is enqueued again; one whose job waits stays one job', async (t) => {
+  const { app } = await buildTestApp(t)
+  const prisma = await testDatabase()
+  const queue = app.services.queues.notify
+  const ids: string[] = []
+  for (const message of ['Förlorad', 'Väntande']) {
+    const res = await post(app, await altchaSubmission(app, { message }))
+    ids.push((await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })).id)
+  }
+  const [lost, waiting] = ids as [string, string]
+  const relay = createOutboxRelay({ name: 'notifications', outbox: app.services.repositories.notifications, enqueue: app.services.notify.enqueue, log: app.log, delayMs: 0, intervalMs: 60_000 })
+  t.equal(await relay.tick(), 2, 'both marked queued by the relay')
+  await queue.remove(lost)
+  t.equal(await relay.tick(), 0, 'a freshly queued row is left alone')
+  // Both were queued long ago, as far as the relay can tell.
+  await prisma.notification.updateMany({ where: { id: { in: ids } }, data: { queuedAt: new Date(Date.now() - 3_600_000) } })
+  t.equal(await relay.tick(), 2, 'both are added again')
+  t.ok(await queue.getJob(lost), 'the lost job is back')
+  t.ok(await queue.getJob(waiting), 'the one that waited is there')
+  t.equal(await queue.getWaitingCount(), 2, 'and is still one job')
+  t.equal(await relay.tick(), 0, 'their clock restarted: left alone again')
+})
+
 t.test('a worker killed with SIGKILL mid-delivery: the job is recovered and the e-mail arrives', async (t) => {
   // The first message is never answered: the worker hangs in the middle of sending it.
   const sink = await smtpSink((n) => n === 1 ? { hang: true } : { code: 250 })

@@ -9,6 +9,7 @@ import { altchaSubmission, buildTestApp, post } from '../../helpers/app.js'
 import { adminKey, asAdmin } from '../../helpers/admin.js'
 import { redisCluster, cli } from '../../helpers/redis-ha.js'
 import { redisDump } from '../../helpers/residue.js'
+import { checkAnswers, checkNotifiedOnce, submitUnderLoad } from '../../helpers/load.js'
 import { smtpSink } from '../../helpers/smtp.js'
 import { startTestWorkers } from '../../helpers/workers.js'
 import { eventually } from '../../helpers/wait.js'
@@ -71,4 +72,37 @@ t.test('on a three-master cluster: intake → notification → receipt → erasu
   const after = await redisDump(app.services.redis, config.QUEUE_PREFIX)
   t.notMatch(after, /anna\.andersson/i, 'no key or value on any node holds the address')
   for (const id of [...ids, ...notificationIds]) t.same(after.split('\n').filter((line) => line.includes(id)), [], `nothing names ${id.slice(0, 8)}… on any node`)
+})
+
+t.test('the master holding the queues is killed under load: every answer within bounds, and once it is back every accepted request is notified once', async (t) => {
+  const cluster = await redisCluster(t)
+  const sink = await smtpSink()
+  t.teardown(sink.close)
+  const { app, config } = await buildTestApp(t, { REDIS_CLUSTER_NODES: cluster.addresses, SMTP_URL: sink.url })
+  await startTestWorkers(t, config, { tuning: { relayDelayMs: 1000, relayIntervalMs: 500 } })
+  // The queues' keys share one slot: the node serving it is the one whose loss matters.
+  t.equal((await post(app, await altchaSubmission(app, { message: 'Före' }))).statusCode, 202)
+  const counts = await Promise.all(cluster.nodes.map(async (n) => (await cli(n.port, 'keys', `${app.services.queuePrefix}:*`)).split('\n').filter(Boolean).length))
+  const holder = cluster.nodes[counts.findIndex((c) => c > 0)]
+  t.ok(holder !== undefined, `the queues live on one node (${counts.join(', ')} keys)`)
+  if (holder === undefined) return
+
+  let stop = false
+  const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms))
+  const load = submitUnderLoad(app, { clients: 4, done: () => stop })
+  await sleep(1500)
+  await holder.kill()
+  await sleep(4000)
+  await holder.restart()
+  await eventually(async () => {
+    const infos = await Promise.all(cluster.nodes.map(async (n) => await cli(n.port, 'cluster', 'info')))
+    return infos.every((info) => /cluster_state:ok/.test(info)) ? true : undefined
+  }, { timeoutMs: 20_000, intervalMs: 200, what: 'the cluster to be whole again' })
+  await sleep(3000)
+  stop = true
+  const answers = await load
+  checkAnswers(t, 'cluster node loss', answers)
+  const accepted = answers.filter((a) => a.status === 202)
+  t.ok(accepted.length > answers.length / 2, 'intake kept accepting: the outbox carries what the lost node held')
+  await checkNotifiedOnce(t, accepted, sink)
 })
