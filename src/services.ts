@@ -88,7 +88,12 @@ export async function createServices (config: Config, options: ServicesOptions) 
   const { log } = options
   const tuning: Tuning = { ...TUNING, ...options.tuning }
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false })
-  const database = options.database ?? createDatabase({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
+  const database = options.database ?? createDatabase({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_SIZE,
+    connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
+    queryTimeoutMillis: config.DATABASE_QUERY_TIMEOUT_MS
+  })
   const repositories = createRepositories(database, { duplicateWindowSeconds: config.DUPLICATE_WINDOW_SECONDS })
   const redis = await connectFailFast(config, log)
   const blocking = lazy(() => connectBlocking(config, log))
