@@ -19,7 +19,7 @@ const { app, ops, url } = await startOrExit(config, async () => {
   const closeBoth = async () => { await app.close() }
   const ops = await orClose(async () => await startOpsListener({ role: 'api+worker', metrics, services: app.services, worker: workers.readiness }), closeBoth)
   const url = await orClose(async () => await listenPublic(app, config), async () => { await Promise.all([closeBoth(), ops.close()]) })
-  return { app, workers, ops, url }
+  return { app, ops, url }
 })
 app.log.info({ url, operations: ops.url }, 'ready')
 closeOnSignals(config, app.log, async () => {

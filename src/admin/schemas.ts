@@ -1,6 +1,6 @@
 // What the admin API answers about requests: the serializer sends these fields and no others.
 import { Type, type Static } from '@sinclair/typebox'
-import { DateTime, ErrorSchema, Nullable, commonErrorResponses } from '../schemas/common.js'
+import { DateTime, ErrorSchema, Nullable, SubmittedFieldsSchema, commonErrorResponses } from '../schemas/common.js'
 import { DeliveryStatus, PayloadMode } from '../webhooks/schemas.js'
 
 /** A query string's optional date-time, as a Date. */
@@ -77,13 +77,7 @@ const WebhookDeliverySummarySchema = Type.Object({
 export const RequestDetailSchema = Type.Object({
   id: Type.String(),
   contactId: Type.String(),
-  name: Type.String(),
-  email: Type.String(),
-  phone: Nullable(Type.String()),
-  organisation: Nullable(Type.String()),
-  message: Type.String(),
-  locale: Type.String(),
-  pageUrl: Nullable(Type.String()),
+  ...SubmittedFieldsSchema.properties,
   status: StatusSchema,
   captchaProvider: Type.String(),
   captchaVerified: Type.Boolean(),

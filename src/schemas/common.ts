@@ -75,3 +75,14 @@ export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'da
 
 /** A value or null. */
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
+
+/** What the person typed, as a request stores it: the admin detail and a `full` webhook carry these. */
+export const SubmittedFieldsSchema = Type.Object({
+  name: Type.String(),
+  email: Type.String(),
+  phone: Nullable(Type.String()),
+  organisation: Nullable(Type.String()),
+  message: Type.String(),
+  locale: Type.String(),
+  pageUrl: Nullable(Type.String())
+})

@@ -4,6 +4,7 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger'
 import type { ContactRequest } from '../generated/prisma/client.js'
+import { DateTime, SubmittedFieldsSchema } from '../schemas/common.js'
 
 /** The events an endpoint can subscribe to. */
 export const WEBHOOK_EVENTS = ['contact_request.received', 'notification.failed', 'contact_request.erased'] as const
@@ -28,20 +29,12 @@ export function webhookBody (
 }
 
 const Uuid = Type.String({ format: 'uuid' })
-const Instant = Type.String({ format: 'date-time' })
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+const Instant = DateTime
 const closed = { additionalProperties: false }
 
 /** `data.submission`, on a `full` endpoint's events about a request that still exists: what the person typed. */
-export const SubmissionSchema = Type.Object({
-  name: Type.String(),
-  email: Type.String(),
-  phone: Nullable(Type.String()),
-  organisation: Nullable(Type.String()),
-  message: Type.String(),
-  locale: Type.String(),
-  pageUrl: Nullable(Type.String())
-}, { ...closed, description: 'Sent to endpoints with payloadMode full, while the request exists' })
+export const SubmissionSchema = Type.Object(SubmittedFieldsSchema.properties,
+  { ...closed, description: 'Sent to endpoints with payloadMode full, while the request exists' })
 
 const RequestIds = { requestId: Uuid, contactId: Type.String() }
 
