@@ -56,7 +56,12 @@ t.test('through PgBouncer (transaction pooling): every path works, and a restart
   t.equal((await asAdmin(app, key, { method: 'GET', url: `/v1/admin/contact-requests/${first}` })).statusCode, 200)
   t.equal((await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${first}/status`, payload: { status: 'in_progress' } })).statusCode, 200)
   const erased = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/subjects/erase', payload: { email: 'anna.andersson@example.se' } })
-  t.match([erased.statusCode, erased.json()], [200, { requests: ids.length }], 'the erasure, through PgBouncer')
+  t.equal(erased.statusCode, 200, 'the erasure, through PgBouncer')
+  // A submission whose connection died after PostgreSQL committed it was answered 503 and is stored
+  // all the same (README: "Deadlines"): the erasure takes every accepted request, and may take such a one.
+  const erasedIds = new Set(erased.json<{ requestIds: string[] }>().requestIds)
+  t.same(ids.filter((id) => !erasedIds.has(id)), [], 'every accepted request is erased')
+  t.equal(await prisma.contactRequest.count({ where: { email: 'anna.andersson@example.se' } }), 0, 'and nothing of hers is left')
   await seedRequests((await sharedDatabase()).pool, { count: 1500, retainDays: -1 })
   const dry = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/purges', payload: { dryRun: true } })
   t.match([dry.statusCode, dry.json()], [200, { dryRun: true, requests: 1500 }])
