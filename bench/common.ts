@@ -9,7 +9,7 @@ import { createChallenge, solveChallenge } from 'altcha-lib'
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2'
 import { ensureDatabase, migrate } from '../src/db/migrate.js'
 import { createDatabase } from '../src/db/client.js'
-import { loadReferenceData } from '../src/db/reference-data.js'
+import { loadReferenceData } from '../src/reference-data.js'
 import { createRepositories } from '../src/repositories/index.js'
 import { HISTORY_TABLES, REQUEST_TABLES } from '../src/db/tables.js'
 

@@ -15,7 +15,7 @@ import bodyDeadline from './abuse/body-deadline.js'
 import httpMetrics from './ops/http-metrics.js'
 import healthRoutes from './health/routes.js'
 import contactRoutes from './contacts/routes.js'
-import privacyRoutes from './privacy/routes.js'
+import noticeRoutes from './notices/routes.js'
 import captchaRoutes from './captcha/routes.js'
 import intakeRoutes from './intake/routes.js'
 import webRoutes from './web/routes.js'
@@ -24,12 +24,12 @@ import adminAccess from './admin/access.js'
 import adminRequestRoutes from './admin/requests.js'
 import adminNotificationRoutes from './admin/notifications.js'
 import adminContactRoutes from './admin/contacts.js'
-import adminRetentionRoutes from './retention/routes.js'
-import adminSubjectRoutes from './subjects/routes.js'
+import adminRetentionRoutes from './admin/retention.js'
+import adminSubjectRoutes from './admin/subjects.js'
 import adminRecordRoutes from './admin/records.js'
-import adminWebhookRoutes from './webhooks/routes.js'
+import adminWebhookRoutes from './admin/webhooks.js'
 import docs from './docs/routes.js'
-import { openApiWebhooks } from './webhooks/events.js'
+import { openApiWebhooks } from './schemas/webhook-events.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -101,7 +101,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   // Collects every route's schemas (registered below) into the OpenAPI document at /openapi.json.
   await app.register(swagger, {
     openapi: {
-      // 3.1 for its `webhooks`: what each event's delivery carries (src/webhooks/events.ts).
+      // 3.1 for its `webhooks`: what each event's delivery carries (src/schemas/webhook-events.ts).
       openapi: '3.1.0',
       webhooks: openApiWebhooks(),
       info: { title: 'Contact-request intake', version: '1', description: 'The API behind the contact forms: see README.md. Routes under /v1/admin/ need an admin key: Authorization: Bearer <key>.' },
@@ -128,7 +128,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   // Public features
   await app.register(healthRoutes)
   await app.register(contactRoutes)
-  await app.register(privacyRoutes)
+  await app.register(noticeRoutes)
   await app.register(captchaRoutes)
   await app.register(intakeRoutes)
   await app.register(webRoutes)

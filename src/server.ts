@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
-import { loadReferenceData } from './db/reference-data.js'
+import { loadReferenceData } from './reference-data.js'
 import { closeOnSignals, configOrExit, listenOn, orClose, startOrExit, warnAboutConfig } from './lifecycle.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
 import { startOpsListener } from './ops/listener.js'

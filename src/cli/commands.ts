@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { Value } from '@sinclair/typebox/value'
 import { Email, Line } from '../schemas/common.js'
 import { isScope, SCOPES, type Scope } from '../admin/keys.js'
-import { WEBHOOK_EVENTS, type WebhookEventType } from '../webhooks/events.js'
+import { WEBHOOK_EVENTS, type WebhookEventType } from '../schemas/webhook-events.js'
 import { Settings } from '../webhooks/schemas.js'
 
 export const USAGE = `Usage: npm run cli -- <command> [options]

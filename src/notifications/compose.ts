@@ -2,20 +2,7 @@
 import type Mail from 'nodemailer/lib/mailer/index.js'
 import type { Route } from '../contacts/routing.js'
 import { escapeHtml } from '../html.js'
-
-export interface RequestForMail {
-  id: string
-  name: string
-  email: string
-  phone: string | null
-  organisation: string | null
-  message: string
-  pageUrl: string | null
-  receivedAt: Date
-  retainUntil: Date
-  /** The contact the form addressed, named when someone else receives it. */
-  contactName: string
-}
+import type { RequestForMail } from '../repositories/notifications.js'
 
 const TEXTS = {
   sv: {

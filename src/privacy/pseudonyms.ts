@@ -15,3 +15,8 @@ export type HashPurpose = 'subject' | 'receipt' | 'fingerprint'
 export function keyedHash (key: string, purpose: HashPurpose, ...parts: string[]): string {
   return createHmac('sha256', key).update([purpose, ...parts].join('\u0000')).digest('hex')
 }
+
+/** The keyed hash under which a data subject's address appears in the audit log (never the address). */
+export function subjectHash (pseudonymKey: string, email: string): string {
+  return keyedHash(pseudonymKey, 'subject', normaliseAddress(email))
+}

@@ -6,11 +6,25 @@
 import type { Database } from '../db/client.js'
 import type { Notification } from '../generated/prisma/client.js'
 import type { RoutableContact, Route } from '../contacts/routing.js'
-import type { RequestForMail } from '../notifications/compose.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
 import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
 import { justQueuedWhere, relayableWhere } from './outbox.js'
+
+/** What a notification e-mail says of its request (src/notifications/compose.ts writes it). */
+export interface RequestForMail {
+  id: string
+  name: string
+  email: string
+  phone: string | null
+  organisation: string | null
+  message: string
+  pageUrl: string | null
+  receivedAt: Date
+  retainUntil: Date
+  /** The contact the form addressed, named when someone else receives it. */
+  contactName: string
+}
 
 export interface DeliveryData {
   id: string

@@ -5,7 +5,7 @@
 import type { Database } from '../db/client.js'
 import { createBatcher, fulfilled } from '../db/batcher.js'
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.js'
-import type { SubmittedFields, WebhookEventType } from '../webhooks/events.js'
+import type { SubmittedFields, WebhookEventType } from '../schemas/webhook-events.js'
 import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
 import { justQueuedWhere, relayableWhere } from './outbox.js'
 

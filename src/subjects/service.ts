@@ -1,7 +1,6 @@
 // Data-subject requests: access (GDPR Art. 15), erasure (Art. 17) and withdrawal of consent,
 // one operation each behind the CLI and the admin API, each writing its own audit entry.
-import { subjectHash } from '../admin/audit.js'
-import { normaliseAddress } from '../privacy/pseudonyms.js'
+import { normaliseAddress, subjectHash } from '../privacy/pseudonyms.js'
 import type { AuditRepository, SubjectAuditEntry } from '../repositories/audit.js'
 import type { RequestDetail, RequestRepository } from '../repositories/requests.js'
 import type { ErasureService, RemovedCounts } from '../erasure/erase.js'

@@ -7,7 +7,7 @@ import type { WebhookProducer } from '../jobs/webhook.js'
 import type { EndpointChange, EndpointView, WebhookRepository } from '../repositories/webhooks.js'
 import type { AuditRecord, AuditRepository } from '../repositories/audit.js'
 import type { AddressPolicy } from './address-guard.js'
-import { TEST_EVENT } from './events.js'
+import { TEST_EVENT } from '../schemas/webhook-events.js'
 import { newSigningSecret, webhooksNotConfigured, type SecretBox } from './secrets.js'
 
 /** How long the secret before a rotation keeps signing, so receivers can switch without losing a delivery. */

@@ -1,7 +1,7 @@
 // What an endpoint's settings may be: one set of rules for the admin API and the CLI.
 import { Type } from '@sinclair/typebox'
 import { ContactId, HttpUrl, Line, Nullable } from '../schemas/common.js'
-import { WEBHOOK_EVENTS } from './events.js'
+import { WEBHOOK_EVENTS } from '../schemas/webhook-events.js'
 
 export const EventType = Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e)))
 export const PayloadMode = Type.Union([Type.Literal('thin'), Type.Literal('full')], {

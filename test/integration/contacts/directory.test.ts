@@ -2,7 +2,7 @@
 import t from 'tap'
 import { DirectoryError, parseDirectory, readDirectoryFile } from '../../../src/contacts/directory.js'
 import { routeRequest, type RoutableContact } from '../../../src/contacts/routing.js'
-import { publishNotices, readNoticeFiles } from '../../../src/privacy/notices.js'
+import { publishNotices, readNoticeFiles } from '../../../src/notices/catalog.js'
 import { loadTestReferenceData, resetData, testDatabase, testRepositories } from '../../helpers/database.js'
 
 const entry = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id, title: 'Projektledare', email: `${id}@example.org`, ...extra })

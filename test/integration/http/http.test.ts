@@ -5,7 +5,7 @@ import { testDatabase } from '../../helpers/database.js'
 import { silenceableProxy } from '../../helpers/silenceable-proxy.js'
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../helpers/config.js'
 import { PROBE_TIMEOUT_MS } from '../../../src/ops/checks.js'
-import { sha256Hex } from '../../../src/privacy/notices.js'
+import { sha256Hex } from '../../../src/notices/catalog.js'
 
 t.test('the contact list offers active contacts without their addresses', async (t) => {
   const { app } = await buildTestApp(t)

@@ -7,7 +7,7 @@ import { altchaSubmission, buildTestApp, post } from '../../helpers/app.js'
 import { adminKey, asAdmin } from '../../helpers/admin.js'
 import { parseCommand, UsageError } from '../../../src/cli/commands.js'
 import { DirectoryError, parseDirectory } from '../../../src/contacts/directory.js'
-import { readNoticeFiles } from '../../../src/privacy/notices.js'
+import { readNoticeFiles } from '../../../src/notices/catalog.js'
 
 t.test('NUL in the audit log\'s filters is refused with 400, not passed to PostgreSQL (was 500)', async (t) => {
   const { app } = await buildTestApp(t)

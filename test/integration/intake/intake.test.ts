@@ -4,7 +4,7 @@ import { adminKey, asAdmin } from '../../helpers/admin.js'
 import { Job } from 'bullmq'
 import { altchaSubmission, buildTestApp, post, submission, NOTICE_VERSION } from '../../helpers/app.js'
 import { testDatabase } from '../../helpers/database.js'
-import { sha256Hex } from '../../../src/privacy/notices.js'
+import { sha256Hex } from '../../../src/notices/catalog.js'
 import { readFile } from 'node:fs/promises'
 
 t.test('a valid submission is accepted with a receipt stating when it will be deleted', async (t) => {

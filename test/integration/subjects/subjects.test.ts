@@ -9,7 +9,7 @@ import { adminKey, asAdmin } from '../../helpers/admin.js'
 import { databaseMentions, mailDropText, redisDump } from '../../helpers/residue.js'
 import { startTestWorkers } from '../../helpers/workers.js'
 import { eventually } from '../../helpers/wait.js'
-import { subjectHash } from '../../../src/admin/audit.js'
+import { subjectHash } from '../../../src/privacy/pseudonyms.js'
 import type { FastifyInstance } from 'fastify'
 
 const ANNA = 'Anna.Andersson@Example.se'

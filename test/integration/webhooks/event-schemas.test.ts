@@ -1,4 +1,4 @@
-// What a webhook receiver gets is written down: each event's body has a schema (src/webhooks/events.ts),
+// What a webhook receiver gets is written down: each event's body has a schema (src/schemas/webhook-events.ts),
 // published in the OpenAPI document, and every event the SQL builds validates against it, as a
 // real receiver gets it, on a thin and on a full endpoint.
 import t from 'tap'
@@ -8,7 +8,7 @@ import { smtpSink } from '../../helpers/smtp.js'
 import { eventually } from '../../helpers/wait.js'
 import { webhookReceiver } from '../../helpers/webhook-receiver.js'
 import { startTestWorkers } from '../../helpers/workers.js'
-import { EVENT_DATA_SCHEMAS, WEBHOOK_EVENTS, webhookBodySchema } from '../../../src/webhooks/events.js'
+import { EVENT_DATA_SCHEMAS, WEBHOOK_EVENTS, webhookBodySchema } from '../../../src/schemas/webhook-events.js'
 import { validatorCompiler } from '../../../src/plugins/validation.js'
 
 type EventType = keyof typeof EVENT_DATA_SCHEMAS

@@ -1,8 +1,7 @@
 // The privacy rules about identifying values: one way to compare addresses, one keyed hash per purpose.
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import { keyedHash, normaliseAddress } from '../../../src/privacy/pseudonyms.js'
-import { subjectHash } from '../../../src/admin/audit.js'
+import { keyedHash, normaliseAddress, subjectHash } from '../../../src/privacy/pseudonyms.js'
 import { addressBucket, createClientKey } from '../../../src/abuse/client-key.js'
 
 const KEY = 'test-pseudonym-key-0123456789'

@@ -3,9 +3,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime, ErrorSchema, Nullable } from '../schemas/common.js'
-import { adminErrors, CursorQuery, decodeCursor, encodeCursor } from '../admin/schemas.js'
-import { DeliveryStatus, PayloadMode, Settings } from './schemas.js'
-import { actorOf } from '../admin/access.js'
+import { adminErrors, CursorQuery, decodeCursor, encodeCursor } from './schemas.js'
+import { DeliveryStatus, PayloadMode, Settings } from '../webhooks/schemas.js'
+import { actorOf } from './access.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })

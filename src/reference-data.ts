@@ -1,9 +1,9 @@
 // Loads the contact directory and the privacy notices into the database (startup and `npm run db:seed`).
 import type { FastifyBaseLogger } from 'fastify'
-import type { Config } from '../config.js'
-import { readDirectoryFile } from '../contacts/directory.js'
-import { publishNotices, readNoticeFiles } from '../privacy/notices.js'
-import type { Repositories } from '../repositories/index.js'
+import type { Config } from './config.js'
+import { readDirectoryFile } from './contacts/directory.js'
+import { publishNotices, readNoticeFiles } from './notices/catalog.js'
+import type { Repositories } from './repositories/index.js'
 
 export async function loadReferenceData (
   repositories: Pick<Repositories, 'contacts' | 'notices'>,

@@ -4,7 +4,7 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger'
 import type { ContactRequest } from '../generated/prisma/client.js'
-import { DateTime, SubmittedFieldsSchema } from '../schemas/common.js'
+import { DateTime, SubmittedFieldsSchema } from './common.js'
 
 /** The events an endpoint can subscribe to. */
 export const WEBHOOK_EVENTS = ['contact_request.received', 'notification.failed', 'contact_request.erased'] as const

@@ -11,7 +11,7 @@ export const NoticeSchema = Type.Object({
   sha256: Type.String({ description: 'SHA-256 (hex) of the exact text' })
 })
 
-const privacyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/privacy-notice', {
     schema: {
       summary: 'The current privacy notice in one language',
@@ -25,4 +25,4 @@ const privacyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default privacyRoutes
+export default noticeRoutes

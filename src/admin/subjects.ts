@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime, Email } from '../schemas/common.js'
-import { adminErrors, RemovedCountsSchema, RequestDetailSchema } from '../admin/schemas.js'
-import { actorOf } from '../admin/access.js'
+import { adminErrors, RemovedCountsSchema, RequestDetailSchema } from './schemas.js'
+import { actorOf } from './access.js'
 
 const SubjectExportSchema = Type.Object({
   generatedAt: DateTime,

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DateTime } from '../schemas/common.js'
-import { RemovedCountsSchema, adminErrors } from '../admin/schemas.js'
-import { actorOf } from '../admin/access.js'
+import { RemovedCountsSchema, adminErrors } from './schemas.js'
+import { actorOf } from './access.js'
 
 export const PurgeRunSchema = Type.Object({
   id: Type.String(),
