@@ -20,7 +20,7 @@ export default [
       'no-restricted-imports': ['error', {
         paths: [{ name: 'pg', message: 'Ask a repository (src/repositories/) instead.' }],
         patterns: [
-          { group: ['**/db/client.js'], importNames: ['createDatabase'], message: 'Processes get their database from src/services.ts.' },
+          { group: ['**/db/client.js'], importNames: ['createDatabase'], message: 'Processes get their database from their core (src/roots/core.ts).' },
           // The worker side builds on src/, never the other way round (main.ts, at the top, joins them).
           { group: ['**/workers/*', '**/workers/**'], message: 'src/ does not import workers/.' }
         ]
@@ -28,7 +28,7 @@ export default [
     }
   },
   {
-    files: ['src/repositories/**/*.ts', 'src/db/**/*.ts', 'src/services.ts'],
+    files: ['src/repositories/**/*.ts', 'src/db/**/*.ts', 'src/roots/core.ts'],
     rules: { 'no-restricted-imports': 'off' }
   }
 ]

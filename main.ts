@@ -12,17 +12,17 @@ const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
 // Every listener bound before the process says it is ready; a port in use ends it cleanly.
 const { app, ops, url } = await startOrExit(config, async () => {
   const app = await prepareApi(config, { metrics })
-  // One set of services for the process: one PostgreSQL pool, one set of Redis connections.
-  const workers = await orClose(async () => await startWorkers(config, { services: app.services }), async () => { await app.close() })
-  // The app closes the services it shares: its workers stop first (onClose hooks run newest first).
+  // One core for the process: one PostgreSQL pool, one fail-fast Redis connection, one set of queues.
+  const workers = await orClose(async () => await startWorkers(config, { core: app.core }), async () => { await app.close() })
+  // The app closes the core it shares: its workers stop first (onClose hooks run newest first).
   app.addHook('onClose', workers.close)
   const closeBoth = async () => { await app.close() }
-  const ops = await orClose(async () => await startOpsListener({ role: 'api+worker', metrics, services: app.services, worker: workers.readiness }), closeBoth)
+  const ops = await orClose(async () => await startOpsListener({ role: 'api+worker', metrics, core: app.core, worker: workers.readiness }), closeBoth)
   const url = await orClose(async () => await listenPublic(app, config), async () => { await Promise.all([closeBoth(), ops.close()]) })
   return { app, ops, url }
 })
 app.log.info({ url, operations: ops.url }, 'ready')
 closeOnSignals(config, app.log, async () => {
-  // The API's in-flight requests finish, then the workers' running jobs, then the shared services close.
+  // The API's in-flight requests finish, then the workers' running jobs, then the shared core closes.
   await Promise.all([app.close(), ops.close()])
 })

@@ -4,7 +4,8 @@ import pg from 'pg'
 import { pino } from 'pino'
 import { benchEnv, load, makeBodies, prepareDatabase, startServer, type Measured } from './common.js'
 import { loadConfig } from '../src/config.js'
-import { createServices } from '../src/services.js'
+import { createCore } from '../src/roots/core.js'
+import { retentionOn } from '../src/roots/admin.js'
 
 const ROWS = Number(process.env.BENCH_PURGE_ROWS ?? 1_000_000)
 /** Intake is measured in windows of this length: two without a purge, then one after another until the purge ends. */
@@ -53,7 +54,8 @@ await prepareDatabase(env)
 const bodies = await makeBodies(env, RATE * (MAX_PURGE_SECONDS + 3 * SECONDS + 3) + 500 * 20)
 const intake = await startServer(env, 'intake')
 // The purge as the CLI runs it, with this run's batch size and pause.
-const services = await createServices({ ...loadConfig(env), DATABASE_POOL_SIZE: 4 }, { log: pino({ level: 'warn' }), tuning: { purgeBatchSize: BATCH, purgePauseMs: PAUSE_MS } })
+const core = await createCore({ ...loadConfig(env), DATABASE_POOL_SIZE: 4 }, { log: pino({ level: 'warn' }), tuning: { purgeBatchSize: BATCH, purgePauseMs: PAUSE_MS } })
+const retention = retentionOn(core)
 const options = { seconds: SECONDS, connections: CONNECTIONS, rate: RATE }
 const check = (m: Measured, what: string) => {
   if (m.non2xx > 0 || m.errors > 0) throw new Error(`requests failed ${what} (non-2xx ${m.non2xx}, errors ${m.errors})`)
@@ -71,7 +73,7 @@ try {
 
   const purgeState: { ended: number | null } = { ended: null }
   const started = performance.now()
-  const purge = services.retention.purgeExpired({ dryRun: false, actor: 'bench', trigger: 'cli' }).finally(() => { purgeState.ended = performance.now() })
+  const purge = retention.purgeExpired({ dryRun: false, actor: 'bench', trigger: 'cli' }).finally(() => { purgeState.ended = performance.now() })
   const during: Measured[] = []
   while (purgeState.ended === null) {
     if (bodies.length < RATE * SECONDS + 500) throw new Error('the purge outlasted the prepared submissions')
@@ -95,5 +97,5 @@ try {
   process.stdout.write(`p99 ratio (worst during / worst without): ${(duringWorst.p99 / quietWorst.p99).toFixed(2)}  (goal ≤ 2.00)\n`)
 } finally {
   intake.child.kill('SIGTERM')
-  await services.close()
+  await core.close()
 }

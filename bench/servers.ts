@@ -38,7 +38,7 @@ async function baseline () {
 async function intake () {
   const metrics = createMetrics({ defaultMetrics: config.METRICS_ENABLED })
   const app = await buildApp(config, { metrics })
-  const ops = config.METRICS_ENABLED ? await startOpsListener({ role: 'api', metrics, services: app.services }) : null
+  const ops = config.METRICS_ENABLED ? await startOpsListener({ role: 'api', metrics, core: app.core }) : null
   app.addHook('onClose', async () => { await ops?.close() })
   return { app, opsUrl: ops?.url ?? null }
 }

@@ -7,14 +7,15 @@ import swagger from '@fastify/swagger'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import type { Database } from './db/client.js'
-import { createServices, type Services, type ServicesOptions } from './services.js'
+import { createCore, type Core, type CoreOptions } from './roots/core.js'
+import { createApiServices, type ApiServices, type ApiServicesOptions } from './roots/api.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import { validatorCompiler } from './plugins/validation.js'
 import rateLimit from './abuse/rate-limit.js'
 import bodyDeadline from './abuse/body-deadline.js'
 import httpMetrics from './ops/http-metrics.js'
 import healthRoutes from './health/routes.js'
-import contactRoutes from './contacts/routes.js'
+import contactRoutes from './web/contacts.js'
 import noticeRoutes from './notices/routes.js'
 import captchaRoutes from './captcha/routes.js'
 import intakeRoutes from './intake/routes.js'
@@ -34,8 +35,10 @@ import { openApiWebhooks } from './schemas/webhook-events.js'
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
-    /** What the routes use: repositories and operations, built by src/services.ts. */
-    services: Services
+    /** The process's core (src/roots/core.ts): its database, Redis, queues and repositories. */
+    core: Core
+    /** What the API adds to its core (src/roots/api.ts); each route is handed the parts it uses. */
+    services: ApiServices
   }
 }
 
@@ -57,7 +60,7 @@ export const SERVER_TIMEOUTS = {
   adminHandlerTimeout: 120_000
 }
 
-export interface AppOptions extends Pick<ServicesOptions, 'captchaEndpoints' | 'tuning' | 'metrics'> {
+export interface AppOptions extends Pick<CoreOptions, 'tuning' | 'metrics'>, ApiServicesOptions {
   /** Tests shorten the server's time-outs. */
   timeouts?: Partial<typeof SERVER_TIMEOUTS>
   /** A database owned by the caller; the app then leaves it open on close. */
@@ -90,14 +93,17 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   // Infrastructure. Closed last: onClose hooks run in reverse order, so the routes' own
   // (the intake waits for submissions in flight) run before this one.
   const { database, captchaEndpoints, tuning, metrics } = options
-  const services = await createServices(config, { log: app.log, database, captchaEndpoints, tuning, metrics })
-  app.addHook('onClose', services.close)
+  const core = await createCore(config, { log: app.log, database, tuning, metrics })
+  app.addHook('onClose', core.close)
+  const services = createApiServices(core, { captchaEndpoints })
+  const { repositories } = core
   app.decorate('config', config)
+  app.decorate('core', core)
   app.decorate('services', services)
 
   // Cross-cutting
   await app.register(errorHandler)
-  if (config.METRICS_ENABLED) await app.register(httpMetrics, { metrics: services.metrics })
+  if (config.METRICS_ENABLED) await app.register(httpMetrics, { metrics: core.metrics })
   // Collects every route's schemas (registered below) into the OpenAPI document at /openapi.json.
   await app.register(swagger, {
     openapi: {
@@ -122,29 +128,37 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     exposedHeaders: ['retry-after'],
     maxAge: 600
   })
-  await app.register(rateLimit, { redis: services.redis, secret: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX })
+  await app.register(rateLimit, { redis: core.redis, secret: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX })
   await app.register(bodyDeadline, { timeoutMs: timeouts.requestTimeout })
 
   // Public features
-  await app.register(healthRoutes)
-  await app.register(contactRoutes)
-  await app.register(noticeRoutes)
-  await app.register(captchaRoutes)
-  await app.register(intakeRoutes)
-  await app.register(webRoutes)
-  await app.register(withdrawalRoutes)
+  await app.register(healthRoutes, { database: core.database, redis: core.redis, notifications: repositories.notifications })
+  await app.register(contactRoutes, { contacts: repositories.contacts })
+  await app.register(noticeRoutes, { notices: services.notices })
+  await app.register(captchaRoutes, { captcha: services.captcha })
+  await app.register(intakeRoutes, { intake: services.intake, metrics: core.metrics })
+  await app.register(webRoutes, { contacts: repositories.contacts })
+  await app.register(withdrawalRoutes, {
+    withdrawalLinks: services.withdrawalLinks, subjects: services.subjects, requests: repositories.requests
+  })
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)
   await app.register(async function admin (scope) {
     scope.addHook('onRoute', (route) => { route.handlerTimeout ??= timeouts.adminHandlerTimeout })
-    await scope.register(adminAccess)
-    await scope.register(adminRequestRoutes)
-    await scope.register(adminNotificationRoutes)
-    await scope.register(adminContactRoutes)
-    await scope.register(adminRetentionRoutes)
-    await scope.register(adminSubjectRoutes)
-    await scope.register(adminRecordRoutes)
-    await scope.register(adminWebhookRoutes)
+    await scope.register(adminAccess, { keys: services.keys, audit: repositories.audit })
+    await scope.register(adminRequestRoutes, {
+      requests: repositories.requests, requestChanges: services.requestChanges, subjects: services.subjects
+    })
+    await scope.register(adminNotificationRoutes, {
+      notifications: repositories.notifications, receipts: repositories.receipts, redrive: services.redrive
+    })
+    await scope.register(adminContactRoutes, { contacts: repositories.contacts, router: services.router })
+    await scope.register(adminRetentionRoutes, { retention: services.retention, purgeRuns: repositories.purgeRuns })
+    await scope.register(adminSubjectRoutes, { subjects: services.subjects })
+    await scope.register(adminRecordRoutes, {
+      audit: repositories.audit, contacts: repositories.contacts, webhooks: repositories.webhooks
+    })
+    await scope.register(adminWebhookRoutes, { endpoints: services.webhookEndpoints, webhooks: repositories.webhooks })
   }, { prefix: '/v1/admin' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   if (config.DOCS_ENABLED) await app.register(docs)

@@ -14,7 +14,7 @@ const List = <T extends TSchema>(item: T, description: string) => Type.Array(ite
 
 // Every variable the service reads, with its default, grouped by concern. Keys are the
 // variables' names; each is one an operator may have reason to change. Settings only tests
-// and benchmarks change are TUNING in src/services.ts and CAPTCHA_ENDPOINTS in src/captcha/index.ts.
+// and benchmarks change are TUNING in src/roots/core.ts and CAPTCHA_ENDPOINTS in src/captcha/index.ts.
 
 /** Where the processes listen and what they connect to. */
 const Process = {

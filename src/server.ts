@@ -11,7 +11,7 @@ import { startOpsListener } from './ops/listener.js'
 export async function prepareApi (config: Config, { metrics }: { metrics: Metrics }): Promise<FastifyInstance> {
   const app = await buildApp(config, { metrics })
   warnAboutConfig(config, app.log)
-  await orClose(async () => { await loadReferenceData(app.services.repositories, config, app.log) }, async () => { await app.close() })
+  await orClose(async () => { await loadReferenceData(app.core.repositories, config, app.log) }, async () => { await app.close() })
   return app
 }
 
@@ -26,7 +26,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // Every listener bound before the process says it is ready; a port in use ends it cleanly.
   const { app, ops, url } = await startOrExit(config, async () => {
     const app = await prepareApi(config, { metrics })
-    const ops = await orClose(async () => await startOpsListener({ role: 'api', metrics, services: app.services }), async () => { await app.close() })
+    const ops = await orClose(async () => await startOpsListener({ role: 'api', metrics, core: app.core }), async () => { await app.close() })
     const url = await orClose(async () => await listenPublic(app, config), async () => { await Promise.all([ops.close(), app.close()]) })
     return { app, ops, url }
   })

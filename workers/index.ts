@@ -9,7 +9,9 @@ import { PURGE_QUEUE, retireLegacyPurgeQueue, schedulePurge } from '../src/jobs/
 import { WEBHOOK_QUEUE, webhookBackoff, type WebhookPayload } from '../src/jobs/webhook.js'
 import { loggerOptions } from '../src/logger.js'
 import { createOutboxRelay, type OutboxRelay } from '../src/notifications/relay.js'
-import { createServices, type Services, type ServicesOptions } from '../src/services.js'
+import { createCore, type Core, type CoreOptions } from '../src/roots/core.js'
+import { createWorkerServices, type WorkerServices } from './services.js'
+import type { Mailer } from '../src/mail/mailer.js'
 import { createNotifyProcessor } from './processors/notify.js'
 import { createPurgeProcessor } from './processors/purge.js'
 import { createReceiptProcessor } from './processors/receipt.js'
@@ -17,13 +19,15 @@ import { createWebhookProcessor } from './processors/webhook.js'
 import { startMailCheck, workerReadiness } from './readiness.js'
 import type { ReadinessSource } from '../src/ops/readiness.js'
 
-export interface WorkerOptions extends Omit<ServicesOptions, 'log' | 'captchaEndpoints'> {
+export interface WorkerOptions extends Omit<CoreOptions, 'log'> {
   log?: Logger
+  /** A mailer owned by the caller (tests, benchmarks): used, and left open on close. */
+  mailer?: Mailer
   /**
-   * Services another part of the process owns (npm start's API): the workers use them, and
-   * leave closing them to their owner. Without it the workers build their own, and close them.
+   * The core another part of the process owns (npm start's API): the workers build on it, and
+   * leave closing it to its owner. Without it the workers build their own, and close it.
    */
-  services?: Services
+  core?: Core
 }
 
 export interface Workers {
@@ -33,17 +37,22 @@ export interface Workers {
   /** Runs the scheduled retention purge. */
   purge: Worker
   relays: OutboxRelay[]
-  services: Services
+  core: Core
+  /** What only the worker uses, on top of its core. */
+  services: WorkerServices
   /** What this worker adds to its process's readiness (SMTP, paused queues). */
   readiness: ReadinessSource
   /** Stops taking jobs, lets running ones finish, then closes connections. */
   close: () => Promise<void>
 }
 
+/** The core and the worker's own services, as its parts are built from them. */
+type Built = Omit<Core, 'close'> & Omit<WorkerServices, 'close'>
+
 /** A BullMQ worker on the blocking connection, reporting Redis errors to the log. */
-function startWorker<T> (services: Services, queue: string, process: (job: Job<T>) => Promise<void>, options: { concurrency: number, lockMs?: number, settings?: BullWorkerOptions['settings'] }): Worker<T> {
+function startWorker<T> (services: Built, queue: string, process: (job: Job<T>) => Promise<void>, options: { concurrency: number, lockMs?: number, settings?: BullWorkerOptions['settings'] }): Worker<T> {
   const worker = new Worker<T>(queue, process, {
-    connection: services.blockingRedis(),
+    connection: services.blockingRedis,
     prefix: services.queuePrefix,
     concurrency: options.concurrency,
     settings: options.settings,
@@ -54,13 +63,13 @@ function startWorker<T> (services: Services, queue: string, process: (job: Job<T
 }
 
 /** Delivers webhooks, retrying on the schedule in TUNING (or when a receiver says, with Retry-After). */
-function startWebhookWorker (services: Services): Worker<WebhookPayload> {
+function startWebhookWorker (services: Built): Worker<WebhookPayload> {
   const { config, log } = services
   const worker = startWorker<WebhookPayload>(services, WEBHOOK_QUEUE, createWebhookProcessor({
     webhooks: services.repositories.webhooks,
     box: services.secretBox,
     policy: services.addressPolicy,
-    sender: services.webhookSender(),
+    sender: services.webhookSender,
     disableAfterHours: config.WEBHOOK_DISABLE_AFTER_HOURS,
     disabledCount: services.metrics.webhooks.autoDisabled,
     log
@@ -76,14 +85,15 @@ function startWebhookWorker (services: Services): Worker<WebhookPayload> {
 
 // eslint-disable-next-line max-lines-per-function -- the worker side's table of contents: one part a line or two
 export async function startWorkers (config: Config, options: WorkerOptions = {}): Promise<Workers> {
-  const log = options.services?.log ?? options.log ?? pino(loggerOptions(config))
-  const services = options.services ?? await createServices(config, { ...options, log })
-  const { repositories: { notifications, receipts, webhooks }, notify, tuning } = services
+  const log = options.core?.log ?? options.log ?? pino(loggerOptions(config))
+  const core = options.core ?? await createCore(config, { ...options, log })
+  const own = createWorkerServices(core, { mailer: options.mailer, connect: options.webhookNetwork?.connect })
+  const services: Built = { ...core, ...own }
+  const { repositories: { notifications, receipts, webhooks }, producers, tuning, mailer } = services
 
-  const mailer = services.mailer()
   const recordRetry = { maxMs: tuning.recordSentRetryMs }
   const processNotify = createNotifyProcessor({
-    notifications, mailer, webhooks: services.webhooks, config, metrics: services.metrics.notifications, log, recordRetry
+    notifications, mailer, webhooks: producers.webhooks, config, metrics: services.metrics.notifications, log, recordRetry
   })
   const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, processNotify, {
     concurrency: config.MAIL_CONCURRENCY,
@@ -103,22 +113,22 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
 
   const timing = { log, delayMs: tuning.relayDelayMs, intervalMs: tuning.relayIntervalMs }
   const relays = [
-    createOutboxRelay({ ...timing, name: 'notifications', outbox: notifications, enqueue: notify.enqueue }),
-    createOutboxRelay({ ...timing, name: 'receipts', outbox: receipts, enqueue: services.receipts.enqueue }),
-    createOutboxRelay({ ...timing, name: 'webhook deliveries', outbox: webhooks, enqueue: services.webhooks.enqueue })
+    createOutboxRelay({ ...timing, name: 'notifications', outbox: notifications, enqueue: producers.notify.enqueue }),
+    createOutboxRelay({ ...timing, name: 'receipts', outbox: receipts, enqueue: producers.receipts.enqueue }),
+    createOutboxRelay({ ...timing, name: 'webhook deliveries', outbox: webhooks, enqueue: producers.webhooks.enqueue })
   ]
   for (const relay of relays) relay.start()
   log.info({ concurrency: config.MAIL_CONCURRENCY, destination: mailer.destination }, 'notify worker started')
 
   const purgeWorker = startWorker(services, PURGE_QUEUE, createPurgeProcessor({ retention: services.retention, log }), { concurrency: 1 })
   purgeWorker.on('failed', (_job, err) => { log.error({ err }, 'scheduled retention purge failed; the next run resumes it') })
-  await schedulePurge(services.queues.purge(), config)
-  await retireLegacyPurgeQueue(services.blockingRedis(), services.queuePrefix)
+  await schedulePurge(services.purgeQueue, config)
+  await retireLegacyPurgeQueue(services.blockingRedis, services.queuePrefix)
 
   const mailCheck = startMailCheck(mailer, { intervalMs: tuning.smtpVerifyIntervalMs, log })
   const { queues } = services
   const readiness = workerReadiness(mailCheck, [notifyWorker, receiptWorker, webhookWorker, purgeWorker], {
-    [NOTIFY_QUEUE]: queues.notify, [RECEIPT_QUEUE]: queues.receipt, [WEBHOOK_QUEUE]: queues.webhook, [PURGE_QUEUE]: queues.purge()
+    [NOTIFY_QUEUE]: queues.notify, [RECEIPT_QUEUE]: queues.receipt, [WEBHOOK_QUEUE]: queues.webhook, [PURGE_QUEUE]: services.purgeQueue
   })
 
   return {
@@ -127,13 +137,15 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
     webhook: webhookWorker,
     purge: purgeWorker,
     relays,
-    services,
+    core,
+    services: own,
     readiness,
     async close () {
       mailCheck.stop()
       await Promise.all(relays.map(async (relay) => { await relay.stop() }))
       await Promise.all([notifyWorker.close(), receiptWorker.close(), webhookWorker.close(), purgeWorker.close()])
-      if (options.services === undefined) await services.close()
+      await own.close()
+      if (options.core === undefined) await core.close()
     }
   }
 }

@@ -13,7 +13,7 @@ warnAboutConfig(config, log)
 // A port in use ends the process cleanly, with its workers closed.
 const { workers, ops } = await startOrExit(config, async () => {
   const workers = await startWorkers(config, { log, metrics })
-  const ops = await orClose(async () => await startOpsListener({ role: 'worker', metrics, services: workers.services, worker: workers.readiness }), workers.close)
+  const ops = await orClose(async () => await startOpsListener({ role: 'worker', metrics, core: workers.core, worker: workers.readiness }), workers.close)
   return { workers, ops }
 })
 log.info({ operations: ops.url }, 'ready')

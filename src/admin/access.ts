@@ -8,6 +8,8 @@ import { forbidden, unauthenticated } from '../errors.js'
 import type { AuditOutcome } from '../repositories/audit.js'
 import type { AdminKey, Scope } from './keys.js'
 import type { Prisma } from '../generated/prisma/client.js'
+import type { KeyStore } from './keys.js'
+import type { AuditRepository } from '../repositories/audit.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -42,8 +44,12 @@ const outcomeOf = (statusCode: number): AuditOutcome =>
   statusCode < 400 ? 'ok' : statusCode === 401 || statusCode === 403 ? 'refused' : 'failed'
 
 /** The key must be known, active, and hold the route's scope. */
-const adminAccess: FastifyPluginAsync = async (app) => {
-  const { keys, repositories: { audit } } = app.services
+export interface AdminAccessOptions {
+  keys: KeyStore
+  audit: AuditRepository
+}
+
+const adminAccess: FastifyPluginAsync<AdminAccessOptions> = async (app, { keys, audit }) => {
   app.decorateRequest('admin', null)
   app.decorateRequest('audit', null as never)
 

@@ -5,6 +5,8 @@ import { ContactId, ErrorSchema } from '../schemas/common.js'
 import { checkDirectory, ContactEntrySchema, type ContactEntry } from '../contacts/directory.js'
 import { notFound, validationFailed } from '../errors.js'
 import { adminErrors } from './schemas.js'
+import type { ContactRepository } from '../repositories/contacts.js'
+import type { ContactRouter } from '../contacts/routing.js'
 
 const ContactPatchSchema = Type.Object({
   active: Type.Optional(Type.Boolean()),
@@ -23,9 +25,12 @@ function patched (current: ContactEntry, { delegateId, retentionDays, ...flags }
   return changed
 }
 
-const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { repositories: { contacts }, router } = app.services
+export interface ContactAdminRoutesOptions {
+  contacts: ContactRepository
+  router: ContactRouter
+}
 
+const contactRoutes: FastifyPluginAsyncTypebox<ContactAdminRoutesOptions> = async (app, { contacts, router }) => {
   app.get('/contacts', {
     config: { scope: 'contacts:read', action: 'contacts.list' },
     schema: { summary: 'The whole contact directory, inactive contacts included', response: { 200: Type.Object({ contacts: Type.Array(ContactEntrySchema) }), ...adminErrors } }

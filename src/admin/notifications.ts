@@ -4,6 +4,9 @@ import { Type } from '@sinclair/typebox'
 import { DateTime, ErrorSchema } from '../schemas/common.js'
 import { conflict, notFound } from '../errors.js'
 import { adminErrors } from './schemas.js'
+import type { NotificationRepository } from '../repositories/notifications.js'
+import type { ReceiptRepository } from '../repositories/receipts.js'
+import type { Redrive } from '../notifications/redrive.js'
 
 const FailedSchema = Type.Object({
   id: Type.String(),
@@ -24,9 +27,13 @@ const FailedReceiptSchema = Type.Object({
 /** The most failed notifications one answer lists. */
 const FAILED_LIST_LIMIT = 1000
 
-const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { repositories: { notifications, receipts }, redrive } = app.services
+export interface NotificationRoutesOptions {
+  notifications: NotificationRepository
+  receipts: ReceiptRepository
+  redrive: Redrive
+}
 
+const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOptions> = async (app, { notifications, receipts, redrive }) => {
   app.get('/notifications/failed', {
     config: { scope: 'requests:read', action: 'notifications.list_failed' },
     schema: { summary: 'Notifications that ran out of attempts or were refused', response: { 200: Type.Object({ items: Type.Array(FailedSchema) }), ...adminErrors } }

@@ -5,6 +5,9 @@ import { DateTime, Line } from '../schemas/common.js'
 import type { Config } from '../config.js'
 import { adminErrors, optionalDate } from './schemas.js'
 import type { Recipient } from '../repositories/webhooks.js'
+import type { AuditRepository } from '../repositories/audit.js'
+import type { ContactRepository } from '../repositories/contacts.js'
+import type { WebhookRepository } from '../repositories/webhooks.js'
 
 const AuditEntrySchema = Type.Object({
   id: Type.String(),
@@ -103,9 +106,13 @@ export function processingRecord (
   }
 }
 
-const recordRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { audit, contacts, webhooks } = app.services.repositories
+export interface RecordRoutesOptions {
+  audit: AuditRepository
+  contacts: ContactRepository
+  webhooks: WebhookRepository
+}
 
+const recordRoutes: FastifyPluginAsyncTypebox<RecordRoutesOptions> = async (app, { audit, contacts, webhooks }) => {
   app.get('/audit', {
     config: { scope: 'audit:read', action: 'audit.read' },
     schema: {

@@ -9,6 +9,9 @@ import type { RequestChange } from './request-changes.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
 import { statusChange } from '../retention/dates.js'
 import { actorOf } from './access.js'
+import type { RequestRepository } from '../repositories/requests.js'
+import type { RequestChanges } from './request-changes.js'
+import type { SubjectService } from '../subjects/service.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -34,11 +37,14 @@ const summary = (r: ContactRequest): RequestSummary => ({
   captchaVerified: r.captchaVerified
 })
 
-// eslint-disable-next-line max-lines-per-function -- a table of routes, each a few lines
-const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { requests } = app.services.repositories
-  const { requestChanges } = app.services
+export interface RequestRoutesOptions {
+  requests: RequestRepository
+  requestChanges: RequestChanges
+  subjects: SubjectService
+}
 
+// eslint-disable-next-line max-lines-per-function -- a table of routes, each a few lines
+const requestRoutes: FastifyPluginAsyncTypebox<RequestRoutesOptions> = async (app, { requests, requestChanges, subjects }) => {
   /** Changes a request (its history and audit entry are written by the operation). */
   const change = async (request: FastifyRequest<{ Params: { id: string } }>, kind: string, value: string, action: string, data: RequestChange['data']): Promise<RequestSummary> =>
     summary(await requestChanges.change(request.params.id, actorOf(request), { kind, value, action, data }))
@@ -119,7 +125,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RemovedCountsSchema, 409: ErrorSchema, ...errors }
     }
   }, async (request) => {
-    const outcome = await app.services.subjects.withdrawConsent({ requestId: request.params.id, actor: actorOf(request) })
+    const outcome = await subjects.withdrawConsent({ requestId: request.params.id, actor: actorOf(request) })
     if ('missing' in outcome) throw notFound('No contact request with this id.')
     if ('held' in outcome) throw conflict('This request is under a legal hold: it is kept until the hold is lifted (GDPR Art. 17(3)(e)).')
     return outcome.erased

@@ -4,6 +4,8 @@ import { Type } from '@sinclair/typebox'
 import { DateTime } from '../schemas/common.js'
 import { RemovedCountsSchema, adminErrors } from './schemas.js'
 import { actorOf } from './access.js'
+import type { Retention } from '../retention/purge.js'
+import type { PurgeRunRepository } from '../repositories/purge-runs.js'
 
 export const PurgeRunSchema = Type.Object({
   id: Type.String(),
@@ -16,9 +18,12 @@ export const PurgeRunSchema = Type.Object({
   error: Type.Union([Type.String(), Type.Null()])
 })
 
-const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { retention, repositories: { purgeRuns } } = app.services
+export interface RetentionRoutesOptions {
+  retention: Retention
+  purgeRuns: PurgeRunRepository
+}
 
+const retentionRoutes: FastifyPluginAsyncTypebox<RetentionRoutesOptions> = async (app, { retention, purgeRuns }) => {
   app.post('/purges', {
     config: { scope: 'retention:purge', action: 'retention.purge', selfAudited: true },
     schema: {

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox'
 import { DateTime, Email } from '../schemas/common.js'
 import { adminErrors, RemovedCountsSchema, RequestDetailSchema } from './schemas.js'
 import { actorOf } from './access.js'
+import type { SubjectService } from '../subjects/service.js'
 
 const SubjectExportSchema = Type.Object({
   generatedAt: DateTime,
@@ -19,9 +20,11 @@ const SubjectExportSchema = Type.Object({
 })
 const SubjectBody = Type.Object({ email: Email }, { additionalProperties: false })
 
-const subjectRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { subjects } = app.services
+export interface SubjectRoutesOptions {
+  subjects: SubjectService
+}
 
+const subjectRoutes: FastifyPluginAsyncTypebox<SubjectRoutesOptions> = async (app, { subjects }) => {
   app.post('/subjects/export', {
     config: { scope: 'subjects:export', action: 'subjects.export', selfAudited: true },
     schema: {

@@ -6,6 +6,8 @@ import { DateTime, ErrorSchema, Nullable } from '../schemas/common.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor } from './schemas.js'
 import { DeliveryStatus, PayloadMode, Settings } from '../webhooks/schemas.js'
 import { actorOf } from './access.js'
+import type { WebhookEndpoints } from '../webhooks/endpoints.js'
+import type { WebhookRepository } from '../repositories/webhooks.js'
 
 const errors = { 404: ErrorSchema, ...adminErrors }
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -52,11 +54,13 @@ const DeliverySchema = Type.Object({
   attemptLog: Type.Array(AttemptSchema)
 })
 
-// eslint-disable-next-line max-lines-per-function -- a table of routes, each a few lines
-const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const endpoints = app.services.webhookEndpoints
-  const { webhooks } = app.services.repositories
+export interface WebhookRoutesOptions {
+  endpoints: WebhookEndpoints
+  webhooks: WebhookRepository
+}
 
+// eslint-disable-next-line max-lines-per-function -- a table of routes, each a few lines
+const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { endpoints, webhooks }) => {
   app.get('/webhooks', {
     config: { scope: 'webhooks:read', action: 'webhooks.list' },
     schema: { summary: 'Webhook endpoints', response: { 200: Type.Object({ items: Type.Array(EndpointSchema) }), ...adminErrors } }

@@ -1,4 +1,4 @@
-// The admin command line's commands, run against the services built from a configuration;
+// The admin command line's commands, run against the admin services (src/roots/admin.ts) on a core;
 // src/cli/index.ts is the process entry. Tests call runCli() in-process.
 import { userInfo } from 'node:os'
 import { pino } from 'pino'
@@ -7,7 +7,8 @@ import { AppError } from '../errors.js'
 import { ensureDatabase, migrate } from '../db/migrate.js'
 import { loadReferenceData } from '../reference-data.js'
 import { loggerOptions } from '../logger.js'
-import { createServices, type Services } from '../services.js'
+import { createCore, type Core } from '../roots/core.js'
+import { createAdminServices, type AdminServices } from '../roots/admin.js'
 import type { Scope } from '../admin/keys.js'
 import { parseCommand, UsageError, USAGE, type Command } from './commands.js'
 
@@ -19,6 +20,9 @@ export interface CliIo {
   stdout: { write: (text: string) => unknown }
   stderr: { write: (text: string) => unknown, isTTY?: boolean }
 }
+
+/** What a command operates with: the admin operations, and the repositories they read. */
+type Services = AdminServices & Pick<Core, 'repositories'>
 
 interface Context {
   services: Services
@@ -115,11 +119,11 @@ async function database (config: Config, action: 'migrate' | 'seed' | 'setup'): 
 }
 
 async function withServices (config: Config, run: (services: Services) => Promise<void>): Promise<void> {
-  const services = await createServices({ ...config, DATABASE_POOL_SIZE: 2 }, { log: pino(loggerOptions(config)) })
+  const core = await createCore({ ...config, DATABASE_POOL_SIZE: 2 }, { log: pino(loggerOptions(config)) })
   try {
-    await run(services)
+    await run({ ...createAdminServices(core), repositories: core.repositories })
   } finally {
-    await services.close()
+    await core.close()
   }
 }
 

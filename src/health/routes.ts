@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { CheckSchema as Check, dependencyChecks } from '../ops/readiness.js'
+import type { NotificationRepository } from '../repositories/notifications.js'
 
 const ReadySchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
@@ -11,9 +12,14 @@ const ReadySchema = Type.Object({
   })
 })
 
-const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { services } = app
-  const probes = dependencyChecks(services).checks
+export interface HealthRoutesOptions {
+  database: { ping: () => Promise<unknown> }
+  redis: { ping: () => Promise<unknown> }
+  notifications: Pick<NotificationRepository, 'backlog'>
+}
+
+const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { database: db, redis, notifications }) => {
+  const probes = dependencyChecks({ database: db, redis }).checks
 
   app.get('/health/live', {
     schema: { summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } }
@@ -25,7 +31,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [database, redis] = await Promise.all([probes.database(), probes.redis()])
     const ok = database === 'up' && redis === 'up'
     // A backlog is reported, not failed on: delivery trouble must not take the intake out of rotation.
-    const backlog = database === 'up' ? await services.repositories.notifications.backlog(app.config.OUTBOX_BACKLOG_SECONDS).catch(() => null) : null
+    const backlog = database === 'up' ? await notifications.backlog(app.config.OUTBOX_BACKLOG_SECONDS).catch(() => null) : null
     return await reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, redis }, outbox: { backlog } })
   })
 }

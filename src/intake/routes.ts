@@ -3,9 +3,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
 import { ContactRequestBodySchema, IntakeHeadersSchema, AcceptedSchema } from './schemas.js'
 import { countSubmission } from '../ops/metrics.js'
+import type { IntakeService } from './service.js'
+import type { Metrics } from '../ops/metrics.js'
 
-const intakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { intake, metrics } = app.services
+export interface IntakeRoutesOptions {
+  intake: IntakeService
+  metrics: Metrics
+}
+
+const intakeRoutes: FastifyPluginAsyncTypebox<IntakeRoutesOptions> = async (app, { intake, metrics }) => {
   // A client that hangs up does not stop its submission, and closing the server
   // only waits for sockets: wait for the submissions themselves before the
   // database and Redis close under them (this hook runs before theirs).

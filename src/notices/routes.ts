@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ErrorSchema, LocaleSchema, commonErrorResponses } from '../schemas/common.js'
 import { notFound } from '../errors.js'
+import type { NoticeCatalog } from './catalog.js'
 
 export const NoticeSchema = Type.Object({
   version: Type.String(),
@@ -11,7 +12,11 @@ export const NoticeSchema = Type.Object({
   sha256: Type.String({ description: 'SHA-256 (hex) of the exact text' })
 })
 
-const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export interface NoticeRoutesOptions {
+  notices: NoticeCatalog
+}
+
+const noticeRoutes: FastifyPluginAsyncTypebox<NoticeRoutesOptions> = async (app, { notices }) => {
   app.get('/v1/privacy-notice', {
     schema: {
       summary: 'The current privacy notice in one language',
@@ -19,7 +24,7 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: NoticeSchema, 404: ErrorSchema, ...commonErrorResponses }
     }
   }, async (request) => {
-    const notice = await app.services.notices.current(request.query.locale ?? 'sv')
+    const notice = await notices.current(request.query.locale ?? 'sv')
     if (notice === null) throw notFound('No privacy notice has been published.')
     return notice
   })

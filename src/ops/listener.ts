@@ -2,7 +2,9 @@
 // /health/live and /health/ready, on METRICS_HOST:METRICS_PORT, apart from the public port, so a
 // proxy in front of the API never exposes them. Every process has one; the worker's health check asks it.
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
-import type { Services } from '../services.js'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import type { StateSource } from './state.js'
 import type { Metrics } from './metrics.js'
 import { ReadinessSchema, dependencyChecks, readiness, type ProcessRole, type ReadinessSource } from './readiness.js'
 import { registerStateGauges } from './state.js'
@@ -14,8 +16,14 @@ export const DEFAULT_METRICS_PORTS: Record<ProcessRole, number> = { api: 9464, '
 export interface OpsListenerOptions {
   role: ProcessRole
   metrics: Metrics
-  /** The process's services: its configuration and log, what the scrape-time gauges read, its PostgreSQL and Redis. */
-  services: Pick<Services, 'config' | 'log' | 'opsState' | 'database' | 'redis'>
+  /** The process's core (src/roots/core.ts): its configuration and log, what the scrape-time gauges read, its PostgreSQL and Redis. */
+  core: {
+    config: Config
+    log: FastifyBaseLogger
+    opsState: StateSource
+    database: { ping: () => Promise<unknown> }
+    redis: { ping: () => Promise<unknown> }
+  }
   /** What the worker adds to readiness (SMTP, paused queues), in a process that runs workers. */
   worker?: ReadinessSource
 }
@@ -26,12 +34,12 @@ export interface OpsListener {
   close: () => Promise<void>
 }
 
-function build ({ role, metrics, services, worker }: OpsListenerOptions): FastifyInstance {
-  const sources = [dependencyChecks(services), ...(worker === undefined ? [] : [worker])]
+function build ({ role, metrics, core, worker }: OpsListenerOptions): FastifyInstance {
+  const sources = [dependencyChecks(core), ...(worker === undefined ? [] : [worker])]
   // A scrape every few seconds is not news: no per-request log lines here.
-  const app = Fastify({ loggerInstance: services.log.child({ listener: 'ops' }), logController: new LogController({ disableRequestLogging: true }) })
-  if (services.config.METRICS_ENABLED) {
-    registerStateGauges(metrics, services.opsState, Object.assign({}, ...sources.map((s) => s.checks)))
+  const app = Fastify({ loggerInstance: core.log.child({ listener: 'ops' }), logController: new LogController({ disableRequestLogging: true }) })
+  if (core.config.METRICS_ENABLED) {
+    registerStateGauges(metrics, core.opsState, Object.assign({}, ...sources.map((s) => s.checks)))
     app.get('/metrics', async (_request, reply) => {
       const body = await metrics.registry.metrics()
       return await reply.type(metrics.registry.contentType).send(body)
@@ -46,7 +54,7 @@ function build ({ role, metrics, services, worker }: OpsListenerOptions): Fastif
 }
 
 export async function startOpsListener (options: OpsListenerOptions): Promise<OpsListener> {
-  const { config, log } = options.services
+  const { config, log } = options.core
   const app = build(options)
   const at = { host: config.METRICS_HOST, port: config.METRICS_PORT ?? DEFAULT_METRICS_PORTS[options.role] }
   const url = await orClose(async () => await listenOn(async (address) => await app.listen(address), at, 'METRICS_PORT'), async () => { await app.close() })

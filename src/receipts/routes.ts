@@ -7,11 +7,19 @@ import { pageSecurityFor } from '../web/page-security.js'
 import { withdrawalPage, type WithdrawalView } from './withdrawal-page.js'
 import type { WithdrawalGrant } from './withdrawal-link.js'
 import type { Locale } from '../schemas/common.js'
+import type { WithdrawalLinks } from './withdrawal-link.js'
+import type { SubjectService } from '../subjects/service.js'
+import type { RequestRepository } from '../repositories/requests.js'
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9._-]*$', description: 'the capability token from the receipt' }) })
 
-const withdrawalRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { withdrawalLinks, subjects, repositories: { requests } } = app.services
+export interface WithdrawalRoutesOptions {
+  withdrawalLinks: WithdrawalLinks
+  subjects: SubjectService
+  requests: RequestRepository
+}
+
+const withdrawalRoutes: FastifyPluginAsyncTypebox<WithdrawalRoutesOptions> = async (app, { withdrawalLinks, subjects, requests }) => {
   // A withdrawal page must never be framed: its one button erases.
   const helmet = pageSecurityFor(["'none'"])
   const rateLimit = { max: app.config.RATE_LIMIT_MAX, timeWindow: app.config.RATE_LIMIT_WINDOW_SECONDS * 1000 }

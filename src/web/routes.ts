@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fastifyStatic from '@fastify/static'
 import { demoPage } from './demo-page.js'
 import { pageSecurityFor } from './page-security.js'
+import type { ContactRepository } from '../repositories/contacts.js'
 
 /** Built by `npm run build` (web/build.mjs); paths are relative to the working directory, like data/. */
 const WEB_BUILD_DIR = 'dist/web'
@@ -14,7 +15,11 @@ const ENTRY_CACHE = 'public, max-age=300'
 /** Everything else sits in a folder named after its content: it never changes at its address. */
 const ASSET_CACHE = 'public, max-age=31536000, immutable'
 
-const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export interface WebRoutesOptions {
+  contacts: ContactRepository
+}
+
+const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app, { contacts }) => {
   const root = resolve(WEB_BUILD_DIR)
   if (!existsSync(`${root}/embed/contact-form.js`)) {
     app.log.warn({ dir: WEB_BUILD_DIR }, 'the embed script is not built (npm run build): /embed/v1/ and the demo page\'s assets answer 404')
@@ -36,7 +41,6 @@ const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
   await app.register(fastifyStatic, { root: `${root}/demo`, prefix: '/demo/', decorateReply: false, index: false, maxAge: '1h' })
 
-  const { contacts } = app.services.repositories
   const pageSecurity = pageSecurityFor(app.config.FRAME_ANCESTORS)
   for (const [url, locale] of [['/', 'sv'], ['/en', 'en']] as const) {
     app.get(url, { schema: { hide: true }, helmet: pageSecurity }, async (_request, reply) => {

@@ -31,8 +31,8 @@ export async function buildTestApp (t: TestLike, env: Record<string, string> = {
     // A test may have closed it already; a queue on a Redis that is down cannot be emptied (and has nothing in it).
     if (closed) return
     if (env.REDIS_URL === undefined) {
-      await app.services.queues.notify.obliterate({ force: true })
-      await app.services.queues.webhook.obliterate({ force: true })
+      await app.core.queues.notify.obliterate({ force: true })
+      await app.core.queues.webhook.obliterate({ force: true })
     }
     await app.close()
   })

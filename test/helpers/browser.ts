@@ -71,7 +71,7 @@ export async function servedApp (t: TestLike, env: Record<string, string> = {}, 
   }
   await served.restart()
   t.teardown(async () => {
-    await running?.services.queues.notify.obliterate({ force: true })
+    await running?.core.queues.notify.obliterate({ force: true })
     await served.stop()
   })
   return served

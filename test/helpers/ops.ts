@@ -14,7 +14,7 @@ export async function opsListener (t: TestLike, options: OpsListenerOptions): Pr
 
 /** The operations listener of test workers, answering as `role`. */
 export async function workerListener (t: TestLike, workers: Workers, role: ProcessRole = 'worker'): Promise<OpsListener> {
-  return await opsListener(t, { role, metrics: createMetrics({ defaultMetrics: false }), services: workers.services, worker: workers.readiness })
+  return await opsListener(t, { role, metrics: createMetrics({ defaultMetrics: false }), core: workers.core, worker: workers.readiness })
 }
 
 /** One readiness answer of an operations listener. */

@@ -11,7 +11,7 @@ export interface PrivateRedis {
   /**
    * Waits until every client has had its chance to reconnect since the last start (the blocking
    * connections' backoff is at most BLOCKING_RECONNECT_MAX_MS). A test that restarted Redis ends
-   * with it: closing a BullMQ worker whose client is still in its backoff hangs (see src/services.ts).
+   * with it: closing a BullMQ worker whose client is still in its backoff hangs (see workers/services.ts).
    */
   settled: () => Promise<void>
 }

@@ -62,7 +62,7 @@ t.test('every metric a rule or the dashboard names is one the service exposes', 
   const metrics = createMetrics()
   const { app, config } = await buildTestApp(t, {}, { metrics })
   const workers = await startTestWorkers(t, config, { metrics })
-  const ops = await opsListener(t, { role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
+  const ops = await opsListener(t, { role: 'api+worker', metrics, core: app.core, worker: workers.readiness })
   const exposition = await scrape(ops.url)
   const exposed = exposedNames(exposition)
 

@@ -19,7 +19,7 @@ t.test('Prometheus scrapes the service, evaluates every rule without error, and 
   const metrics = createMetrics()
   const { app, config } = await buildTestApp(t, {}, { metrics })
   const workers = await startTestWorkers(t, config, { metrics })
-  const ops = await opsListener(t, { role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
+  const ops = await opsListener(t, { role: 'api+worker', metrics, core: app.core, worker: workers.readiness })
 
   const dir = await mkdtemp(join(tmpdir(), 'prometheus-'))
   await writeFile(join(dir, 'prometheus.yml'), [

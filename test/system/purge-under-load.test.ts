@@ -16,7 +16,7 @@ t.test('intake keeps answering while 40,000 expired requests are purged, batch b
   let finished = false
   // The shipped batch size (TUNING.purgeBatchSize) and pause between batches.
   const purging = app.services.retention.purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli' }).finally(() => { finished = true })
-  await eventually(async () => await app.services.database.prisma.purgeTombstone.count() > 0 ? true : undefined, { what: 'the first batch to be purged' })
+  await eventually(async () => await app.core.database.prisma.purgeTombstone.count() > 0 ? true : undefined, { what: 'the first batch to be purged' })
   const answers: number[] = []
   let duringPurge = 0
   for (let i = 0; i < 20; i++) {
@@ -28,5 +28,5 @@ t.test('intake keeps answering while 40,000 expired requests are purged, batch b
   t.ok(duringPurge > 0, `${duringPurge} submissions were answered while the purge was running`)
   t.equal(run.requests, 40_000)
   t.ok(run.batches >= 40, `${run.batches} batches`)
-  t.equal(await app.services.database.prisma.contactRequest.count(), 20, 'only the new requests are left')
+  t.equal(await app.core.database.prisma.contactRequest.count(), 20, 'only the new requests are left')
 })

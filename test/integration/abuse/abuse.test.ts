@@ -99,5 +99,5 @@ t.test('when Redis is down the limit is kept per instance, and intake goes on', 
   t.match(logs(), /counting in this process only/)
   const valid = await post(app, await altchaSubmission(app), {})
   t.equal(valid.statusCode, 202, 'a valid submission from another client is accepted')
-  t.equal(await app.services.database.prisma.contactRequest.count({ where: { id: valid.json().id } }), 1, 'and stored')
+  t.equal(await app.core.database.prisma.contactRequest.count({ where: { id: valid.json().id } }), 1, 'and stored')
 })

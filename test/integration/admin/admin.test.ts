@@ -40,8 +40,8 @@ function routes (requestId: string, notificationId: string): Route[] {
 t.test('every admin route: 401 without a key or with a revoked one, 403 without its scope, and an audit entry when it succeeds', async (t) => {
   const { app } = await buildTestApp(t)
   const requestId = await storedRequest(app)
-  const notification = await app.services.database.prisma.notification.findFirstOrThrow({ where: { requestId } })
-  await app.services.database.prisma.notification.update({ where: { id: notification.id }, data: { status: 'failed', failedAt: new Date(), lastError: 'SMTP 550' } })
+  const notification = await app.core.database.prisma.notification.findFirstOrThrow({ where: { requestId } })
+  await app.core.database.prisma.notification.update({ where: { id: notification.id }, data: { status: 'failed', failedAt: new Date(), lastError: 'SMTP 550' } })
   const revoked = await adminKey(app)
   t.ok(await app.services.keys.revoke(revoked.split('_')[1] ?? ''))
 
@@ -57,16 +57,16 @@ t.test('every admin route: 401 without a key or with a revoked one, 403 without 
     t.equal(wrong.statusCode, 403, `${route.method} ${route.url}: without ${route.scope}`)
     t.equal(wrong.json().code, 'FORBIDDEN')
 
-    const before = await app.services.database.prisma.auditEntry.count({ where: { action: route.action, outcome: 'ok' } })
+    const before = await app.core.database.prisma.auditEntry.count({ where: { action: route.action, outcome: 'ok' } })
     const ok = await call(await adminKey(app, [route.scope], `only-${route.scope}`))
     t.equal(ok.statusCode, route.ok, `${route.method} ${route.url}: with ${route.scope} (${ok.body.slice(0, 200)})`)
-    const entries = await app.services.database.prisma.auditEntry.findMany({ where: { action: route.action, outcome: 'ok' }, orderBy: { at: 'desc' } })
+    const entries = await app.core.database.prisma.auditEntry.findMany({ where: { action: route.action, outcome: 'ok' }, orderBy: { at: 'desc' } })
     t.equal(entries.length, before + 1, `${route.action} was audited`)
     t.equal(entries[0]?.actor, `only-${route.scope}`)
   }
-  const refused = await app.services.database.prisma.auditEntry.count({ where: { outcome: 'refused' } })
+  const refused = await app.core.database.prisma.auditEntry.count({ where: { outcome: 'refused' } })
   t.ok(refused >= routes(requestId, notification.id).length * 4, 'refusals are audited too')
-  const everything = JSON.stringify(await app.services.database.prisma.auditEntry.findMany())
+  const everything = JSON.stringify(await app.core.database.prisma.auditEntry.findMany())
   t.notMatch(everything, /anna\.andersson|Anna|nobody@example\.se/i, 'the audit log holds no personal data')
 })
 
@@ -74,7 +74,7 @@ t.test('closing a request shortens its retention; reopening it does not lengthen
   const { app, config } = await buildTestApp(t)
   const key = await adminKey(app)
   const id = await storedRequest(app)
-  const before = await app.services.database.prisma.contactRequest.findUniqueOrThrow({ where: { id } })
+  const before = await app.core.database.prisma.contactRequest.findUniqueOrThrow({ where: { id } })
   const closed = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${id}/status`, payload: { status: 'closed' } })
   t.equal(closed.statusCode, 200)
   const retainUntil = new Date(closed.json().retainUntil).getTime()
@@ -85,7 +85,7 @@ t.test('closing a request shortens its retention; reopening it does not lengthen
 
   // A request already due sooner keeps its earlier date.
   const soon = new Date(Date.now() + 86_400_000)
-  await app.services.database.prisma.contactRequest.update({ where: { id }, data: { status: 'received', retainUntil: soon } })
+  await app.core.database.prisma.contactRequest.update({ where: { id }, data: { status: 'received', retainUntil: soon } })
   const closedAgain = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${id}/status`, payload: { status: 'closed' } })
   t.equal(new Date(closedAgain.json().retainUntil).getTime(), soon.getTime(), 'closing never lengthens retention')
   const detail = await asAdmin(app, key, { method: 'GET', url: `/v1/admin/contact-requests/${id}` })
@@ -147,7 +147,7 @@ t.test('admin routes are rate-limited before the key is checked, and a flood is 
   // A client address of its own: the other tests' requests count against theirs.
   for (let i = 0; i < 5; i++) answers.push((await asAdmin(app, null, { method: 'GET', url: '/v1/admin/audit', remoteAddress: '198.51.100.7' })).statusCode)
   t.same(answers, [401, 401, 401, 429, 429])
-  t.equal(await app.services.database.prisma.auditEntry.count(), 3, 'the refusals are audited, the rate-limited ones are not')
+  t.equal(await app.core.database.prisma.auditEntry.count(), 3, 'the refusals are audited, the rate-limited ones are not')
 })
 
 t.test('when the audit entry cannot be written, no personal data is sent', async (t) => {
@@ -155,11 +155,11 @@ t.test('when the audit entry cannot be written, no personal data is sent', async
   const key = await adminKey(app)
   const id = await storedRequest(app, { name: 'Audit Probe Person', email: 'audit.probe@example.se', message: 'Ett meddelande som inte får läcka' })
   // The audit log refuses every entry, as a full disk or a revoked grant would.
-  await app.services.database.prisma.$executeRawUnsafe('CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION \'audit log unavailable\'; END $$')
-  await app.services.database.prisma.$executeRawUnsafe('CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()')
+  await app.core.database.prisma.$executeRawUnsafe('CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION \'audit log unavailable\'; END $$')
+  await app.core.database.prisma.$executeRawUnsafe('CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()')
   t.teardown(async () => {
-    await app.services.database.prisma.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_audit ON audit_log')
-    await app.services.database.prisma.$executeRawUnsafe('DROP FUNCTION IF EXISTS refuse_audit()')
+    await app.core.database.prisma.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_audit ON audit_log')
+    await app.core.database.prisma.$executeRawUnsafe('DROP FUNCTION IF EXISTS refuse_audit()')
   })
   const answers = [
     await asAdmin(app, key, { method: 'GET', url: `/v1/admin/contact-requests/${id}` }),
@@ -175,7 +175,7 @@ t.test('when the audit entry cannot be written, no personal data is sent', async
 t.test('one entry per answer: a refusal before the handler is the hook\'s, a failure inside the operation is the operation\'s', async (t) => {
   const { app } = await buildTestApp(t)
   const key = await adminKey(app)
-  const entries = async (action: string) => await app.services.database.prisma.auditEntry.findMany({ where: { action } })
+  const entries = async (action: string) => await app.core.database.prisma.auditEntry.findMany({ where: { action } })
 
   const invalid = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/webhooks', payload: { url: 'https://crm.example.org/hook' } })
   t.equal(invalid.statusCode, 400)

@@ -28,13 +28,13 @@ t.test('a key made with the CLI opens the admin API within its scopes, until it 
   const { id, key } = JSON.parse(created.stdout) as { id: string, key: string }
   t.equal((await asAdmin(app, key, { method: 'GET', url: '/v1/admin/contact-requests' })).statusCode, 200)
   t.equal((await asAdmin(app, key, { method: 'GET', url: '/v1/admin/contacts' })).statusCode, 403)
-  const stored = await app.services.database.prisma.apiKey.findUniqueOrThrow({ where: { id } })
+  const stored = await app.core.database.prisma.apiKey.findUniqueOrThrow({ where: { id } })
   t.notMatch(JSON.stringify(stored), key.split('_')[2] ?? key, 'only a hash of the key is stored')
   const listed = await cli(['keys', 'list'])
   t.notMatch(listed.stdout, key, 'the list never shows a key')
   t.equal((await cli(['keys', 'revoke', '--id', id])).code, 0)
   t.equal((await asAdmin(app, key, { method: 'GET', url: '/v1/admin/contact-requests' })).statusCode, 401)
-  t.match(await app.services.database.prisma.auditEntry.findMany({ where: { action: { startsWith: 'keys.' } }, orderBy: { at: 'asc' } }), [{ action: 'keys.create', actor: /^cli:/ }, { action: 'keys.revoke' }])
+  t.match(await app.core.database.prisma.auditEntry.findMany({ where: { action: { startsWith: 'keys.' } }, orderBy: { at: 'asc' } }), [{ action: 'keys.create', actor: /^cli:/ }, { action: 'keys.revoke' }])
 })
 
 t.test('mistakes get the usage and exit code 64', async (t) => {
@@ -49,24 +49,24 @@ t.test('purge --dry-run, purge, subject export and erase from the command line',
   const mailDropDir = await mkdtemp(join(tmpdir(), 'cli-mail-'))
   const { app } = await buildTestApp(t, { MAIL_DROP_DIR: mailDropDir })
   const expired = (await post(app, await altchaSubmission(app))).json().id as string
-  await app.services.database.prisma.contactRequest.update({ where: { id: expired }, data: { retainUntil: new Date(Date.now() - 1000) } })
+  await app.core.database.prisma.contactRequest.update({ where: { id: expired }, data: { retainUntil: new Date(Date.now() - 1000) } })
   await post(app, await altchaSubmission(app, { email: 'bertil.berg@example.se' }))
   const env = { MAIL_DROP_DIR: mailDropDir }
 
   const dry = await cli(['purge', '--dry-run'], env)
   t.equal(dry.code, 0, dry.stderr)
   t.match(JSON.parse(dry.stdout), { dryRun: true, requests: 1 })
-  t.equal(await app.services.database.prisma.contactRequest.count(), 2)
+  t.equal(await app.core.database.prisma.contactRequest.count(), 2)
   const real = await cli(['purge'], env)
   t.match(JSON.parse(real.stdout), { dryRun: false, requests: 1, jobsRemoved: 1 })
-  t.equal(await app.services.database.prisma.contactRequest.count(), 1)
+  t.equal(await app.core.database.prisma.contactRequest.count(), 1)
 
   const exported = await cli(['subject', 'export', '--email', 'Bertil.Berg@example.se'], env)
   t.match(JSON.parse(exported.stdout), { email: 'bertil.berg@example.se', requests: [{ email: 'bertil.berg@example.se' }] })
   const erased = await cli(['subject', 'erase', '--email', 'bertil.berg@example.se'], env)
   t.match(JSON.parse(erased.stdout), { requests: 1, heldRequestIds: [] })
-  t.equal(await app.services.database.prisma.contactRequest.count(), 0)
-  const audit = await app.services.database.prisma.auditEntry.findMany({ orderBy: { at: 'asc' } })
+  t.equal(await app.core.database.prisma.contactRequest.count(), 0)
+  const audit = await app.core.database.prisma.auditEntry.findMany({ orderBy: { at: 'asc' } })
   t.same(audit.map((a) => a.action), ['retention.purge', 'retention.purge', 'subjects.export', 'subjects.erase'])
   t.notMatch(JSON.stringify(audit), /bertil/i)
 })
@@ -94,10 +94,10 @@ t.test('webhook endpoints from the command line: created with a secret shown onc
   t.equal(badUrl.code, 1)
   t.match(badUrl.stderr, /\/url: must be https/, 'with the field at fault')
   t.equal((await cli(['webhooks', 'delete', '--id', endpoint.id], env)).code, 0)
-  t.equal(await app.services.database.prisma.webhookEndpoint.count(), 0)
-  t.match(await app.services.database.prisma.auditEntry.findMany({ where: { action: { startsWith: 'webhooks.' } }, orderBy: { at: 'asc' } }),
+  t.equal(await app.core.database.prisma.webhookEndpoint.count(), 0)
+  t.match(await app.core.database.prisma.auditEntry.findMany({ where: { action: { startsWith: 'webhooks.' } }, orderBy: { at: 'asc' } }),
     [{ action: 'webhooks.create', actor: /^cli:/, outcome: 'ok' }, { action: 'webhooks.rotate_secret' }, { action: 'webhooks.update' }, { action: 'webhooks.test', outcome: 'failed' },
       // The refused create is audited too, as it is from the admin API: the operation writes the entry.
       { action: 'webhooks.create', outcome: 'failed', targetId: null }, { action: 'webhooks.delete' }])
-  t.notMatch(JSON.stringify(await app.services.database.prisma.auditEntry.findMany()), /whsec_/, 'no secret in the audit log')
+  t.notMatch(JSON.stringify(await app.core.database.prisma.auditEntry.findMany()), /whsec_/, 'no secret in the audit log')
 })

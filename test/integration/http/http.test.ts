@@ -178,7 +178,7 @@ t.test('the largest legitimate submission fits under the 64 KiB body limit', asy
 
 t.test('the pool takes its deadlines from DATABASE_CONNECT_TIMEOUT_MS and DATABASE_QUERY_TIMEOUT_MS', async (t) => {
   const { app } = await buildTestApp(t, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_CONNECT_TIMEOUT_MS: '1234', DATABASE_QUERY_TIMEOUT_MS: '2345' })
-  const options = (app.services.database.pool as unknown as { options: { connectionTimeoutMillis: number, query_timeout: number } }).options
+  const options = (app.core.database.pool as unknown as { options: { connectionTimeoutMillis: number, query_timeout: number } }).options
   t.equal(options.connectionTimeoutMillis, 1234)
   t.equal(options.query_timeout, 2345)
 })

@@ -34,7 +34,7 @@ function answer (raw: string): { status: number, body: { statusCode?: number, co
 }
 
 /** Connections of the pool under Prisma that are checked out right now. */
-const inUse = (app: Awaited<ReturnType<typeof listening>>['app']) => app.services.database.pool.totalCount - app.services.database.pool.idleCount
+const inUse = (app: Awaited<ReturnType<typeof listening>>['app']) => app.core.database.pool.totalCount - app.core.database.pool.idleCount
 
 t.test('headers or a URL over Node\'s limit are refused with 431 in the documented shape, and the connection closes', async (t) => {
   const { port } = await listening(t)
@@ -78,7 +78,7 @@ t.test('a body sent a byte at a time is cut off with 408 at the request time-out
   clearInterval(drip)
   t.match(answer(connection.received()), { status: 408, body: { statusCode: 408, code: 'REQUEST_TIMEOUT' } })
   t.equal(maxInUse, 0, 'no database connection was taken while the body trickled in')
-  t.equal(await app.services.database.prisma.contactRequest.count(), 0)
+  t.equal(await app.core.database.prisma.contactRequest.count(), 0)
 })
 
 t.test('idle connections, with or without a first request, are closed by the server', async (t) => {

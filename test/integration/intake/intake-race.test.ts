@@ -120,10 +120,11 @@ t.test('409 CONFLICT: the twin that took this submission\'s key is gone again be
   await twin.query('BEGIN')
   await twin.query(`INSERT INTO contact_requests (id, contact_id, name, email, message, locale, captcha_provider, captcha_verified, captcha_key, fingerprint, retain_until)
     VALUES (gen_random_uuid(), 'lotta-fransson', 'Tvilling', 'tvilling@example.se', 'Tvilling', 'sv', 'altcha', true, $1, $2, now() + interval '1 day')`, [captchaKey, 't'.repeat(64)])
-  const real = app.services.repositories.requests
+  const real = app.core.repositories.requests
   // The twin is erased between the statement that skipped it and the look that follows.
   const requests = { ...real, findPrior: async (keys: Parameters<typeof real.findPrior>[0]) => { await pool.query('DELETE FROM contact_requests WHERE captcha_key = $1', [captchaKey]); return await real.findPrior(keys) } }
-  const { notices, captcha, router, notify, webhooks } = app.services
+  const { notices, captcha, router } = app.services
+  const { notify, webhooks } = app.core.producers
   const intake = createIntakeService({ config, requests, notices, captcha, router, notify, receipts: null, webhooks, enqueueTimeoutMs: 1000 })
   const body = submission({ captcha: { provider: 'altcha', token } }) as unknown as ContactRequestBody
   const submitted = intake.submit({ body, idempotencyKey: undefined, remoteIp: '127.0.0.1', log: app.log })

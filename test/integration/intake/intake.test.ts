@@ -47,7 +47,7 @@ t.test('the notification job carries ids only', async (t) => {
   const prisma = await testDatabase()
   const res = await post(app, await altchaSubmission(app))
   const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })
-  const job = await Job.fromId(app.services.queues.notify, notification.id)
+  const job = await Job.fromId(app.core.queues.notify, notification.id)
   t.ok(job, 'job is in the queue under the notification id')
   t.same(job?.data, { notificationId: notification.id })
 })
@@ -142,7 +142,7 @@ t.test('a filled honeypot gets the same-looking answer, and nothing is stored or
   t.equal(res.statusCode, 202)
   t.match(res.json(), { id: /^[0-9a-f-]{36}$/, status: 'received', retainUntil: String })
   t.equal(await prisma.contactRequest.count(), 0)
-  t.equal(await app.services.queues.notify.count(), 0)
+  t.equal(await app.core.queues.notify.count(), 0)
 })
 
 t.test('a retry with the same Idempotency-Key and body gets the first answer', async (t) => {
@@ -171,7 +171,7 @@ t.test('the Idempotency-Key alone: a retry with a fresh CAPTCHA solution gets th
   t.same(retry.json(), first.json())
   t.equal(await prisma.contactRequest.count(), 1)
   t.equal(await prisma.notification.count(), 1)
-  t.equal(await app.services.queues.notify.count(), 1, 'one job')
+  t.equal(await app.core.queues.notify.count(), 1, 'one job')
 })
 
 t.test('the same Idempotency-Key with another body is refused', async (t) => {

@@ -48,7 +48,7 @@ function expectNoServerError (res: { statusCode: number, body: string }, what: s
   }
 }
 
-const stored = async () => ({ requests: await prisma.contactRequest.count(), jobs: await app.services.queues.notify.count() })
+const stored = async () => ({ requests: await prisma.contactRequest.count(), jobs: await app.core.queues.notify.count() })
 
 // ---------------------------------------------------------------------------------------------
 // The intake
@@ -119,7 +119,7 @@ t.test('POST /v1/contact-requests: any body and Idempotency-Key gets a 202 or a 
     // The job may land after the answer (the intake waits a moment for Redis, then leaves it to
     // the relay): wait for it, so no late job is counted against the next case.
     const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: id } })
-    await eventually(async () => await app.services.queues.notify.getJob(notification.id) ?? undefined, { what: 'the notification\'s job' })
+    await eventually(async () => await app.core.queues.notify.getJob(notification.id) ?? undefined, { what: 'the notification\'s job' })
     await checkRoundTrip(id, JSON.parse(body) as Record<string, unknown>)
   }), { share: 0.3, weight: 5 })
   reportStatuses(t, 'intake')

@@ -8,7 +8,7 @@ import { eventually } from '../../helpers/wait.js'
 import { describeMailError } from '../../../workers/processors/notify.js'
 import { adminKey, asAdmin } from '../../helpers/admin.js'
 import { DEAD_URL_PORT } from '../../helpers/config.js'
-import { TUNING } from '../../../src/services.js'
+import { TUNING } from '../../../src/roots/core.js'
 
 /** API and workers wired to a fresh SMTP sink, with quick retries. */
 async function setup (t: { teardown: (fn: () => unknown) => void }, answer?: (n: number) => Answer, env: Record<string, string> = {}) {
@@ -147,10 +147,10 @@ t.test('a contact who left after the request came in, with nobody to stand in, f
   const { app, sink, prisma } = await setup(t)
   await prisma.contact.update({ where: { id: 'sofia-frolander' }, data: { active: false } })
   // Lotta's delegate is Sofia: both gone by the time the worker runs.
-  await app.services.queues.notify.pause()
+  await app.core.queues.notify.pause()
   const res = await post(app, await altchaSubmission(app))
   await prisma.contact.update({ where: { id: 'lotta-fransson' }, data: { active: false } })
-  await app.services.queues.notify.resume()
+  await app.core.queues.notify.resume()
   t.match(await settled(prisma, res.json().id), { status: 'failed', lastError: /no recipient/ })
   t.equal(sink.received, 0)
 })
@@ -236,7 +236,7 @@ t.test('re-drive recovers failed notifications, one or all, and leaves a sent on
   const before = await prisma.notification.findUniqueOrThrow({ where: { id: one } })
   t.equal((await redrive(app, key, one)).statusCode, 409)
   t.same(await prisma.notification.findUniqueOrThrow({ where: { id: one } }), before, 'unchanged')
-  t.not(await (await app.services.queues.notify.getJob(one))?.getState(), 'waiting', 'no job waits to send it again')
+  t.not(await (await app.core.queues.notify.getJob(one))?.getState(), 'waiting', 'no job waits to send it again')
 })
 
 const redrive = async (app: Parameters<typeof asAdmin>[0], key: string, id: string) =>
@@ -244,10 +244,10 @@ const redrive = async (app: Parameters<typeof asAdmin>[0], key: string, id: stri
 
 /** Submits a request while the workers are paused, lets `prepare` change it, then lets them run. */
 async function withoutWorkersRunning (app: Parameters<typeof asAdmin>[0], prisma: Awaited<ReturnType<typeof testDatabase>>, prepare: (requestId: string) => Promise<void>): Promise<string> {
-  await app.services.queues.notify.pause()
+  await app.core.queues.notify.pause()
   const id = (await post(app, await altchaSubmission(app))).json().id as string
   await prepare(id)
-  await app.services.queues.notify.resume()
+  await app.core.queues.notify.resume()
   return id
 }
 
@@ -257,7 +257,7 @@ t.test('the relay takes a pending notification only once it is older than the sh
   const { id } = (await post(app, await altchaSubmission(app))).json<{ id: string }>()
   const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: id } })
   const age = async (ms: number) => { await prisma.notification.update({ where: { id: notification.id }, data: { createdAt: new Date(Date.now() - ms) } }) }
-  const { notifications } = app.services.repositories
+  const { notifications } = app.core.repositories
   await age(TUNING.relayDelayMs - 1000)
   t.same(await notifications.findUnqueued(TUNING.relayDelayMs, 10), [], 'still the API\'s to enqueue')
   await age(TUNING.relayDelayMs + 1000)

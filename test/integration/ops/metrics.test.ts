@@ -22,7 +22,7 @@ async function setup (t: Test, answer: (n: number) => Answer = () => ({ code: 25
   const metrics = createMetrics()
   const { app, config } = await buildTestApp(t, { SMTP_URL: sink.url, MAIL_BACKOFF_MS: '50', ...env }, { metrics })
   const workers = await startTestWorkers(t, config, { metrics })
-  const ops = await opsListener(t, { role: 'api+worker', metrics, services: app.services, worker: workers.readiness })
+  const ops = await opsListener(t, { role: 'api+worker', metrics, core: app.core, worker: workers.readiness })
   return { app, config, sink, workers, ops, metrics }
 }
 
@@ -130,7 +130,7 @@ t.test('a withdrawal counts as an erasure of its own source; a dry run is not a 
 t.test('with Redis unreachable the scrape says so: redis down, queue depth absent rather than stale', async (t) => {
   const metrics = createMetrics({ defaultMetrics: false })
   const { app } = await buildTestApp(t, { REDIS_URL: `redis://127.0.0.1:${DEAD_URL_PORT}` }, { metrics })
-  const ops = await opsListener(t, { role: 'api', metrics, services: app.services })
+  const ops = await opsListener(t, { role: 'api', metrics, core: app.core })
   const text = await scrape(ops.url)
   t.equal(sampleValue(text, m('dependency_up'), { dependency: 'redis' }), 0)
   t.equal(sampleValue(text, m('dependency_up'), { dependency: 'database' }), 1)
@@ -161,7 +161,7 @@ t.test('a storm of scrapes reads queues and tables once per cache period', async
 t.test('METRICS_ENABLED=false: no /metrics and no HTTP histogram, the health probes stay', async (t) => {
   const metrics = createMetrics({ defaultMetrics: false })
   const { app } = await buildTestApp(t, { METRICS_ENABLED: 'false' }, { metrics })
-  const ops = await opsListener(t, { role: 'api', metrics, services: app.services })
+  const ops = await opsListener(t, { role: 'api', metrics, core: app.core })
   await app.inject({ method: 'GET', url: '/health/live' })
   t.equal((await fetch(`${ops.url}/metrics`)).status, 404)
   t.equal((await fetch(`${ops.url}/health/ready`)).status, 200)

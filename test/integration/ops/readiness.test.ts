@@ -48,12 +48,12 @@ t.test('a paused queue makes the worker not ready and is named, whether paused f
   const ops = await workerListener(t, workers)
   await eventually(async () => (await ready(ops.url)).status === 200 ? true : undefined, { what: 'the worker to be ready' })
 
-  await app.services.queues.notify.pause()
+  await app.core.queues.notify.pause()
   const paused = await ready(ops.url)
   t.equal(paused.status, 503)
   t.same(paused.body.paused, ['notify'])
   t.equal(paused.body.checks.queues, 'down')
-  await app.services.queues.notify.resume()
+  await app.core.queues.notify.resume()
   t.equal((await ready(ops.url)).status, 200)
 
   await workers.webhook.pause(true)

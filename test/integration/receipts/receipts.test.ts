@@ -35,7 +35,7 @@ const linkPath = (mail: ParsedMail) => /https:\/\/kontakt\.ri\.se(\/withdraw\/[A
 
 async function receiptRow (app: FastifyInstance, requestId: string, status: string) {
   return await eventually(async () => {
-    const row = await app.services.database.prisma.receipt.findUnique({ where: { requestId } })
+    const row = await app.core.database.prisma.receipt.findUnique({ where: { requestId } })
     return row?.status === status ? row : undefined
   }, { what: `the receipt to be ${status}`, timeoutMs: 10_000 })
 }
@@ -83,7 +83,7 @@ t.test('one receipt per address per window: a second request gets none, and its 
   t.match(await receiptRow(app, second.id, 'skipped'), { lastError: /another receipt went to this address within 24 h/ })
   await eventually(async () => sink.delivered.length === 3 ? true : undefined, { what: 'both notifications and one receipt' })
   t.equal(receiptsIn(sink).length, 1, 'one receipt for the two requests')
-  t.notMatch(await redisDump(app.services.redis, config.QUEUE_PREFIX), /cecilia/i, 'the window is kept under a keyed hash, not the address')
+  t.notMatch(await redisDump(app.core.redis, config.QUEUE_PREFIX), /cecilia/i, 'the window is kept under a keyed hash, not the address')
 })
 
 t.test('the honeypot and refused submissions get no receipt', async (t) => {
@@ -91,8 +91,8 @@ t.test('the honeypot and refused submissions get no receipt', async (t) => {
   const decoy = await post(app, await altchaSubmission(app, { website: 'https://spam.example' }))
   const refused = await post(app, await altchaSubmission(app, { consent: { accepted: false, noticeVersion: '2026-11-27' } }))
   t.same([decoy.statusCode, refused.statusCode], [202, 422])
-  t.equal(await app.services.database.prisma.receipt.count(), 0)
-  t.equal(await app.services.queues.receipt.count(), 0)
+  t.equal(await app.core.database.prisma.receipt.count(), 0)
+  t.equal(await app.core.queues.receipt.count(), 0)
 })
 
 t.test('GET of the link changes nothing, however often; POST erases the request everywhere and is audited without personal data', async (t) => {
@@ -107,14 +107,14 @@ t.test('GET of the link changes nothing, however often; POST erases the request 
 
   // Jobs are named by their notification's and receipt's ids: those are what Redis would still hold.
   const jobIds = [
-    ...(await app.services.database.prisma.notification.findMany({ where: { requestId: id } })).map((n) => n.id),
-    (await app.services.database.prisma.receipt.findUniqueOrThrow({ where: { requestId: id } })).id
+    ...(await app.core.database.prisma.notification.findMany({ where: { requestId: id } })).map((n) => n.id),
+    (await app.core.database.prisma.receipt.findUniqueOrThrow({ where: { requestId: id } })).id
   ]
-  const before = await redisDump(app.services.redis, config.QUEUE_PREFIX)
+  const before = await redisDump(app.core.redis, config.QUEUE_PREFIX)
   for (const jobId of jobIds) t.match(before, jobId, 'the request\'s job is in Redis before')
 
   for (let i = 0; i < 3; i++) t.equal((await app.inject({ method: 'GET', url: path })).statusCode, 200)
-  t.equal(await app.services.database.prisma.contactRequest.count({ where: { id } }), 1, 'three GETs changed nothing')
+  t.equal(await app.core.database.prisma.contactRequest.count({ where: { id } }), 1, 'three GETs changed nothing')
 
   const done = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
   t.equal(done.statusCode, 200)
@@ -123,10 +123,10 @@ t.test('GET of the link changes nothing, however often; POST erases the request 
   t.same(await databaseMentions(TYPED.message), [], 'nor the message')
   // The receipt window stays until it expires (RECEIPT_WINDOW_HOURS): a keyed hash of the address
   // holding the id of the receipt that took it, which names nothing once the receipt is erased.
-  const after = (await redisDump(app.services.redis, config.QUEUE_PREFIX)).split('\n').filter((line) => !line.startsWith(`${config.QUEUE_PREFIX}:receipt-window:`))
+  const after = (await redisDump(app.core.redis, config.QUEUE_PREFIX)).split('\n').filter((line) => !line.startsWith(`${config.QUEUE_PREFIX}:receipt-window:`))
   t.notMatch(after.join('\n'), new RegExp(`${email}|${jobIds.join('|')}`), 'nothing in Redis names the address, and the request\'s jobs are gone')
   t.notMatch(await mailDropText(mailDropDir), email, 'no mail-drop copy is left')
-  const [entry] = await app.services.database.prisma.auditEntry.findMany({ where: { action: 'requests.withdraw_consent' } })
+  const [entry] = await app.core.database.prisma.auditEntry.findMany({ where: { action: 'requests.withdraw_consent' } })
   t.match(entry, { actor: 'self-service', targetId: id, subjectHash: null, outcome: 'ok' })
   t.notMatch(JSON.stringify(entry), /dora|Zyxwer/)
 })
@@ -141,7 +141,7 @@ t.test('a request under a legal hold stays, and the page says it is kept for a l
   t.match([page.statusCode, page.body], [200, /<h1>The request is kept<\/h1>[\s\S]*legal reason/])
   const post_ = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
   t.match([post_.statusCode, post_.body], [200, /The request is kept/])
-  t.equal(await app.services.database.prisma.contactRequest.count({ where: { id } }), 1, 'still there')
+  t.equal(await app.core.database.prisma.contactRequest.count({ where: { id } }), 1, 'still there')
 })
 
 t.test('forged, altered, expired, other-request and malformed links get the same 404 page while the request still exists; a used one after', async (t) => {
@@ -164,7 +164,7 @@ t.test('forged, altered, expired, other-request and malformed links get the same
   for (const [what, token] of [['altered payload', flip(valid, 3)], ['forged signature', flip(valid, 40)], ['expired', expired], ['another request', otherRequest], ['malformed', 'abc'], ['not even a token', '%00%E2%80%AE']] as const) {
     await refused(what, token)
   }
-  t.equal(await app.services.database.prisma.contactRequest.count({ where: { id } }), 1, 'none of them erased the request')
+  t.equal(await app.core.database.prisma.contactRequest.count({ where: { id } }), 1, 'none of them erased the request')
   const erase = await app.inject({ method: 'POST', url: `/withdraw/${valid}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
   t.equal(erase.statusCode, 200, 'the real link works once')
   await refused('used', valid)
@@ -197,7 +197,7 @@ t.test('with Redis down at submit time, the receipt still arrives once Redis is 
   const res = await post(app, await altchaSubmission(app, { email: 'erik@example.se' }))
   t.equal(res.statusCode, 202, 'accepted while Redis is down')
   const { id } = res.json<{ id: string }>()
-  t.match(await app.services.database.prisma.receipt.findUniqueOrThrow({ where: { requestId: id } }), { status: 'pending' })
+  t.match(await app.core.database.prisma.receipt.findUniqueOrThrow({ where: { requestId: id } }), { status: 'pending' })
   await redis.start()
   await receiptRow(app, id, 'sent')
   t.equal(receiptsIn(sink).length, 1)
@@ -233,12 +233,12 @@ t.test('a restricted request (GDPR Art. 18) gets no receipt: it is skipped, visi
   const sink = await smtpSink()
   t.teardown(sink.close)
   const { app, config } = await withReceipts(t, { SMTP_URL: sink.url })
-  const prisma = app.services.database.prisma
+  const prisma = app.core.database.prisma
   // Restricted before any worker runs: the receipt's claim is the first to see it.
-  await app.services.queues.receipt.pause()
+  await app.core.queues.receipt.pause()
   const id = (await post(app, await altchaSubmission(app, { email: 'rut.restriktion@example.se' }))).json<{ id: string }>().id
   await prisma.contactRequest.update({ where: { id }, data: { restrictedAt: new Date() } })
-  await app.services.queues.receipt.resume()
+  await app.core.queues.receipt.resume()
   await startTestWorkers(t, config)
   const receipt = await eventually(async () => {
     const row = await prisma.receipt.findFirstOrThrow({ where: { requestId: id } })

@@ -25,8 +25,8 @@ async function setup (t: Parameters<typeof buildTestApp>[0]) {
 
 async function submitAndDeliver (app: FastifyInstance, overrides: Record<string, unknown>): Promise<string> {
   const id = (await post(app, await altchaSubmission(app, overrides))).json<{ id: string }>().id
-  await eventually(async () => (await app.services.database.prisma.notification.findFirst({ where: { requestId: id, status: 'sent' } })) ?? undefined, { what: 'the e-mail to be written' })
-  await eventually(async () => (await app.services.database.prisma.receipt.findFirst({ where: { requestId: id, status: 'sent' } })) ?? undefined, { what: 'the receipt to be written' })
+  await eventually(async () => (await app.core.database.prisma.notification.findFirst({ where: { requestId: id, status: 'sent' } })) ?? undefined, { what: 'the e-mail to be written' })
+  await eventually(async () => (await app.core.database.prisma.receipt.findFirst({ where: { requestId: id, status: 'sent' } })) ?? undefined, { what: 'the receipt to be written' })
   return id
 }
 
@@ -54,12 +54,12 @@ t.test('the export holds all of one person\'s data and nobody else\'s; after era
   t.notMatch(text, /captchaKey|fingerprint/, 'no internal keys')
 
   // Before: her data is in the database and the mail drop, and her jobs are in Redis.
-  const notificationIds = (await app.services.database.prisma.notification.findMany({ where: { requestId: { in: [first, second] } } })).map((n) => n.id)
-  const receiptIds = (await app.services.database.prisma.receipt.findMany({ where: { requestId: { in: [first, second] } } })).map((r) => r.id)
+  const notificationIds = (await app.core.database.prisma.notification.findMany({ where: { requestId: { in: [first, second] } } })).map((n) => n.id)
+  const receiptIds = (await app.core.database.prisma.receipt.findMany({ where: { requestId: { in: [first, second] } } })).map((r) => r.id)
   t.equal(receiptIds.length, 2)
   t.ok((await databaseMentions('anna.andersson@example.se')).length > 0)
   t.match(await mailDropText(mailDropDir), /anna\.andersson@example\.se/i)
-  const before = await redisDump(app.services.redis, config.QUEUE_PREFIX)
+  const before = await redisDump(app.core.redis, config.QUEUE_PREFIX)
   for (const id of [...notificationIds, ...receiptIds]) t.match(before, id, 'her notification and receipt jobs are in Redis')
 
   const erased = await asAdmin(app, key, { method: 'POST', url: '/v1/admin/subjects/erase', payload: { email: ANNA } })
@@ -69,16 +69,16 @@ t.test('the export holds all of one person\'s data and nobody else\'s; after era
 
   t.same(await databaseMentions('anna.andersson@example.se'), [], 'no text column of any table holds the address')
   t.same(await databaseMentions('Första frågan'), [], 'nor her message')
-  const after = await redisDump(app.services.redis, config.QUEUE_PREFIX)
+  const after = await redisDump(app.core.redis, config.QUEUE_PREFIX)
   t.notMatch(after, /anna\.andersson/i, 'no Redis key or value holds the address')
   for (const id of [...notificationIds, ...receiptIds]) t.same(after.split('\n').filter((line) => line.includes(id)), [], 'her jobs and their history are gone from Redis')
   t.notMatch(await mailDropText(mailDropDir), /anna\.andersson/i, 'no mail-drop file holds it')
   t.match(await mailDropText(mailDropDir), /bertil\.berg@example\.se/, 'another person\'s e-mail stays')
-  t.equal(await app.services.database.prisma.contactRequest.count({ where: { id: other } }), 1)
+  t.equal(await app.core.database.prisma.contactRequest.count({ where: { id: other } }), 1)
 
-  const tombstones = await app.services.database.prisma.purgeTombstone.findMany({ where: { reason: 'erasure' } })
+  const tombstones = await app.core.database.prisma.purgeTombstone.findMany({ where: { reason: 'erasure' } })
   t.equal(tombstones.length, 2, 'anonymous tombstones stay for the statistics')
-  const audit = await app.services.database.prisma.auditEntry.findMany({ where: { action: 'subjects.erase' } })
+  const audit = await app.core.database.prisma.auditEntry.findMany({ where: { action: 'subjects.erase' } })
   t.equal(audit[0]?.subjectHash, subjectHash(config.PSEUDONYM_KEY, ANNA), 'the audit log keeps a keyed hash, so a repeated request is recognised')
 
   const again = (await asAdmin(app, key, { method: 'POST', url: '/v1/admin/subjects/export', payload: { email: ANNA } })).json()
@@ -96,7 +96,7 @@ t.test('a legal hold keeps a request through erasure and consent withdrawal', as
   t.equal(withdrawn.statusCode, 409)
   const erased = (await asAdmin(app, key, { method: 'POST', url: '/v1/admin/subjects/erase', payload: { email: ANNA } })).json()
   t.match(erased, { requestIds: [free], heldRequestIds: [held], requests: 1 })
-  t.equal(await app.services.database.prisma.contactRequest.count(), 1)
+  t.equal(await app.core.database.prisma.contactRequest.count(), 1)
 })
 
 t.test('withdrawing consent erases that request and only that one', async (t) => {
@@ -106,7 +106,7 @@ t.test('withdrawing consent erases that request and only that one', async (t) =>
   const kept = await submitAndDeliver(app, { email: ANNA, message: 'Står kvar' })
   const res = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${withdrawn}/withdraw-consent` })
   t.match(res.json(), { requests: 1, notifications: 1, mailFilesRemoved: 2 }, 'its notification\'s and its receipt\'s copies')
-  t.same((await app.services.database.prisma.contactRequest.findMany()).map((r) => r.id), [kept])
+  t.same((await app.core.database.prisma.contactRequest.findMany()).map((r) => r.id), [kept])
   t.notMatch(await mailDropText(mailDropDir), /Ångrar mig/)
   t.equal((await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${withdrawn}/withdraw-consent` })).statusCode, 404)
 })

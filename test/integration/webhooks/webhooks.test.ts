@@ -31,7 +31,7 @@ interface Setup {
 async function setup (t: Test, env: Record<string, string> = {}): Promise<Setup> {
   const { app, config, logs } = await buildTestApp(t, env, { tuning })
   const workers = await startTestWorkers(t, config, { tuning })
-  const disabledCount = async (reason: string) => sampleValue(await workers.services.metrics.registry.metrics(), 'contact_intake_webhook_endpoints_disabled_total', { reason })
+  const disabledCount = async (reason: string) => sampleValue(await workers.core.metrics.registry.metrics(), 'contact_intake_webhook_endpoints_disabled_total', { reason })
   return { app, key: await adminKey(app), logs, workerLogs: workers.logs, disabledCount }
 }
 
@@ -335,7 +335,7 @@ t.test('erasure: deliveries and jobs go, and the full endpoint is told with cont
   t.notOk(told?.payload?.data.submission, 'the erasure event carries no personal data')
   await new Promise((resolve) => setTimeout(resolve, 300))
   t.equal(thin.received.length, 1, 'the thin endpoint, not subscribed to erasures, is not told')
-  const dump = await redisDump(s.app.services.redis, s.app.config.QUEUE_PREFIX)
+  const dump = await redisDump(s.app.core.redis, s.app.config.QUEUE_PREFIX)
   for (const id of deliveryIds) t.notMatch(dump, id, `no job or event of delivery ${id} left in Redis`)
 })
 
@@ -504,7 +504,7 @@ t.test('replay: refused while the job still waits; a delivery whose job ended wi
   t.equal(early.statusCode, 409)
   t.match(early.json(), { code: 'CONFLICT', message: /still under way/ })
   // The job is lost (as if its attempts had all ended on a database error): the row stays pending.
-  await app.services.queues.webhook.remove(id)
+  await app.core.queues.webhook.remove(id)
   t.equal((await asAdmin(app, key, { method: 'POST', url: `/v1/admin/webhook-deliveries/${id}/replay` })).statusCode, 202)
   await startTestWorkers(t, config, { tuning })
   t.match(await settled(id), { status: 'delivered' })

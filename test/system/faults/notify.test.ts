@@ -50,18 +50,18 @@ t.test('the relay takes over notifications left pending, and a job already waiti
   const res = await post(app, await altchaSubmission(app))
   const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })
   t.equal(notification.status, 'pending')
-  t.equal(await app.services.queues.notify.getWaitingCount(), 1)
+  t.equal(await app.core.queues.notify.getWaitingCount(), 1)
 
   const relay = createOutboxRelay({
     name: 'notifications',
-    outbox: app.services.repositories.notifications,
-    enqueue: app.services.notify.enqueue,
+    outbox: app.core.repositories.notifications,
+    enqueue: app.core.producers.notify.enqueue,
     log: app.log,
     delayMs: 0,
     intervalMs: 60_000
   })
   t.equal(await relay.tick(), 1, 'the relay re-adds it')
-  t.equal(await app.services.queues.notify.getWaitingCount(), 1, 'under the same job id: still one job')
+  t.equal(await app.core.queues.notify.getWaitingCount(), 1, 'under the same job id: still one job')
   t.match(await prisma.notification.findUniqueOrThrow({ where: { id: notification.id } }), { status: 'queued', queuedAt: Date })
   t.equal(await relay.tick(), 0, 'and leaves it alone from then on')
 })
@@ -69,14 +69,14 @@ t.test('the relay takes over notifications left pending, and a job already waiti
 t.test('a queued notification whose job Redis lost (a failover, a node restarted empty) is enqueued again; one whose job waits stays one job', async (t) => {
   const { app } = await buildTestApp(t)
   const prisma = await testDatabase()
-  const queue = app.services.queues.notify
+  const queue = app.core.queues.notify
   const ids: string[] = []
   for (const message of ['Förlorad', 'Väntande']) {
     const res = await post(app, await altchaSubmission(app, { message }))
     ids.push((await prisma.notification.findFirstOrThrow({ where: { requestId: res.json().id } })).id)
   }
   const [lost, waiting] = ids as [string, string]
-  const relay = createOutboxRelay({ name: 'notifications', outbox: app.services.repositories.notifications, enqueue: app.services.notify.enqueue, log: app.log, delayMs: 0, intervalMs: 60_000 })
+  const relay = createOutboxRelay({ name: 'notifications', outbox: app.core.repositories.notifications, enqueue: app.core.producers.notify.enqueue, log: app.log, delayMs: 0, intervalMs: 60_000 })
   t.equal(await relay.tick(), 2, 'both marked queued by the relay')
   await queue.remove(lost)
   t.equal(await relay.tick(), 0, 'a freshly queued row is left alone')
@@ -134,10 +134,10 @@ t.test('at-least-once: a worker killed after the SMTP server accepted, before th
   const prisma = await testDatabase()
   await db.connect()
   t.teardown(async () => { await db.end() })
-  await app.services.queues.notify.pause()
+  await app.core.queues.notify.pause()
   const requestId = (await post(app, await altchaSubmission(app))).json().id as string
   notificationId = (await prisma.notification.findFirstOrThrow({ where: { requestId } })).id
-  await app.services.queues.notify.resume()
+  await app.core.queues.notify.resume()
 
   const child = workerProcess(config, { ...env, SMTP_URL: sink.url })
   t.teardown(() => { child.kill('SIGKILL') })
@@ -174,7 +174,7 @@ t.test('a worker asked to stop finishes the e-mail it is sending first', async (
   const workers = await startTestWorkers(t, config)
   const prisma = await testDatabase()
   // Hold the job inside the mailer until the test lets it go.
-  const mailer = workers.services.mailer()
+  const mailer = workers.services.mailer
   const send = mailer.send.bind(mailer)
   let sending = false
   mailer.send = async (message) => { sending = true; await gate; return await send(message) }
@@ -212,7 +212,7 @@ t.test('a worker process given SIGTERM mid-job finishes that e-mail, records it,
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>
   const signalled = Date.now()
   child.kill('SIGTERM')
-  await eventually(async () => await app.services.queues.notify.getActiveCount() === 1 ? true : undefined, { what: 'the job to stay active' })
+  await eventually(async () => await app.core.queues.notify.getActiveCount() === 1 ? true : undefined, { what: 'the job to stay active' })
   t.equal(child.exitCode, null, 'the process waits for its running job')
   accept()
   const [code] = await exited

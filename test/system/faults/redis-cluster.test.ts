@@ -24,7 +24,7 @@ t.test('on a three-master cluster: intake → notification → receipt → erasu
   const env = { REDIS_CLUSTER_NODES: cluster.addresses, SMTP_URL: sink.url, MAIL_DROP_DIR: mailDropDir }
   const limits = { RECEIPTS: 'true', RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' }
   const { app, config } = await buildTestApp(t, { ...env, ...limits })
-  t.equal(app.services.queuePrefix, `{${config.QUEUE_PREFIX}}`, 'the queues share a hash tag')
+  t.equal(app.core.queuePrefix, `{${config.QUEUE_PREFIX}}`, 'the queues share a hash tag')
   await startTestWorkers(t, config)
   t.equal((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200, 'ready on the cluster')
 
@@ -39,7 +39,7 @@ t.test('on a three-master cluster: intake → notification → receipt → erasu
   t.same(notified.map((m) => m.headers.get('x-contact-request-id')).sort(), [...ids].sort(), 'each request notified once')
   // The receipt window (one key, SET NX) works on the cluster: one receipt per address and day.
   const receipts = await eventually(async () => {
-    const rows = await app.services.database.prisma.receipt.findMany({ where: { requestId: { in: ids } } })
+    const rows = await app.core.database.prisma.receipt.findMany({ where: { requestId: { in: ids } } })
     return rows.every((r) => r.status === 'sent' || r.status === 'skipped') ? rows : undefined
   }, { what: 'both receipts to be settled' })
   t.same(receipts.map((r) => r.status).sort(), ['sent', 'skipped'], 'the second receipt to the same address is skipped')
@@ -49,14 +49,14 @@ t.test('on a three-master cluster: intake → notification → receipt → erasu
   t.equal((await post(app, await altchaSubmission(app, { email: 'bertil.berg@example.se', message: 'Tredje' }))).statusCode, 202)
   const limited = await post(app, await altchaSubmission(app, { email: 'bertil.berg@example.se', message: 'Fjärde' }))
   t.equal(limited.statusCode, 429, 'the rate limit holds on the cluster')
-  const rateKeys = (await redisDump(app.services.redis, `${config.QUEUE_PREFIX}:rl:`)).split('\n').filter((l) => l !== '')
+  const rateKeys = (await redisDump(app.core.redis, `${config.QUEUE_PREFIX}:rl:`)).split('\n').filter((l) => l !== '')
   t.ok(rateKeys.length > 0, 'its counter lives in the cluster')
 
-  const before = await redisDump(app.services.redis, config.QUEUE_PREFIX)
-  const notificationIds = (await app.services.database.prisma.notification.findMany({ where: { requestId: { in: ids } } })).map((n) => n.id)
+  const before = await redisDump(app.core.redis, config.QUEUE_PREFIX)
+  const notificationIds = (await app.core.database.prisma.notification.findMany({ where: { requestId: { in: ids } } })).map((n) => n.id)
   for (const id of notificationIds) t.match(before, id, 'her notification jobs are in the cluster')
   // Every queue key hashes to the tag's slot: BullMQ's scripts touch many keys of a queue at once.
-  const queueKeys = before.split('\n').map((line) => line.split(' ')[0] ?? '').filter((k) => k.startsWith(app.services.queuePrefix))
+  const queueKeys = before.split('\n').map((line) => line.split(' ')[0] ?? '').filter((k) => k.startsWith(app.core.queuePrefix))
   t.ok(queueKeys.length > 10, `${queueKeys.length} queue keys`)
   const slots = new Set(await Promise.all(queueKeys.map(async (k) => await cli(cluster.nodes[0]!.port, 'cluster', 'keyslot', k))))
   t.equal(slots.size, 1, 'in one slot')
@@ -66,10 +66,10 @@ t.test('on a three-master cluster: intake → notification → receipt → erasu
   t.equal(erased.statusCode, 200)
   t.match(erased.json(), { requests: 2, notifications: 2 })
   await eventually(async () => {
-    const after = await redisDump(app.services.redis, config.QUEUE_PREFIX)
+    const after = await redisDump(app.core.redis, config.QUEUE_PREFIX)
     return notificationIds.every((id) => !after.includes(id)) ? after : undefined
   }, { what: 'her jobs and their history to be gone from every node' })
-  const after = await redisDump(app.services.redis, config.QUEUE_PREFIX)
+  const after = await redisDump(app.core.redis, config.QUEUE_PREFIX)
   t.notMatch(after, /anna\.andersson/i, 'no key or value on any node holds the address')
   for (const id of [...ids, ...notificationIds]) t.same(after.split('\n').filter((line) => line.includes(id)), [], `nothing names ${id.slice(0, 8)}… on any node`)
 })
@@ -82,7 +82,7 @@ t.test('the master holding the queues is killed under load: every answer within 
   await startTestWorkers(t, config, { tuning: { relayDelayMs: 1000, relayIntervalMs: 500 } })
   // The queues' keys share one slot: the node serving it is the one whose loss matters.
   t.equal((await post(app, await altchaSubmission(app, { message: 'Före' }))).statusCode, 202)
-  const counts = await Promise.all(cluster.nodes.map(async (n) => (await cli(n.port, 'keys', `${app.services.queuePrefix}:*`)).split('\n').filter(Boolean).length))
+  const counts = await Promise.all(cluster.nodes.map(async (n) => (await cli(n.port, 'keys', `${app.core.queuePrefix}:*`)).split('\n').filter(Boolean).length))
   const holder = cluster.nodes[counts.findIndex((c) => c > 0)]
   t.ok(holder !== undefined, `the queues live on one node (${counts.join(', ')} keys)`)
   if (holder === undefined) return

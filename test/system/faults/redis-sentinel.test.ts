@@ -37,5 +37,5 @@ t.test('the master killed under load: intake answers within 5 s throughout, 0 ac
   await checkNotifiedOnce(t, accepted, sink)
   const ready = await app.inject({ method: 'GET', url: '/health/ready' })
   t.equal(ready.statusCode, 200, 'ready on the new master, without a restart')
-  t.equal(await app.services.queues.notify.getWaitingCount(), 0, 'the queue on the new master is drained')
+  t.equal(await app.core.queues.notify.getWaitingCount(), 0, 'the queue on the new master is drained')
 })

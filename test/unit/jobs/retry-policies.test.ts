@@ -5,7 +5,7 @@ import { Backoffs, type BackoffOptions, type MinimalJob } from 'bullmq'
 import { loadConfig } from '../../../src/config.js'
 import { notifyJobOptions } from '../../../src/jobs/notify.js'
 import { createWebhookProducer, RetryLater, webhookBackoff, type WebhookQueue } from '../../../src/jobs/webhook.js'
-import { TUNING } from '../../../src/services.js'
+import { TUNING } from '../../../src/roots/core.js'
 
 const SAMPLES = 300
 const range = (draw: () => number) => {

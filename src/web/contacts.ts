@@ -1,7 +1,8 @@
-// Public contact directory for forms: GET /v1/contacts.
+// The public contact directory the forms read: GET /v1/contacts (names and titles, never addresses).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ContactId, commonErrorResponses } from '../schemas/common.js'
+import type { ContactRepository } from '../repositories/contacts.js'
 
 const PublicContactSchema = Type.Object({
   id: ContactId,
@@ -10,9 +11,11 @@ const PublicContactSchema = Type.Object({
   phone: Type.Optional(Type.String({ description: 'the public phone number, for contact cards' }))
 })
 
-const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { contacts } = app.services.repositories
+export interface ContactRoutesOptions {
+  contacts: ContactRepository
+}
 
+const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = async (app, { contacts }) => {
   app.get('/v1/contacts', {
     schema: {
       summary: 'Active contacts a form may address (never their e-mail addresses)',

@@ -1,0 +1,37 @@
+// What the admin surfaces (the API's /v1/admin routes and the CLI) operate with, built on a
+// process's core: keys, data-subject requests, retention purges, webhook endpoints.
+import type { Core } from './core.js'
+import { createKeyStore } from '../admin/keys.js'
+import { createRetention } from '../retention/purge.js'
+import { createSubjectService } from '../subjects/service.js'
+import { createWebhookEndpoints } from '../webhooks/endpoints.js'
+
+/** The retention purge, for the admin and for the worker that runs it on schedule. */
+export function retentionOn ({ config, tuning, metrics, repositories, erasure }: Core) {
+  return createRetention({
+    ...repositories,
+    erasure,
+    metrics: metrics.purge,
+    detachedDeliveryDays: config.RETENTION_DAYS,
+    batchSize: tuning.purgeBatchSize,
+    pauseMs: tuning.purgePauseMs
+  })
+}
+
+export function createAdminServices (core: Core) {
+  const { config, metrics, repositories, erasure } = core
+  return {
+    keys: createKeyStore(repositories.apiKeys),
+    subjects: createSubjectService({ ...repositories, erasure, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
+    retention: retentionOn(core),
+    webhookEndpoints: createWebhookEndpoints({
+      repository: repositories.webhooks,
+      box: core.secretBox,
+      policy: core.addressPolicy,
+      producer: core.producers.webhooks,
+      contactExists: repositories.contacts.exists,
+      audit: repositories.audit
+    })
+  }
+}
+export type AdminServices = ReturnType<typeof createAdminServices>
