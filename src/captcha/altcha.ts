@@ -2,7 +2,7 @@
 import { createChallenge, verifySolution, type Challenge, type DeriveKeyFunction, type Solution } from 'altcha-lib'
 import { deriveKey as pbkdf2 } from 'altcha-lib/algorithms/pbkdf2'
 import { deriveKey as sha } from 'altcha-lib/algorithms/sha'
-import type { CaptchaVerifier } from './provider.js'
+import type { CaptchaResult, CaptchaVerifier } from './provider.js'
 import { tokenKey } from './provider.js'
 
 export interface AltchaOptions {
@@ -28,54 +28,47 @@ function decodePayload (token: string): AltchaPayload | null {
   }
 }
 
-// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
+/** The key under which a submission's challenge counts as used: its nonce, which our signature covers. */
+function replayKey (token: string): string {
+  const payload = decodePayload(token)
+  return tokenKey('altcha', payload === null ? token : `nonce:${payload.challenge.parameters.nonce}`)
+}
+
+async function verify (options: AltchaOptions, token: string): Promise<CaptchaResult> {
+  const payload = decodePayload(token)
+  if (payload === null) return { ok: false, reason: 'malformed-payload' }
+  // A challenge without an expiry would be valid forever; ours always have one.
+  if (payload.challenge.parameters.expiresAt === undefined) return { ok: false, reason: 'no-expiry' }
+  try {
+    const result = await verifySolution({
+      challenge: payload.challenge,
+      solution: payload.solution,
+      deriveKey: deriveKeyFor(options.algorithm),
+      hmacSignatureSecret: options.hmacKey
+    })
+    if (result.verified) return { ok: true }
+    if (result.expired) return { ok: false, reason: 'expired' }
+    if (result.invalidSignature === true) return { ok: false, reason: 'invalid-signature' }
+    return { ok: false, reason: 'invalid-solution' }
+  } catch {
+    // altcha-lib throws on parameters it cannot use (unknown algorithm, bad lengths).
+    return { ok: false, reason: 'malformed-payload' }
+  }
+}
+
+async function newChallenge (options: AltchaOptions): Promise<Challenge> {
+  return await createChallenge({
+    algorithm: options.algorithm,
+    cost: options.cost,
+    deriveKey: deriveKeyFor(options.algorithm),
+    expiresAt: new Date(Date.now() + options.expiresSeconds * 1000),
+    hmacSignatureSecret: options.hmacKey
+  })
+}
+
+/** One challenge, one submission, whatever solution is presented for it. */
 export function createAltcha (options: AltchaOptions) {
-  const deriveKey = deriveKeyFor(options.algorithm)
-
-  const verifier: CaptchaVerifier = {
-    name: 'altcha',
-
-    // The challenge's nonce is covered by our signature: one challenge, one submission,
-    // whatever solution is presented for it.
-    replayKey (token) {
-      const payload = decodePayload(token)
-      return tokenKey('altcha', payload === null ? token : `nonce:${payload.challenge.parameters.nonce}`)
-    },
-
-    async verify (token) {
-      const payload = decodePayload(token)
-      if (payload === null) return { ok: false, reason: 'malformed-payload' }
-      // A challenge without an expiry would be valid forever; ours always have one.
-      if (payload.challenge.parameters.expiresAt === undefined) return { ok: false, reason: 'no-expiry' }
-      try {
-        const result = await verifySolution({
-          challenge: payload.challenge,
-          solution: payload.solution,
-          deriveKey,
-          hmacSignatureSecret: options.hmacKey
-        })
-        if (result.verified) return { ok: true }
-        if (result.expired) return { ok: false, reason: 'expired' }
-        if (result.invalidSignature === true) return { ok: false, reason: 'invalid-signature' }
-        return { ok: false, reason: 'invalid-solution' }
-      } catch {
-        // altcha-lib throws on parameters it cannot use (unknown algorithm, bad lengths).
-        return { ok: false, reason: 'malformed-payload' }
-      }
-    }
-  }
-
-  return {
-    verifier,
-    async createChallenge (): Promise<Challenge> {
-      return await createChallenge({
-        algorithm: options.algorithm,
-        cost: options.cost,
-        deriveKey,
-        expiresAt: new Date(Date.now() + options.expiresSeconds * 1000),
-        hmacSignatureSecret: options.hmacKey
-      })
-    }
-  }
+  const verifier: CaptchaVerifier = { name: 'altcha', replayKey, verify: async (token) => await verify(options, token) }
+  return { verifier, createChallenge: async () => await newChallenge(options) }
 }
 export type Altcha = ReturnType<typeof createAltcha>

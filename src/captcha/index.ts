@@ -4,7 +4,7 @@ import type { CaptchaProviderName, Config } from '../config.js'
 import { captchaFailed, captchaUnavailable } from '../errors.js'
 import { createAltcha, type Altcha } from './altcha.js'
 import { createFriendlyCaptchaVerifier } from './friendly-captcha.js'
-import { CaptchaUnreachable, type CaptchaVerifier } from './provider.js'
+import { CaptchaUnreachable, type CaptchaResult, type CaptchaVerifier } from './provider.js'
 import { createSiteverifyVerifier } from './siteverify.js'
 import type { Metrics } from '../ops/metrics.js'
 
@@ -68,7 +68,84 @@ function createVerifiers (config: Config, altcha: Altcha | null, endpoints: Capt
   })
 }
 
-// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
+/** What a verdict is reached with: the enabled verifiers, which of them fail open, and where it is counted and told. */
+interface Verdicts {
+  verifiers: Map<string, CaptchaVerifier>
+  failOpen: Set<string>
+  metrics: Metrics['captcha']
+  log: FastifyBaseLogger
+}
+
+/**
+ * Verdicts in flight and recent successes, by replay key. A double click sends one token twice;
+ * providers refuse a token's second use, so it must reach the provider once: the twin shares the
+ * first one's verdict, then meets the stored request's unique CAPTCHA key and gets its answer.
+ * The map keeps insertion order and every entry lives VERDICT_TTL_MS: the oldest, first in line,
+ * expire first, so pruning stops at the first live one and each call costs O(1).
+ */
+class VerdictCache {
+  readonly #entries = new Map<string, { pending: Promise<CaptchaCheck>, until: number }>()
+
+  get (key: string): Promise<CaptchaCheck> | undefined {
+    const known = this.#entries.get(key)
+    return known !== undefined && known.until > Date.now() ? known.pending : undefined
+  }
+
+  /** Keeps a verdict for its twins; a failure, or a fail-open verdict (the provider may be back), is forgotten. */
+  remember (key: string, pending: Promise<CaptchaCheck>): void {
+    const now = Date.now()
+    for (const [k, v] of this.#entries) {
+      if (v.until > now && this.#entries.size < VERDICT_CACHE_SIZE) break
+      this.#entries.delete(k)
+    }
+    this.#entries.delete(key)
+    this.#entries.set(key, { pending, until: now + VERDICT_TTL_MS })
+    pending.then((c) => { if (!c.verified) this.#entries.delete(key) }, () => { this.#entries.delete(key) })
+  }
+}
+
+function verifierFor ({ verifiers }: Verdicts, provider: string): CaptchaVerifier {
+  const verifier = verifiers.get(provider)
+  if (verifier === undefined) throw captchaFailed('unknown or disabled provider')
+  return verifier
+}
+
+/** Asks the provider, timing the answer and counting its result. */
+async function ask ({ metrics }: Verdicts, verifier: CaptchaVerifier, token: string, remoteIp: string | undefined): Promise<CaptchaResult> {
+  const provider = verifier.name
+  const stop = metrics.duration.startTimer({ provider })
+  try {
+    const result = await verifier.verify(token, { remoteIp })
+    metrics.verifications.inc({ provider, result: result.ok ? 'passed' : 'failed' })
+    return result
+  } catch (err) {
+    if (err instanceof CaptchaUnreachable) metrics.verifications.inc({ provider, result: 'unreachable' })
+    throw err
+  } finally {
+    stop()
+  }
+}
+
+/** The verdict on one token: verified, or accepted unverified by a provider that fails open; otherwise it throws. */
+async function check (verdicts: Verdicts, verifier: CaptchaVerifier, token: string, remoteIp: string | undefined): Promise<CaptchaCheck> {
+  const { failOpen, metrics, log } = verdicts
+  let result
+  try {
+    result = await ask(verdicts, verifier, token, remoteIp)
+  } catch (err) {
+    if (!(err instanceof CaptchaUnreachable)) throw err
+    if (failOpen.has(verifier.name)) {
+      metrics.failOpen.inc({ provider: verifier.name })
+      log.warn({ provider: verifier.name, detail: err.detail, alert: 'captcha_fail_open' }, 'CAPTCHA provider unreachable; request accepted unverified')
+      return { provider: verifier.name, verified: false }
+    }
+    log.error({ provider: verifier.name, detail: err.detail }, 'CAPTCHA provider unreachable; request refused')
+    throw captchaUnavailable()
+  }
+  if (!result.ok) throw captchaFailed(result.reason)
+  return { provider: verifier.name, verified: true }
+}
+
 export function createCaptcha (config: Config, { log, metrics }: { log: FastifyBaseLogger, metrics: Metrics['captcha'] }, endpoints: Partial<CaptchaEndpoints> = {}) {
   const altcha = config.CAPTCHA_PROVIDERS.includes('altcha')
     ? createAltcha({
@@ -78,84 +155,28 @@ export function createCaptcha (config: Config, { log, metrics }: { log: FastifyB
       expiresSeconds: config.ALTCHA_EXPIRES_SECONDS
     })
     : null
-  const verifiers = new Map(createVerifiers(config, altcha, { ...CAPTCHA_ENDPOINTS, ...endpoints }).map((v) => [v.name as string, v]))
-  const failOpen = new Set<string>(config.CAPTCHA_FAIL_OPEN)
-  // A double click sends one token twice; providers refuse a token's second use,
-  // so it must reach the provider once. Verdicts in flight are shared, and
-  // successes are remembered briefly: the twin then meets the stored request's
-  // unique CAPTCHA key and gets its answer.
-  const verdicts = new Map<string, { pending: Promise<CaptchaCheck>, until: number }>()
-  // The map keeps insertion order, and every entry lives VERDICT_TTL_MS: the
-  // oldest, first in line, expire first. Pruning stops at the first live one,
-  // so each call costs O(1) however busy the service is.
-  const remember = (key: string, pending: Promise<CaptchaCheck>) => {
-    const now = Date.now()
-    for (const [k, v] of verdicts) {
-      if (v.until > now && verdicts.size < VERDICT_CACHE_SIZE) break
-      verdicts.delete(k)
-    }
-    verdicts.delete(key)
-    verdicts.set(key, { pending, until: now + VERDICT_TTL_MS })
-    pending.catch(() => { verdicts.delete(key) })
+  const verdicts: Verdicts = {
+    verifiers: new Map(createVerifiers(config, altcha, { ...CAPTCHA_ENDPOINTS, ...endpoints }).map((v) => [v.name as string, v])),
+    failOpen: new Set<string>(config.CAPTCHA_FAIL_OPEN),
+    metrics,
+    log
   }
-
-  const verifierFor = (provider: string): CaptchaVerifier => {
-    const verifier = verifiers.get(provider)
-    if (verifier === undefined) throw captchaFailed('unknown or disabled provider')
-    return verifier
-  }
-
-  /** Asks the provider, timing the answer and counting its result. */
-  async function ask (verifier: CaptchaVerifier, token: string, remoteIp: string | undefined) {
-    const provider = verifier.name
-    const stop = metrics.duration.startTimer({ provider })
-    try {
-      const result = await verifier.verify(token, { remoteIp })
-      metrics.verifications.inc({ provider, result: result.ok ? 'passed' : 'failed' })
-      return result
-    } catch (err) {
-      if (err instanceof CaptchaUnreachable) metrics.verifications.inc({ provider, result: 'unreachable' })
-      throw err
-    } finally {
-      stop()
-    }
-  }
-
-  async function check (verifier: CaptchaVerifier, token: string, remoteIp: string | undefined): Promise<CaptchaCheck> {
-    let result
-    try {
-      result = await ask(verifier, token, remoteIp)
-    } catch (err) {
-      if (!(err instanceof CaptchaUnreachable)) throw err
-      if (failOpen.has(verifier.name)) {
-        metrics.failOpen.inc({ provider: verifier.name })
-        log.warn({ provider: verifier.name, detail: err.detail, alert: 'captcha_fail_open' }, 'CAPTCHA provider unreachable; request accepted unverified')
-        return { provider: verifier.name, verified: false }
-      }
-      log.error({ provider: verifier.name, detail: err.detail }, 'CAPTCHA provider unreachable; request refused')
-      throw captchaUnavailable()
-    }
-    if (!result.ok) throw captchaFailed(result.reason)
-    return { provider: verifier.name, verified: true }
-  }
+  const cache = new VerdictCache()
 
   return {
     altcha,
 
     /** The key under which this solution is stored; throws CAPTCHA_FAILED for a provider that is not enabled. */
-    replayKey (provider: string, token: string): string {
-      return verifierFor(provider).replayKey(token)
-    },
+    replayKey: (provider: string, token: string): string => verifierFor(verdicts, provider).replayKey(token),
 
     /** Verifies a token; throws CAPTCHA_FAILED or CAPTCHA_UNAVAILABLE. */
     async verify (provider: string, token: string, remoteIp: string | undefined): Promise<CaptchaCheck> {
-      const verifier = verifierFor(provider)
+      const verifier = verifierFor(verdicts, provider)
       const key = verifier.replayKey(token)
-      const known = verdicts.get(key)
-      if (known !== undefined && known.until > Date.now()) return await known.pending
-      const pending = check(verifier, token, remoteIp)
-      // Fail-open verdicts are not kept: the provider may be back for the twin.
-      remember(key, pending.then((c) => { if (!c.verified) verdicts.delete(key); return c }))
+      const known = cache.get(key)
+      if (known !== undefined) return await known
+      const pending = check(verdicts, verifier, token, remoteIp)
+      cache.remember(key, pending)
       return await pending
     }
   }

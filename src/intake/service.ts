@@ -71,129 +71,142 @@ function requestFields (body: ContactRequestBody) {
   }
 }
 
-// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createIntakeService (deps: IntakeDeps) {
-  const { config, requests, notices, captcha, router, notify } = deps
+/** Keyed, so the stored value reveals nothing to someone who guesses a message. */
+const fingerprintOf = (pseudonymKey: string, body: ContactRequestBody): string =>
+  keyedHash(pseudonymKey, 'fingerprint', body.contactId, normaliseAddress(body.email), body.message.trim())
 
-  /** Keyed, so the stored value reveals nothing to someone who guesses a message. */
-  const fingerprintOf = (body: ContactRequestBody): string =>
-    keyedHash(config.PSEUDONYM_KEY, 'fingerprint', body.contactId, normaliseAddress(body.email), body.message.trim())
-
-  /**
-   * Answers the submission `prior` repeats, or null if it repeats none; throws
-   * when it may not repeat it. Only a submission whose own CAPTCHA passed may
-   * repeat an earlier request by content alone.
-   */
-  function answerRepeat (prior: PriorRequest[], bodySha256: string | null, captchaPassed: boolean): Submitted | null {
-    const repeat = (of: StoredRequest, reason: RepeatKind): Submitted => ({ accepted: toAccepted(of), outcome: { outcome: 'repeat', reason } })
-    const byKey = prior.find((p) => p.sameIdempotencyKey)
-    if (byKey !== undefined) {
-      if (byKey.bodySha256 !== bodySha256) throw idempotencyKeyReused()
-      return repeat(byKey, 'idempotency_key')
-    }
-    const byCaptcha = prior.find((p) => p.sameCaptcha)
-    if (byCaptcha !== undefined) {
-      // A double click repeats the whole submission; anything else reusing a solution is a replay.
-      if (byCaptcha.sameFingerprint) return repeat(byCaptcha, 'captcha')
-      throw captchaFailed('already-used')
-    }
-    const byFingerprint = prior.find((p) => p.sameFingerprint)
-    // The same message again with a fresh CAPTCHA: still a person, not a new request.
-    if (byFingerprint !== undefined && captchaPassed) return repeat(byFingerprint, 'message')
-    return null
-  }
-
-  /** The published notice the person consented to; throws CONSENT_REQUIRED otherwise. */
-  async function consentedNotice (body: ContactRequestBody): Promise<Notice> {
-    if (body.consent.accepted !== true) {
-      throw consentRequired([{ path: '/consent/accepted', message: 'must be true' }])
-    }
-    const locale = body.locale ?? 'sv'
-    const notice = await notices.find(body.consent.noticeVersion, locale)
-    if (notice === null) {
-      throw consentRequired([{ path: '/consent/noticeVersion', message: `no published ${locale} notice with this version` }])
-    }
-    return notice
-  }
-
-  /**
-   * Verifies the CAPTCHA. A provider refuses a token's second use, but a double click (or a
-   * retry with its Idempotency-Key) must still get the first answer: that answer, if any, is
-   * returned instead of a check.
-   */
-  async function checkCaptcha (
-    body: ContactRequestBody, remoteIp: string, keys: RepeatKeys, bodySha256: string | null
-  ): Promise<CaptchaCheck | Submitted> {
-    try {
-      return await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
-    } catch (err) {
-      if (!(err instanceof AppError && err.code === 'CAPTCHA_FAILED')) throw err
-      const repeat = answerRepeat(await requests.findPrior(keys), bodySha256, false)
-      if (repeat !== null) return repeat
-      throw err
-    }
-  }
-
-  /** Puts a job in its queue; one Redis does not take in time is left to the outbox relay. */
-  async function enqueue (what: 'notification' | 'receipt' | 'webhookDelivery', id: string, put: (id: string) => Promise<void>, log: FastifyBaseLogger): Promise<void> {
-    try {
-      await withTimeout(put(id), deps.enqueueTimeoutMs)
-    } catch (err) {
-      // The row is committed as pending: the worker's relay enqueues it once Redis answers.
-      log.warn({ err, [`${what}Id`]: id }, `${what} not enqueued; left to the outbox relay`)
-    }
-  }
-
-  /** A robot filled the honeypot: it looks like success to the robot; nothing is stored or sent. */
-  function decoy (log: FastifyBaseLogger): Submitted {
-    log.info({ honeypot: true }, 'honeypot filled; submission dropped')
-    const accepted: Accepted = { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + config.RETENTION_DAYS * 86_400_000).toISOString() }
-    return { accepted, outcome: { outcome: 'honeypot' } }
-  }
-
+/** What makes a submission a repeat of an earlier one: its CAPTCHA solution, its content, its Idempotency-Key. */
+function repeatKeys ({ config, captcha }: IntakeDeps, body: ContactRequestBody, idempotencyKey: string | undefined): RepeatKeys {
   return {
-    async submit ({ body, idempotencyKey, remoteIp, log }: IntakeInput): Promise<Submitted> {
-      if (body.website !== undefined && body.website !== '') return decoy(log)
-      const notice = await consentedNotice(body)
-      const keys = {
-        captchaKey: captcha.replayKey(body.captcha.provider, body.captcha.token),
-        fingerprint: fingerprintOf(body),
-        idempotencyKey: idempotencyKey === undefined ? null : sha256(idempotencyKey)
-      }
-      const bodySha256 = idempotencyKey === undefined ? null : contentSha256(body)
-      const check = await checkCaptcha(body, remoteIp, keys, bodySha256)
-      if (!('provider' in check)) return check
-      const destination = await router.find(body.contactId)
-      if (destination === null) throw unknownContact()
-
-      const notificationId = randomUUID()
-      const receiptId = deps.receipts === null ? null : randomUUID()
-      const outcome = await requests.store({
-        id: randomUUID(),
-        notificationId,
-        receiptId,
-        ...requestFields(body),
-        captchaProvider: check.provider,
-        captchaVerified: check.verified,
-        ...keys,
-        bodySha256,
-        retentionDays: destination.retentionDays,
-        notice: { version: notice.version, locale: notice.locale, sha256: notice.sha256 }
-      })
-      if ('prior' in outcome) {
-        // An empty list: a twin was stored at the same instant; it is there now.
-        const repeat = answerRepeat(outcome.prior.length > 0 ? outcome.prior : await requests.findPrior(keys), bodySha256, true)
-        if (repeat === null) throw new DuplicateSubmission()
-        return repeat
-      }
-      await Promise.all([
-        enqueue('notification', notificationId, notify.enqueue, log),
-        receiptId === null || deps.receipts === null ? undefined : enqueue('receipt', receiptId, deps.receipts.enqueue, log),
-        ...outcome.stored.webhookDeliveryIds.map(async (id) => { await enqueue('webhookDelivery', id, deps.webhooks.enqueue, log) })
-      ])
-      log.info({ requestId: outcome.stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
-      return { accepted: toAccepted(outcome.stored), outcome: { outcome: 'accepted' } }
-    }
+    captchaKey: captcha.replayKey(body.captcha.provider, body.captcha.token),
+    fingerprint: fingerprintOf(config.PSEUDONYM_KEY, body),
+    idempotencyKey: idempotencyKey === undefined ? null : sha256(idempotencyKey)
   }
+}
+
+const repeatOf = (of: StoredRequest, reason: RepeatKind): Submitted => ({ accepted: toAccepted(of), outcome: { outcome: 'repeat', reason } })
+
+/**
+ * Answers the submission `prior` repeats, or null if it repeats none; throws when it may not
+ * repeat it. Only a submission whose own CAPTCHA passed may repeat an earlier request by content alone.
+ */
+function answerRepeat (prior: PriorRequest[], bodySha256: string | null, captchaPassed: boolean): Submitted | null {
+  const byKey = prior.find((p) => p.sameIdempotencyKey)
+  if (byKey !== undefined) {
+    if (byKey.bodySha256 !== bodySha256) throw idempotencyKeyReused()
+    return repeatOf(byKey, 'idempotency_key')
+  }
+  const byCaptcha = prior.find((p) => p.sameCaptcha)
+  if (byCaptcha !== undefined) {
+    // A double click repeats the whole submission; anything else reusing a solution is a replay.
+    if (byCaptcha.sameFingerprint) return repeatOf(byCaptcha, 'captcha')
+    throw captchaFailed('already-used')
+  }
+  const byFingerprint = prior.find((p) => p.sameFingerprint)
+  // The same message again with a fresh CAPTCHA: still a person, not a new request.
+  if (byFingerprint !== undefined && captchaPassed) return repeatOf(byFingerprint, 'message')
+  return null
+}
+
+/** The published notice the person consented to; throws CONSENT_REQUIRED otherwise. */
+async function consentedNotice (notices: NoticeCatalog, body: ContactRequestBody): Promise<Notice> {
+  if (body.consent.accepted !== true) {
+    throw consentRequired([{ path: '/consent/accepted', message: 'must be true' }])
+  }
+  const locale = body.locale ?? 'sv'
+  const notice = await notices.find(body.consent.noticeVersion, locale)
+  if (notice === null) {
+    throw consentRequired([{ path: '/consent/noticeVersion', message: `no published ${locale} notice with this version` }])
+  }
+  return notice
+}
+
+/**
+ * Verifies the CAPTCHA. A provider refuses a token's second use, but a double click (or a retry
+ * with its Idempotency-Key) must still get the first answer: that answer, if any, is returned
+ * instead of a check.
+ */
+async function checkCaptcha (
+  { captcha, requests }: IntakeDeps, body: ContactRequestBody, remoteIp: string, keys: RepeatKeys, bodySha256: string | null
+): Promise<CaptchaCheck | Submitted> {
+  try {
+    return await captcha.verify(body.captcha.provider, body.captcha.token, remoteIp)
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === 'CAPTCHA_FAILED')) throw err
+    const repeat = answerRepeat(await requests.findPrior(keys), bodySha256, false)
+    if (repeat !== null) return repeat
+    throw err
+  }
+}
+
+/** Puts a job in its queue; one Redis does not take in time is left to the outbox relay. */
+async function enqueue (
+  timeoutMs: number, what: 'notification' | 'receipt' | 'webhookDelivery', id: string, put: (id: string) => Promise<void>, log: FastifyBaseLogger
+): Promise<void> {
+  try {
+    await withTimeout(put(id), timeoutMs)
+  } catch (err) {
+    // The row is committed as pending: the worker's relay enqueues it once Redis answers.
+    log.warn({ err, [`${what}Id`]: id }, `${what} not enqueued; left to the outbox relay`)
+  }
+}
+
+/** The stored request's jobs: its notification, its receipt (when receipts are on), its webhook deliveries. */
+interface RequestJobs { notificationId: string, receiptId: string | null, webhookDeliveryIds: string[] }
+
+async function enqueueJobs (deps: IntakeDeps, jobs: RequestJobs, log: FastifyBaseLogger): Promise<void> {
+  const { enqueueTimeoutMs: timeoutMs, notify, receipts, webhooks } = deps
+  await Promise.all([
+    enqueue(timeoutMs, 'notification', jobs.notificationId, notify.enqueue, log),
+    jobs.receiptId === null || receipts === null ? undefined : enqueue(timeoutMs, 'receipt', jobs.receiptId, receipts.enqueue, log),
+    ...jobs.webhookDeliveryIds.map(async (id) => { await enqueue(timeoutMs, 'webhookDelivery', id, webhooks.enqueue, log) })
+  ])
+}
+
+/** A robot filled the honeypot: it looks like success to the robot; nothing is stored or sent. */
+function decoy (retentionDays: number, log: FastifyBaseLogger): Submitted {
+  log.info({ honeypot: true }, 'honeypot filled; submission dropped')
+  const accepted: Accepted = { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + retentionDays * 86_400_000).toISOString() }
+  return { accepted, outcome: { outcome: 'honeypot' } }
+}
+
+/** Consent, CAPTCHA, the recipient, then one stored request (or the answer of the one it repeats), then its jobs. */
+async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }: IntakeInput): Promise<Submitted> {
+  if (body.website !== undefined && body.website !== '') return decoy(deps.config.RETENTION_DAYS, log)
+  const notice = await consentedNotice(deps.notices, body)
+  const keys = repeatKeys(deps, body, idempotencyKey)
+  const bodySha256 = idempotencyKey === undefined ? null : contentSha256(body)
+  const check = await checkCaptcha(deps, body, remoteIp, keys, bodySha256)
+  if (!('provider' in check)) return check
+  const destination = await deps.router.find(body.contactId)
+  if (destination === null) throw unknownContact()
+
+  const notificationId = randomUUID()
+  const receiptId = deps.receipts === null ? null : randomUUID()
+  const outcome = await deps.requests.store({
+    id: randomUUID(),
+    notificationId,
+    receiptId,
+    ...requestFields(body),
+    captchaProvider: check.provider,
+    captchaVerified: check.verified,
+    ...keys,
+    bodySha256,
+    retentionDays: destination.retentionDays,
+    notice: { version: notice.version, locale: notice.locale, sha256: notice.sha256 }
+  })
+  if ('prior' in outcome) {
+    // An empty list: a twin was stored at the same instant; it is there now.
+    const repeat = answerRepeat(outcome.prior.length > 0 ? outcome.prior : await deps.requests.findPrior(keys), bodySha256, true)
+    if (repeat === null) throw new DuplicateSubmission()
+    return repeat
+  }
+  await enqueueJobs(deps, { notificationId, receiptId, webhookDeliveryIds: outcome.stored.webhookDeliveryIds }, log)
+  log.info({ requestId: outcome.stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
+  return { accepted: toAccepted(outcome.stored), outcome: { outcome: 'accepted' } }
+}
+
+export function createIntakeService (deps: IntakeDeps) {
+  return { submit: async (input: IntakeInput): Promise<Submitted> => await submit(deps, input) }
 }
 export type IntakeService = ReturnType<typeof createIntakeService>

@@ -45,65 +45,65 @@ export interface RetentionDeps {
   pauseMs: number
 }
 
-// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createRetention (deps: RetentionDeps) {
-  const { requests, purgeRuns, audit, erasure, webhooks, metrics, detachedDeliveryDays, batchSize, pauseMs } = deps
-  /**
-   * Deletes every due request (retention over, no legal hold) with its traces, batch by batch.
-   * Each batch is its own transaction over rows locked FOR UPDATE SKIP LOCKED: intake is never
-   * blocked, concurrent purges take disjoint batches, and an interrupted purge leaves whole
-   * batches done and the rest for the next run.
-   */
-  async function purgeDue (run: PurgeRun, onBatch: PurgeRequest['onBatch']): Promise<void> {
-    await erasure.inBatches(async (eraseBatch) => {
-      for (;;) {
-        const removed = await eraseBatch({ due: { cutoff: run.cutoff, limit: batchSize } }, 'retention', run.id)
-        if (removed.requests === 0) {
-          await webhooks.pruneDetached(new Date(run.cutoff.getTime() - detachedDeliveryDays * 86_400_000))
-          return
-        }
-        run.batches++
-        run.requests += removed.requests
-        metrics.requests.inc(removed.requests)
-        run.notifications += removed.notifications
-        run.jobsRemoved += removed.jobsRemoved
-        run.mailFilesRemoved += removed.mailFilesRemoved
-        onBatch?.(run)
-        if (pauseMs > 0) await setTimeout(pauseMs)
+/**
+ * Deletes every due request (retention over, no legal hold) with its traces, batch by batch.
+ * Each batch is its own transaction over rows locked FOR UPDATE SKIP LOCKED: intake is never
+ * blocked, concurrent purges take disjoint batches, and an interrupted purge leaves whole
+ * batches done and the rest for the next run.
+ */
+async function purgeDue (deps: RetentionDeps, run: PurgeRun, onBatch: PurgeRequest['onBatch']): Promise<void> {
+  const { erasure, webhooks, metrics, detachedDeliveryDays, batchSize, pauseMs } = deps
+  await erasure.inBatches(async (eraseBatch) => {
+    for (;;) {
+      const removed = await eraseBatch({ due: { cutoff: run.cutoff, limit: batchSize } }, 'retention', run.id)
+      if (removed.requests === 0) {
+        await webhooks.pruneDetached(new Date(run.cutoff.getTime() - detachedDeliveryDays * 86_400_000))
+        return
       }
-    })
-  }
-
-  /** What a real run would remove now; changes nothing. Queue jobs are not counted: most are long gone. */
-  async function countDue (run: PurgeRun): Promise<void> {
-    const withMailFile = [...await erasure.listMailDrop()].filter((name) => name.endsWith('.eml')).map((name) => name.slice(0, -4))
-    const due = await requests.countDue(run.cutoff, withMailFile)
-    run.requests = due.requests
-    run.notifications = due.notifications
-    run.mailFilesRemoved = due.mailFiles
-  }
-
-  return {
-    /** Runs a purge (or a dry run), records it in the purge history and, once done, in the audit log. */
-    async purgeExpired ({ dryRun, actor, trigger, onBatch }: PurgeRequest): Promise<PurgeRun> {
-      const id = crypto.randomUUID()
-      const started = await purgeRuns.start({ id, actor, trigger, dryRun })
-      const counts = { batches: 0, requests: 0, notifications: 0, jobsRemoved: 0, mailFilesRemoved: 0 }
-      const run: PurgeRun = { id, dryRun, ...started, ...counts, finishedAt: null, error: null }
-      try {
-        if (dryRun) await countDue(run)
-        else await purgeDue(run, onBatch)
-      } catch (err) {
-        run.error = err instanceof Error ? `${err.name}: ${(err as { code?: string }).code ?? 'failed'}` : 'failed'
-        throw err
-      } finally {
-        run.finishedAt = new Date()
-        metrics.runs.inc({ trigger, result: run.error !== null ? 'failure' : dryRun ? 'dry_run' : 'success' })
-        await purgeRuns.finish(run.id, run)
-      }
-      await audit.record({ actor, action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun, requests: run.requests } })
-      return run
+      run.batches++
+      run.requests += removed.requests
+      metrics.requests.inc(removed.requests)
+      run.notifications += removed.notifications
+      run.jobsRemoved += removed.jobsRemoved
+      run.mailFilesRemoved += removed.mailFilesRemoved
+      onBatch?.(run)
+      if (pauseMs > 0) await setTimeout(pauseMs)
     }
+  })
+}
+
+/** What a real run would remove now; changes nothing. Queue jobs are not counted: most are long gone. */
+async function countDue ({ erasure, requests }: RetentionDeps, run: PurgeRun): Promise<void> {
+  const withMailFile = [...await erasure.listMailDrop()].filter((name) => name.endsWith('.eml')).map((name) => name.slice(0, -4))
+  const due = await requests.countDue(run.cutoff, withMailFile)
+  run.requests = due.requests
+  run.notifications = due.notifications
+  run.mailFilesRemoved = due.mailFiles
+}
+
+/** Runs a purge (or a dry run), records it in the purge history and, once done, in the audit log. */
+async function purgeExpired (deps: RetentionDeps, { dryRun, actor, trigger, onBatch }: PurgeRequest): Promise<PurgeRun> {
+  const { purgeRuns, audit, metrics } = deps
+  const id = crypto.randomUUID()
+  const started = await purgeRuns.start({ id, actor, trigger, dryRun })
+  const counts = { batches: 0, requests: 0, notifications: 0, jobsRemoved: 0, mailFilesRemoved: 0 }
+  const run: PurgeRun = { id, dryRun, ...started, ...counts, finishedAt: null, error: null }
+  try {
+    if (dryRun) await countDue(deps, run)
+    else await purgeDue(deps, run, onBatch)
+  } catch (err) {
+    run.error = err instanceof Error ? `${err.name}: ${(err as { code?: string }).code ?? 'failed'}` : 'failed'
+    throw err
+  } finally {
+    run.finishedAt = new Date()
+    metrics.runs.inc({ trigger, result: run.error !== null ? 'failure' : dryRun ? 'dry_run' : 'success' })
+    await purgeRuns.finish(run.id, run)
   }
+  await audit.record({ actor, action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun, requests: run.requests } })
+  return run
+}
+
+export function createRetention (deps: RetentionDeps) {
+  return { purgeExpired: async (request: PurgeRequest): Promise<PurgeRun> => await purgeExpired(deps, request) }
 }
 export type Retention = ReturnType<typeof createRetention>

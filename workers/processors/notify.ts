@@ -63,58 +63,63 @@ export async function settleSendFailure (err: unknown, job: Job, record: Failure
   throw new Error(failure.text)
 }
 
-// eslint-disable-next-line max-lines-per-function -- a factory; each of its functions is a unit of its own
-export function createNotifyProcessor ({ notifications, mailer, webhooks, config, metrics, log, recordRetry }: NotifyProcessorDeps) {
-  /** Failed for good; its webhooks are enqueued now, or by the outbox relay if Redis refuses. */
-  async function fail (notificationId: string, reason: string, why: 'permanent' | 'exhausted' | 'no_recipient', route?: Route): Promise<void> {
-    const deliveries = await notifications.markFailed(notificationId, reason, route)
-    metrics.failed.inc({ reason: why })
-    await Promise.allSettled(deliveries.map(webhooks.enqueue))
-  }
+/** Failed for good; its webhooks are enqueued now, or by the outbox relay if Redis refuses. */
+async function fail (
+  { notifications, metrics, webhooks }: NotifyProcessorDeps, notificationId: string, reason: string, why: 'permanent' | 'exhausted' | 'no_recipient', route?: Route
+): Promise<void> {
+  const deliveries = await notifications.markFailed(notificationId, reason, route)
+  metrics.failed.inc({ reason: why })
+  await Promise.allSettled(deliveries.map(webhooks.enqueue))
+}
 
-  /** One attempt to hand the message over, timed by its result. */
-  async function send (message: Parameters<Mailer['send']>[0]): ReturnType<Mailer['send']> {
-    const stop = metrics.duration.startTimer()
-    try {
-      const sent = await mailer.send(message)
-      stop({ result: 'sent' })
-      return sent
-    } catch (err) {
-      stop({ result: 'error' })
-      throw err
-    }
+/** One attempt to hand the message over, timed by its result. */
+async function send ({ mailer, metrics }: NotifyProcessorDeps, message: Parameters<Mailer['send']>[0]): ReturnType<Mailer['send']> {
+  const stop = metrics.duration.startTimer()
+  try {
+    const sent = await mailer.send(message)
+    stop({ result: 'sent' })
+    return sent
+  } catch (err) {
+    stop({ result: 'error' })
+    throw err
   }
+}
 
-  return async function processNotify (job: Job<NotifyPayload>): Promise<void> {
-    const { notificationId } = job.data
-    const jobLog = log.child({ jobId: job.id, notificationId })
-    const data = await notifications.claimForDelivery(notificationId)
-    if (data === null) {
-      jobLog.info('nothing to send: the notification is already settled, or was erased')
-      return
-    }
-    const route = routeRequest(data.contact, config.NOTIFY_FALLBACK_EMAIL)
-    if (route === null) {
-      const reason = 'no recipient: the contact is inactive, with no active delegate and no fallback inbox'
-      await fail(notificationId, reason, 'no_recipient')
-      throw new UnrecoverableError(reason)
-    }
-    const attempt = data.attempts
-    let sent
-    try {
-      sent = await send(composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
-    } catch (err) {
-      return await settleSendFailure(err, job, {
-        failed: async (text, permanent) => { await fail(notificationId, text, permanent ? 'permanent' : 'exhausted', route) },
-        retrying: async (text) => {
-          await notifications.recordError(notificationId, route, text)
-          metrics.retried.inc()
-        }
-      }, jobLog)
-    }
-    await recordSent(async () => { await notifications.markSent(notificationId, route, sent) }, jobLog, recordRetry)
-    metrics.sent.inc()
-    metrics.attempts.observe(attempt)
-    jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
+/** Claims the notification, routes it, sends it and records the outcome: sent, retrying, or failed. */
+async function processNotify (deps: NotifyProcessorDeps, job: Job<NotifyPayload>): Promise<void> {
+  const { notifications, config, metrics, log, recordRetry } = deps
+  const { notificationId } = job.data
+  const jobLog = log.child({ jobId: job.id, notificationId })
+  const data = await notifications.claimForDelivery(notificationId)
+  if (data === null) {
+    jobLog.info('nothing to send: the notification is already settled, or was erased')
+    return
   }
+  const route = routeRequest(data.contact, config.NOTIFY_FALLBACK_EMAIL)
+  if (route === null) {
+    const reason = 'no recipient: the contact is inactive, with no active delegate and no fallback inbox'
+    await fail(deps, notificationId, reason, 'no_recipient')
+    throw new UnrecoverableError(reason)
+  }
+  const attempt = data.attempts
+  let sent
+  try {
+    sent = await send(deps, composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
+  } catch (err) {
+    return await settleSendFailure(err, job, {
+      failed: async (text, permanent) => { await fail(deps, notificationId, text, permanent ? 'permanent' : 'exhausted', route) },
+      retrying: async (text) => {
+        await notifications.recordError(notificationId, route, text)
+        metrics.retried.inc()
+      }
+    }, jobLog)
+  }
+  await recordSent(async () => { await notifications.markSent(notificationId, route, sent) }, jobLog, recordRetry)
+  metrics.sent.inc()
+  metrics.attempts.observe(attempt)
+  jobLog.info({ routeReason: route.reason, attempt, result: scrubAddresses(sent.response) }, 'notification sent')
+}
+
+export function createNotifyProcessor (deps: NotifyProcessorDeps) {
+  return async (job: Job<NotifyPayload>): Promise<void> => { await processNotify(deps, job) }
 }
