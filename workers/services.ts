@@ -51,9 +51,10 @@ export function createWorkerServices (core: Core, options: WorkerServicesOptions
     withdrawalLinks: createWithdrawalLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL }),
     retention: retentionOn(core),
 
-    /** Closes what was opened here; the caller's mailer stays open. */
+    /** Closes what was opened here, whatever fails to close; the caller's mailer stays open. */
     async close (): Promise<void> {
-      await Promise.all([purgeQueue.close(), webhookAgent.close()])
+      const closed = await Promise.allSettled([purgeQueue.close(), webhookAgent.close()])
+      for (const outcome of closed) if (outcome.status === 'rejected') log.debug({ err: outcome.reason }, 'worker: closed after a failed start')
       blockingRedis.disconnect()
       if (options.mailer === undefined) mailer.close()
     }

@@ -119,9 +119,13 @@ export async function createCore (config: Config, options: CoreOptions) {
       mailDropDir: config.MAIL_DROP_DIR
     }),
 
-    /** Closes what was opened here, the queues before their connection; the caller's database stays open. */
+    /**
+     * Closes what was opened here, the queues before their connection; the caller's database stays
+     * open. A queue that never got going (its first command went unanswered) is closed all the same.
+     */
     async close (): Promise<void> {
-      await Promise.all(Object.values(queues).map(async (queue) => { await queue.close() }))
+      const closed = await Promise.allSettled(Object.values(queues).map(async (queue) => { await queue.close() }))
+      for (const outcome of closed) if (outcome.status === 'rejected') log.debug({ err: outcome.reason }, 'queue: closed after a failed start')
       redis.disconnect()
       if (options.database === undefined) await database.close()
     }
