@@ -1,6 +1,8 @@
 // npm run bench:browser: in headless Chromium, from the click on "Skicka" to the visible
-// receipt, at the default ALTCHA cost, against the real service in a child process.
+// receipt, at the default ALTCHA cost, against the real service in a child process; and the bytes
+// a form downloads before it can be used, with the shipped directory and with an institute's.
 import { readFile } from 'node:fs/promises'
+import pg from 'pg'
 import type { Browser } from 'playwright-core'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
@@ -40,6 +42,43 @@ async function once (browser: Browser, origin: string, settled: boolean): Promis
   }
 }
 
+/**
+ * The bytes (headers and bodies, as received) of everything the page loads for one form until its
+ * CAPTCHA widget is shown, the page's own HTML left out: the embed, its styles, the notice, the
+ * contact, the widget and its assets. A new context each time: nothing comes from a cache.
+ */
+async function formBytes (browser: Browser, origin: string): Promise<{ bytes: number, requests: number }> {
+  const context = await browser.newContext({ locale: 'sv-SE' })
+  const sizes: Array<Promise<number>> = []
+  try {
+    const page = await context.newPage()
+    page.on('requestfinished', (request) => {
+      if (request.resourceType() !== 'document') sizes.push(request.sizes().then((s) => s.responseHeadersSize + s.responseBodySize))
+    })
+    await page.goto(`${origin}/?contacts=lotta-fransson`)
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Lotta Fransson' }) })
+    await card.getByText('Kontakta Lotta', { exact: true }).click()
+    await card.getByText('Jag är inte en robot').waitFor()
+    const all = await Promise.all(sizes)
+    return { bytes: all.reduce((a, b) => a + b, 0), requests: all.length }
+  } finally {
+    await context.close()
+  }
+}
+
+/** Adds `count` active contacts beside the shipped ones, as an institute's directory would have. */
+async function growDirectory (count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: env.DATABASE_URL })
+  await client.connect()
+  try {
+    await client.query(`INSERT INTO contacts (id, name, title, email, phone, updated_at)
+      SELECT 'bench-contact-' || n, 'Kontakt ' || n, 'Forskare', 'bench-contact-' || n || '@example.org', '+46 10 000 00 00', now()
+      FROM generate_series(1, $1) AS n ON CONFLICT (id) DO NOTHING`, [count])
+  } finally {
+    await client.end()
+  }
+}
+
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN
 
 await prepareDatabase(env)
@@ -55,6 +94,10 @@ try {
     const label = settled ? 'widget already verified at the click' : 'clicked at once after filling in (widget still solving)'
     process.stdout.write(`${label}: median ${quantile(times, 0.5).toFixed(0)} ms, p95 ${quantile(times, 0.95).toFixed(0)} ms over ${RUNS} runs (min ${times[0]?.toFixed(0)}, max ${times.at(-1)?.toFixed(0)})\n`)
   }
+  const shipped = await formBytes(browser, origin)
+  await growDirectory(2998)
+  const institute = await formBytes(browser, origin)
+  process.stdout.write(`bytes before a form is usable: ${shipped.bytes} B in ${shipped.requests} requests with the shipped 2 contacts, ${institute.bytes} B in ${institute.requests} with 3,000\n`)
   const build = JSON.parse(await readFile('dist/web/embed/build.json', 'utf8')) as { entryGzipBytes: number, budgetGzipBytes: number }
   process.stdout.write(`embed script: ${build.entryGzipBytes} B gzip (budget ${build.budgetGzipBytes} B); goal: median ≤ 1000 ms\n`)
 } finally {

@@ -21,17 +21,33 @@ const toEntry = (c: Contact): ContactEntry => ({
   ...(c.retentionDays === null ? {} : { retentionDays: c.retentionDays })
 })
 
+/** What anyone may read of a contact: never the address. */
+const PUBLIC_FIELDS = { id: true, name: true, title: true, phone: true } as const
+
+const toPublic = ({ phone, ...contact }: { id: string, name: string, title: string, phone: string | null }): PublicContact =>
+  phone === null ? contact : { ...contact, phone }
+
 // eslint-disable-next-line max-lines-per-function -- a repository: each method is one query
 export function createContactRepository ({ prisma }: Database) {
   return {
-    /** Contacts that forms may offer: active ones, without their addresses. */
-    async listActive (): Promise<PublicContact[]> {
+    /**
+     * Contacts that forms may offer: active ones, without their addresses, by name; only `ids`
+     * when given, and at most `limit`.
+     */
+    async listActive ({ ids, limit }: { ids?: string[], limit?: number } = {}): Promise<PublicContact[]> {
       const rows = await prisma.contact.findMany({
-        where: { active: true },
-        select: { id: true, name: true, title: true, phone: true },
-        orderBy: { name: 'asc' }
+        where: { active: true, ...(ids === undefined ? {} : { id: { in: ids } }) },
+        select: PUBLIC_FIELDS,
+        orderBy: { name: 'asc' },
+        ...(limit === undefined ? {} : { take: limit })
       })
-      return rows.map(({ phone, ...contact }) => phone === null ? contact : { ...contact, phone })
+      return rows.map(toPublic)
+    },
+
+    /** One contact a form may address, or null for an unknown or inactive id (the two look alike). */
+    async findActive (id: string): Promise<PublicContact | null> {
+      const row = await prisma.contact.findFirst({ where: { id, active: true }, select: PUBLIC_FIELDS })
+      return row === null ? null : toPublic(row)
     },
 
     /** The whole directory, inactive contacts included, as the directory file would list it. */

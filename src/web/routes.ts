@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import fastifyStatic from '@fastify/static'
 import { demoPage } from './demo-page.js'
 import { pageSecurityFor } from './page-security.js'
@@ -15,8 +16,17 @@ const ENTRY_CACHE = 'public, max-age=300'
 /** Everything else sits in a folder named after its content: it never changes at its address. */
 const ASSET_CACHE = 'public, max-age=31536000, immutable'
 
+/**
+ * The demo page shows the directory's first contacts by name, or the ones `?contacts=a,b` names:
+ * a demo, not a directory, so it does not grow with an institute's thousands of contacts.
+ */
+const DEMO_CONTACTS = 12
+const DemoQuery = Type.Object({
+  contacts: Type.Optional(Type.String({ maxLength: 64 * DEMO_CONTACTS, pattern: '^[a-z0-9,-]*$', description: 'contact ids, comma-separated' }))
+})
+
 export interface WebRoutesOptions {
-  contacts: ContactRepository
+  contacts: Pick<ContactRepository, 'listActive'>
 }
 
 const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app, { contacts }) => {
@@ -43,9 +53,10 @@ const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app, { con
 
   const pageSecurity = pageSecurityFor(app.config.FRAME_ANCESTORS)
   for (const [url, locale] of [['/', 'sv'], ['/en', 'en']] as const) {
-    app.get(url, { schema: { hide: true }, helmet: pageSecurity }, async (_request, reply) => {
-      const page = demoPage(await contacts.listActive(), locale)
-      return await reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page)
+    app.get(url, { schema: { hide: true, querystring: DemoQuery }, helmet: pageSecurity }, async (request, reply) => {
+      const ids = request.query.contacts?.split(',').filter((id) => id !== '')
+      const shown = await contacts.listActive(ids === undefined ? { limit: DEMO_CONTACTS } : { ids, limit: DEMO_CONTACTS })
+      return await reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(demoPage(shown, locale))
     })
   }
 }

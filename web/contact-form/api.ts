@@ -43,9 +43,13 @@ export function createApi (origin: string) {
       return await getJson<Notice>(`${origin}/v1/privacy-notice?locale=${locale}`)
     },
 
+    /** The form's one contact (never the whole directory); null when the service knows no active one by this id. */
     async contact (id: string): Promise<PublicContact | null> {
-      const { contacts } = await getJson<{ contacts: PublicContact[] }>(`${origin}/v1/contacts`)
-      return contacts.find((c) => c.id === id) ?? null
+      const response = await fetch(`${origin}/v1/contacts/${encodeURIComponent(id)}`, { headers: { accept: 'application/json' }, credentials: 'omit' })
+      // 404: unknown or inactive; 400: not even an id. Either way the form names the contact by its id.
+      if (response.status === 404 || response.status === 400) return null
+      if (!response.ok) throw new Error(`contact ${id}: ${response.status}`)
+      return await response.json() as PublicContact
     },
 
     /** Posts a body already serialised: the form compares it with the last attempt's to reuse its key. */

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { buildTestApp } from '../../helpers/app.js'
+import { testDatabase } from '../../helpers/database.js'
 
 const build = JSON.parse(await readFile('dist/web/embed/build.json', 'utf8').catch(() => {
   throw new Error('dist/web is not built: run `npm run build:web` (npm test does it first)')
@@ -24,6 +25,23 @@ t.test('the demo page shows a card per contact, built with the embed script, und
     t.match(res.body, '<a href="tel:+46724511936">+46 72 451 19 36</a>')
     t.notMatch(res.body, /@example\.org/, 'no e-mail address of a contact')
   }
+})
+
+t.test('the demo page shows the first contacts by name, or the ones its query names, however large the directory', async (t) => {
+  const { app } = await buildTestApp(t)
+  const prisma = await testDatabase()
+  await prisma.contact.createMany({
+    data: Array.from({ length: 40 }, (_, i) => ({
+      id: `contact-${String(i).padStart(2, '0')}`, name: `Aa Kontakt ${String(i).padStart(2, '0')}`, title: 'Forskare', email: `c${i}@example.org`
+    }))
+  })
+  const cards = (body: string) => [...body.matchAll(/data-contact-id="([^"]+)"/g)].map((m) => m[1])
+  const first = cards((await app.inject({ method: 'GET', url: '/' })).body)
+  t.same(first, Array.from({ length: 12 }, (_, i) => `contact-${String(i).padStart(2, '0')}`), 'the first twelve by name')
+  const named = cards((await app.inject({ method: 'GET', url: '/en?contacts=sofia-frolander,contact-39' })).body)
+  t.same(named, ['contact-39', 'sofia-frolander'], 'the ones the query names, by name')
+  const refused = await app.inject({ method: 'GET', url: '/?contacts=<script>' })
+  t.equal(refused.statusCode, 400)
 })
 
 t.test('frame-ancestors defaults to none', async (t) => {

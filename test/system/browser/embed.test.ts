@@ -91,8 +91,11 @@ t.test('a partner page on another origin, with its own markup, enhanced and post
   const served = await servedApp(t, { ALLOWED_ORIGINS: partner.origin })
   apiOrigin = served.origin
   const { page, problems, axe } = await openPage(t, { locale: 'en-GB' })
+  const asked: string[] = []
+  page.on('request', (request) => { if (request.url().startsWith(`${served.origin}/v1/`)) asked.push(new URL(request.url()).pathname) })
   await page.goto(`${partner.origin}/`)
   await page.getByText("I'm not a robot").waitFor()
+  t.ok(asked.includes('/v1/contacts/sofia-frolander') && !asked.includes('/v1/contacts'), 'the form asks for its one contact, never the whole directory')
   await page.getByRole('button', { name: 'Send it' }).click()
   await page.getByRole('link', { name: 'Enter your name' }).waitFor()
   t.match(await focused(page), /^There is a problem/)
