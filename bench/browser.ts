@@ -73,7 +73,7 @@ async function growDirectory (count: number): Promise<void> {
   try {
     await client.query(`INSERT INTO contacts (id, name, title, email, phone, updated_at)
       SELECT 'bench-contact-' || n, 'Kontakt ' || n, 'Forskare', 'bench-contact-' || n || '@example.org', '+46 10 000 00 00', now()
-      FROM generate_series(1, $1) AS n ON CONFLICT (id) DO NOTHING`, [count])
+      FROM generate_series(1, $1) AS n ON CONFLICT (id) DO UPDATE SET active = true`, [count])
   } finally {
     await client.end()
   }
