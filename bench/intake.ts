@@ -1,5 +1,5 @@
 // npm run bench: intake throughput and p99 against a bare Fastify + pg INSERT + BullMQ add, in one
-// run; and the cost of metrics: the intake with metrics on (scraped every second) against the same
+// run, with receipts on and one webhook endpoint subscribed; and the cost of metrics: the intake with metrics on (scraped every second) against the same
 // intake with METRICS_ENABLED=false, in the same rounds.
 import pg from 'pg'
 import { benchEnv, load, makeBodies, prepareDatabase, startServer, type Measured } from './common.js'
@@ -16,6 +16,12 @@ await prepareDatabase(env, async (client) => {
   await client.query('DROP TABLE IF EXISTS bench_baseline')
   await client.query('CREATE TABLE bench_baseline (LIKE contact_requests INCLUDING DEFAULTS)')
   await client.query('ALTER TABLE bench_baseline ALTER captcha_provider DROP NOT NULL, ALTER captcha_verified DROP NOT NULL, ALTER captcha_key DROP NOT NULL, ALTER fingerprint DROP NOT NULL, ADD PRIMARY KEY (id)')
+  // As a real installation runs: receipts on (the default) and one endpoint subscribed to every
+  // new request, so each submission writes and enqueues a notification, a receipt and a delivery.
+  // Nothing delivers in the bench: the URL is never asked.
+  await client.query('DELETE FROM webhook_endpoints')
+  await client.query(`INSERT INTO webhook_endpoints (id, url, events, secret_sealed, updated_at)
+    VALUES (gen_random_uuid(), 'http://127.0.0.1:9/bench', '{contact_request.received}', 'not sealed: nothing delivers in the bench', now())`)
 })
 process.stdout.write(`preparing ${REQUESTS * 2 * (ROUNDS + 1)} signed ALTCHA solutions…\n`)
 const bodies = await makeBodies(env, REQUESTS * 2 * (ROUNDS + 1))
