@@ -1,6 +1,7 @@
 // The "notify" job, defined once for the API (producer) and the worker (consumer).
 import { Type, type Static } from '@sinclair/typebox'
 import type { JobsOptions, Queue } from 'bullmq'
+import { bulkAdder } from './bulk-add.js'
 
 export const NOTIFY_QUEUE = 'notify'
 
@@ -27,19 +28,17 @@ export const notifyJobOptions = ({ maxAttempts, backoffMs }: NotifyRetryPolicy):
 })
 
 /**
- * Enqueues one notification. The job id is the notification id, so enqueueing
- * the same notification again (the relay after a lost acknowledgement) is a no-op.
+ * Enqueues notifications under one retry policy: what the intake, the relay and a re-drive share.
+ * The job id is the notification id, so enqueueing the same notification again (the relay after a
+ * lost acknowledgement) is a no-op; those enqueued at once go to Redis in one addBulk.
  */
-export async function enqueueNotification (queue: NotifyQueue, payload: NotifyPayload, policy: NotifyRetryPolicy): Promise<void> {
-  await queue.add(NOTIFY_QUEUE, payload, { ...notifyJobOptions(policy), jobId: payload.notificationId })
-}
-
-/** Enqueues notifications under one retry policy: what the intake, the relay and a re-drive share. */
 export function createNotifyProducer (queue: NotifyQueue, policy: NotifyRetryPolicy) {
+  const add = bulkAdder<NotifyPayload>(queue, NOTIFY_QUEUE)
+  const options = notifyJobOptions(policy)
   return {
     queue,
     async enqueue (notificationId: string): Promise<void> {
-      await enqueueNotification(queue, { notificationId }, policy)
+      await add({ notificationId }, { ...options, jobId: notificationId })
     }
   }
 }

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { Queue } from 'bullmq'
 import { notifyJobOptions, type NotifyRetryPolicy } from './notify.js'
+import { bulkAdder } from './bulk-add.js'
 
 export const RECEIPT_QUEUE = 'receipt'
 
@@ -13,12 +14,17 @@ export type ReceiptPayload = Static<typeof ReceiptPayloadSchema>
 
 export type ReceiptQueue = Queue<ReceiptPayload, void, typeof RECEIPT_QUEUE>
 
-/** Enqueues receipts under the notifications' retry policy; the job id is the receipt id (a second enqueue is a no-op). */
+/**
+ * Enqueues receipts under the notifications' retry policy; the job id is the receipt id (a second
+ * enqueue is a no-op), and those enqueued at once go to Redis in one addBulk.
+ */
 export function createReceiptProducer (queue: ReceiptQueue, policy: NotifyRetryPolicy) {
+  const add = bulkAdder<ReceiptPayload>(queue, RECEIPT_QUEUE)
+  const options = notifyJobOptions(policy)
   return {
     queue,
     async enqueue (receiptId: string): Promise<void> {
-      await queue.add(RECEIPT_QUEUE, { receiptId }, { ...notifyJobOptions(policy), jobId: receiptId })
+      await add({ receiptId }, { ...options, jobId: receiptId })
     }
   }
 }

@@ -1,6 +1,7 @@
 // The "webhook" job, defined once for its producers (the API, the worker, the CLI) and its consumer.
 import { Type, type Static } from '@sinclair/typebox'
 import type { JobsOptions, Queue } from 'bullmq'
+import { bulkAdder } from './bulk-add.js'
 
 export const WEBHOOK_QUEUE = 'webhook'
 
@@ -43,13 +44,17 @@ const jobOptions = (scheduleMs: readonly number[]): JobsOptions => ({
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 }
 })
 
-/** Enqueues deliveries; the job id is the delivery id, so a second enqueue is a no-op. */
+/**
+ * Enqueues deliveries; the job id is the delivery id, so a second enqueue is a no-op, and those
+ * enqueued at once go to Redis in one addBulk.
+ */
 export function createWebhookProducer (queue: WebhookQueue, scheduleMs: readonly number[]) {
+  const add = bulkAdder<WebhookPayload>(queue, WEBHOOK_QUEUE)
   const options = jobOptions(scheduleMs)
   return {
     queue,
     async enqueue (deliveryId: string): Promise<void> {
-      await queue.add(WEBHOOK_QUEUE, { deliveryId }, { ...options, jobId: deliveryId })
+      await add({ deliveryId }, { ...options, jobId: deliveryId })
     }
   }
 }

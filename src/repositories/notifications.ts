@@ -6,7 +6,7 @@
 import type { Database } from '../db/client.js'
 import type { Notification } from '../generated/prisma/client.js'
 import type { RoutableContact, Route } from '../contacts/routing.js'
-import { createBatcher, fulfilled } from '../db/batcher.js'
+import { createBatcher, fulfilled } from '../batcher.js'
 import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
 import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
 import { justQueuedWhere, relayableWhere } from './outbox.js'
@@ -45,7 +45,7 @@ type ClaimRow = {
 // restriction is lifted (src/repositories/restriction.ts).
 const RESTRICTED = restrictedSql('notifications.request_id')
 
-// Starts delivery attempts for a batch of notifications (see src/db/batcher.ts).
+// Starts delivery attempts for a batch of notifications (see src/batcher.ts).
 const CLAIM = `
   WITH restricted AS (
     UPDATE notifications SET status = '${RESTRICTED_OUTCOME.notifications}', failed_at = now(), updated_at = now(), last_error = '${RESTRICTED_REASON}'
@@ -108,7 +108,7 @@ export type FailedNotification = Pick<Notification, 'id' | 'requestId' | 'attemp
 
 /**
  * The worker's two statements per delivery run on the pool, batched across
- * the jobs running at once (its hot path; see src/db/client.ts and src/db/batcher.ts).
+ * the jobs running at once (its hot path; see src/db/client.ts and src/batcher.ts).
  */
 // eslint-disable-next-line max-lines-per-function -- a repository: each method is one query
 export function createNotificationRepository ({ prisma, pool }: Database) {

@@ -9,7 +9,7 @@
 import type pg from 'pg'
 import type { Database } from '../db/client.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
-import { createBatcher, fulfilled } from '../db/batcher.js'
+import { createBatcher, fulfilled } from '../batcher.js'
 import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
 import { insertDeliveriesSql, isoSql, originOf, subscribedSql } from './webhooks.js'
 import { normaliseAddress } from '../privacy/pseudonyms.js'
@@ -308,7 +308,7 @@ export interface RequestFilter {
 export interface RequestRepositoryOptions {
   /** The same person and message again within this many seconds is a repeat. */
   duplicateWindowSeconds: number
-  /** Statements running at once, and submissions per statement (see src/db/batcher.ts). */
+  /** Statements running at once, and submissions per statement (see src/batcher.ts). */
   maxInFlight?: number
   maxBatch?: number
 }

@@ -3,7 +3,7 @@
 // columns, and the one definition of which endpoints an event goes to (used by the request and
 // notification statements that write events).
 import type { Database } from '../db/client.js'
-import { createBatcher, fulfilled } from '../db/batcher.js'
+import { createBatcher, fulfilled } from '../batcher.js'
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.js'
 import type { SubmittedFields, WebhookEventType } from '../schemas/webhook-events.js'
 import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
@@ -55,7 +55,7 @@ export interface ClaimedDelivery {
 
 // A delivery is attempted only while its endpoint is enabled and its request's processing is not
 // restricted (src/repositories/restriction.ts); otherwise it is settled here, visibly, instead of being sent. For a batch of
-// deliveries (see src/db/batcher.ts): the worker's first statement per attempt.
+// deliveries (see src/batcher.ts): the worker's first statement per attempt.
 const CLAIM = `
   WITH target AS (
     SELECT d.id, e.enabled, ${restrictedSql('d.request_id')} AS restricted

@@ -1,6 +1,6 @@
 // The statement batcher: alone when idle, together when busy, and each item its own outcome.
 import t from 'tap'
-import { createBatcher, fulfilled } from '../../src/db/batcher.js'
+import { createBatcher, fulfilled } from '../../src/batcher.js'
 
 const deferred = () => {
   let release = () => {}

@@ -1,9 +1,11 @@
-// Coalesces concurrent single-row statements into multi-row ones ("batch while busy").
+// Coalesces concurrent single items into batches ("batch while busy"): single-row statements into
+// multi-row ones (src/repositories/), single jobs into one addBulk (src/jobs/bulk-add.ts).
 //
 // An idle service runs each item at once, alone. Under load, items arriving
 // while `maxInFlight` batches are running wait for the next free slot and go
 // together, so PostgreSQL parses, plans and commits once per batch instead of
-// once per item (the gain is measured in README.md, "Architecture").
+// once per item, and Redis takes a batch's jobs in one round trip (the gains are
+// measured in README.md, "Architecture").
 
 export interface BatcherOptions<I, O> {
   /**
