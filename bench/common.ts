@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { chromium, type Browser } from 'playwright-core'
 import pg from 'pg'
+import { Redis } from 'ioredis'
 import { createChallenge, solveChallenge } from 'altcha-lib'
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2'
 import { ensureDatabase, migrate } from '../src/db/migrate.js'
@@ -125,4 +126,19 @@ export async function launchChromium (): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     args: ['--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
   })
+}
+
+/**
+ * Deletes every Redis key under the bench's QUEUE_PREFIX: nothing works the bench's jobs off, and
+ * a run that left its hundred thousand jobs behind would slow the next run's Redis.
+ */
+export async function removeQueueKeys (env: NodeJS.ProcessEnv): Promise<void> {
+  const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null })
+  try {
+    for await (const keys of redis.scanStream({ match: `${env.QUEUE_PREFIX ?? 'bench'}:*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.unlink(...keys)
+    }
+  } finally {
+    redis.disconnect()
+  }
 }

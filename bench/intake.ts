@@ -2,7 +2,7 @@
 // run, with receipts on and one webhook endpoint subscribed; and the cost of metrics: the intake with metrics on (scraped every second) against the same
 // intake with METRICS_ENABLED=false, in the same rounds.
 import pg from 'pg'
-import { benchEnv, load, makeBodies, prepareDatabase, startServer, type Measured } from './common.js'
+import { benchEnv, load, makeBodies, prepareDatabase, removeQueueKeys, startServer, type Measured } from './common.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 /** Distinct submissions prepared per intake measurement: more than it can take in SECONDS. */
@@ -82,4 +82,5 @@ try {
   clearInterval(scraper)
   await admin.end()
   for (const server of [intake, unmetered, baseline]) server.child.kill('SIGTERM')
+  await removeQueueKeys(env)
 }
