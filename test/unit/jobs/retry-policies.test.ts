@@ -38,9 +38,9 @@ t.test('webhooks: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 24 h, each ±20 %, then fa
   t.ok(late.min >= 24 * 3600_000 * 0.8 && late.max <= 24 * 3600_000 * 1.2, 'past the schedule, its last step')
   t.equal(backoff(2, 'webhook', new RetryLater('HTTP 429', 120_000)), 120_000, 'a receiver\'s Retry-After replaces the step')
   let added: unknown
-  const queue = { add: async (...args: unknown[]) => { added = args } } as unknown as WebhookQueue
+  const queue = { addBulk: async (jobs: unknown[]) => { added = jobs } } as unknown as WebhookQueue
   await createWebhookProducer(queue, TUNING.webhookRetryMs).enqueue('d1')
-  t.match(added, ['webhook', { deliveryId: 'd1' }, { jobId: 'd1', attempts: 8, backoff: { type: 'webhook' } }])
+  t.match(added, [{ name: 'webhook', data: { deliveryId: 'd1' }, opts: { jobId: 'd1', attempts: 8, backoff: { type: 'webhook' } } }])
 })
 
 t.test('the outbox relay leaves the API 10 s to enqueue before it steps in, looking every 5 s', async (t) => {
