@@ -54,8 +54,8 @@ const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app, { con
   const pageSecurity = pageSecurityFor(app.config.FRAME_ANCESTORS)
   for (const [url, locale] of [['/', 'sv'], ['/en', 'en']] as const) {
     app.get(url, { schema: { hide: true, querystring: DemoQuery }, helmet: pageSecurity }, async (request, reply) => {
-      const ids = request.query.contacts?.split(',').filter((id) => id !== '')
-      const shown = await contacts.listActive(ids === undefined ? { limit: DEMO_CONTACTS } : { ids, limit: DEMO_CONTACTS })
+      const ids = request.query.contacts?.split(',').filter((id) => id !== '') ?? []
+      const shown = await contacts.listActive(ids.length === 0 ? { limit: DEMO_CONTACTS } : { ids, limit: DEMO_CONTACTS })
       return await reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(demoPage(shown, locale))
     })
   }

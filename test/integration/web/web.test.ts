@@ -40,6 +40,7 @@ t.test('the demo page shows the first contacts by name, or the ones its query na
   t.same(first, Array.from({ length: 12 }, (_, i) => `contact-${String(i).padStart(2, '0')}`), 'the first twelve by name')
   const named = cards((await app.inject({ method: 'GET', url: '/en?contacts=sofia-frolander,contact-39' })).body)
   t.same(named, ['contact-39', 'sofia-frolander'], 'the ones the query names, by name')
+  t.same(cards((await app.inject({ method: 'GET', url: '/?contacts=' })).body), first, 'an empty list names none: the first twelve again')
   const refused = await app.inject({ method: 'GET', url: '/?contacts=<script>' })
   t.equal(refused.statusCode, 400)
 })
