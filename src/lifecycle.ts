@@ -81,3 +81,12 @@ export async function orClose<T> (step: () => Promise<T>, close: () => Promise<u
     throw err
   }
 }
+
+/**
+ * Closes each part whatever the others do: one that fails to close (a queue whose first command
+ * went unanswered, say) is logged and the rest still close, so a shutdown always finishes.
+ */
+export async function closeEach (parts: Array<{ close: () => Promise<unknown> }>, log: FastifyBaseLogger): Promise<void> {
+  const closed = await Promise.allSettled(parts.map(async (part) => await part.close()))
+  for (const outcome of closed) if (outcome.status === 'rejected') log.debug({ err: outcome.reason }, 'closed after a failed start')
+}

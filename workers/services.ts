@@ -9,6 +9,7 @@ import { createMailer, type Mailer } from '../src/mail/mailer.js'
 import { createReceiptWindow } from '../src/receipts/window.js'
 import { createWithdrawalLinks } from '../src/receipts/withdrawal-link.js'
 import { connectBlocking } from '../src/redis/connect.js'
+import { closeEach } from '../src/lifecycle.js'
 import { createGuardedAgent, type GuardedAgentOptions } from '../src/webhooks/address-guard.js'
 import { createWebhookSender } from '../src/webhooks/sender.js'
 
@@ -53,8 +54,7 @@ export function createWorkerServices (core: Core, options: WorkerServicesOptions
 
     /** Closes what was opened here, whatever fails to close; the caller's mailer stays open. */
     async close (): Promise<void> {
-      const closed = await Promise.allSettled([purgeQueue.close(), webhookAgent.close()])
-      for (const outcome of closed) if (outcome.status === 'rejected') log.debug({ err: outcome.reason }, 'worker: closed after a failed start')
+      await closeEach([purgeQueue, webhookAgent], log)
       blockingRedis.disconnect()
       if (options.mailer === undefined) mailer.close()
     }

@@ -1,7 +1,7 @@
 // Liveness and readiness probes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { CheckSchema as Check, dependencyChecks } from '../ops/readiness.js'
+import { CheckSchema as Check, dependencyChecks, type Dependencies } from '../ops/readiness.js'
 import type { NotificationRepository } from '../repositories/notifications.js'
 
 const ReadySchema = Type.Object({
@@ -12,9 +12,7 @@ const ReadySchema = Type.Object({
   })
 })
 
-export interface HealthRoutesOptions {
-  database: { ping: () => Promise<unknown> }
-  redis: { ping: () => Promise<unknown> }
+export interface HealthRoutesOptions extends Dependencies {
   notifications: Pick<NotificationRepository, 'backlog'>
 }
 

@@ -1,13 +1,11 @@
 // The operations listener: /metrics (Prometheus text format; unless METRICS_ENABLED=false),
 // /health/live and /health/ready, on METRICS_HOST:METRICS_PORT, apart from the public port, so a
 // proxy in front of the API never exposes them. Every process has one; the worker's health check asks it.
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
-import type { FastifyBaseLogger } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Config } from '../config.js'
-import type { StateSource } from './state.js'
 import type { Metrics } from './metrics.js'
-import { ReadinessSchema, dependencyChecks, readiness, type ProcessRole, type ReadinessSource } from './readiness.js'
-import { registerStateGauges } from './state.js'
+import { ReadinessSchema, dependencyChecks, readiness, type Dependencies, type ProcessRole, type ReadinessSource } from './readiness.js'
+import { registerStateGauges, type StateSource } from './state.js'
 import { listenOn, orClose } from '../lifecycle.js'
 
 /** Where each process listens by default: the worker one port up, so both run side by side on one host. */
@@ -17,13 +15,7 @@ export interface OpsListenerOptions {
   role: ProcessRole
   metrics: Metrics
   /** The process's core (src/roots/core.ts): its configuration and log, what the scrape-time gauges read, its PostgreSQL and Redis. */
-  core: {
-    config: Config
-    log: FastifyBaseLogger
-    opsState: StateSource
-    database: { ping: () => Promise<unknown> }
-    redis: { ping: () => Promise<unknown> }
-  }
+  core: Dependencies & { config: Config, log: FastifyBaseLogger, opsState: StateSource }
   /** What the worker adds to readiness (SMTP, paused queues), in a process that runs workers. */
   worker?: ReadinessSource
 }

@@ -38,8 +38,14 @@ export async function readiness (process: ProcessRole, sources: ReadinessSource[
   return { status: ok ? 'ok' : 'unavailable', process, checks, ...(runsQueues ? { paused } : {}) }
 }
 
+/** What every process depends on and can ask whether it answers. */
+export interface Dependencies {
+  database: { ping: () => Promise<unknown> }
+  redis: { ping: () => Promise<unknown> }
+}
+
 /** The checks every process makes: PostgreSQL and Redis answer. */
-export function dependencyChecks (services: { database: { ping: () => Promise<unknown> }, redis: { ping: () => Promise<unknown> } }): ReadinessSource & { checks: Record<'database' | 'redis', () => Promise<Check>> } {
+export function dependencyChecks (services: Dependencies): ReadinessSource & { checks: Record<'database' | 'redis', () => Promise<Check>> } {
   return {
     checks: {
       database: async () => await probe(services.database.ping),

@@ -16,6 +16,7 @@ import { createAddressPolicy, type GuardedAgentOptions, type Resolver } from '..
 import { createSecretBox } from '../webhooks/secrets.js'
 import { createMetrics, type Metrics } from '../ops/metrics.js'
 import { connectFailFast, queuePrefix } from '../redis/connect.js'
+import { closeEach } from '../lifecycle.js'
 import type { StateSource } from '../ops/state.js'
 
 /**
@@ -124,8 +125,7 @@ export async function createCore (config: Config, options: CoreOptions) {
      * open. A queue that never got going (its first command went unanswered) is closed all the same.
      */
     async close (): Promise<void> {
-      const closed = await Promise.allSettled(Object.values(queues).map(async (queue) => { await queue.close() }))
-      for (const outcome of closed) if (outcome.status === 'rejected') log.debug({ err: outcome.reason }, 'queue: closed after a failed start')
+      await closeEach(Object.values(queues), log)
       redis.disconnect()
       if (options.database === undefined) await database.close()
     }
