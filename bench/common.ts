@@ -12,7 +12,7 @@ import { ensureDatabase, migrate } from '../src/db/migrate.js'
 import { createDatabase } from '../src/db/client.js'
 import { loadReferenceData } from '../src/reference-data.js'
 import { createRepositories } from '../src/repositories/index.js'
-import { HISTORY_TABLES, REQUEST_TABLES } from '../src/db/tables.js'
+import { HISTORY_TABLES, REQUEST_TABLES, SPAM_TABLES } from '../src/db/tables.js'
 
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgresql://postgres@127.0.0.1:5432'
 
@@ -38,7 +38,7 @@ export async function prepareDatabase (env: NodeJS.ProcessEnv, setup: (client: p
   await migrate(url, 'prisma/migrations')
   const client = new pg.Client({ connectionString: url })
   await client.connect()
-  await client.query(`TRUNCATE ${[...REQUEST_TABLES, ...HISTORY_TABLES].join(', ')}`)
+  await client.query(`TRUNCATE ${[...REQUEST_TABLES, ...HISTORY_TABLES, ...SPAM_TABLES].join(', ')}`)
   await setup(client)
   await client.end()
   const database = createDatabase({ connectionString: url, max: 1 })

@@ -28,6 +28,7 @@ import adminContactRoutes from './admin/contacts.js'
 import adminRetentionRoutes from './admin/retention.js'
 import adminSubjectRoutes from './admin/subjects.js'
 import adminRecordRoutes from './admin/records.js'
+import adminSpamRoutes from './admin/spam.js'
 import adminWebhookRoutes from './admin/webhooks.js'
 import docs from './docs/routes.js'
 import { openApiWebhooks } from './schemas/webhook-events.js'
@@ -96,6 +97,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   const core = await createCore(config, { log: app.log, database, tuning, metrics })
   app.addHook('onClose', core.close)
   const services = createApiServices(core, { captchaEndpoints })
+  // The classifier's counts before the first submission is scored (a failed read scores without it).
+  await services.spamModel.refresh()
   const { repositories } = core
   app.decorate('config', config)
   app.decorate('core', core)
@@ -159,6 +162,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       audit: repositories.audit, contacts: repositories.contacts, webhooks: repositories.webhooks
     })
     await scope.register(adminWebhookRoutes, { endpoints: services.webhookEndpoints, webhooks: repositories.webhooks })
+    await scope.register(adminSpamRoutes, { spam: repositories.spam, decisions: services.spamDecisions })
   }, { prefix: '/v1/admin' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   if (config.DOCS_ENABLED) await app.register(docs)

@@ -175,6 +175,47 @@ const Mail = {
 }
 
 /** Webhooks: signed HTTP calls to other systems (README: "Webhooks"). */
+const Weight = (value: number) => Type.Number({ minimum: 0, maximum: 10, default: value })
+
+/**
+ * Spam scoring (README: "Spam"). Each signal that fires adds its weight; a submission whose
+ * weights reach SPAM_THRESHOLD is stored in quarantine, delivered to nobody until an admin releases it.
+ */
+const Spam = {
+  /** false: no signal is read but the honeypot, whose submissions are still quarantined, never dropped. */
+  SPAM_FILTER: Type.Boolean({ default: true }),
+  SPAM_THRESHOLD: Type.Number({ minimum: 0.1, maximum: 100, default: 1 }),
+  /** A quarantined request is kept this many days from entering the quarantine. */
+  QUARANTINE_RETENTION_DAYS: Type.Integer({ ...PositiveInt, default: 30 }),
+  /** The hidden field was filled: a robot, or a browser's autofill (so not a verdict of its own but for its weight). */
+  SPAM_WEIGHT_HONEYPOT: Weight(1),
+  /** Sent sooner than this after the form's CAPTCHA challenge was fetched (on the first focus in the form). */
+  SPAM_WEIGHT_FILL_TIME: Weight(0.6),
+  SPAM_MIN_FILL_SECONDS: Type.Integer({ minimum: 0, default: 3 }),
+  /** More than SPAM_MAX_LINKS web or e-mail addresses in the message. */
+  SPAM_WEIGHT_LINKS: Weight(0.6),
+  SPAM_MAX_LINKS: Type.Integer({ minimum: 0, default: 2 }),
+  /** The sender's domain is a throwaway-mail provider (the disposable-email-domains list). */
+  SPAM_WEIGHT_DISPOSABLE_EMAIL: Weight(0.5),
+  /** The message is in none of SPAM_LANGUAGES (nor the page's own). */
+  SPAM_WEIGHT_LANGUAGE: Weight(0.5),
+  SPAM_LANGUAGES: List(Type.String({ pattern: '^[a-z]{2}$' }), 'comma-separated ISO 639-1 codes'),
+  /** The same text (but for numbers, links and punctuation) from SPAM_CAMPAIGN_SENDERS addresses within the window. */
+  SPAM_WEIGHT_CAMPAIGN: Weight(0.6),
+  SPAM_CAMPAIGN_SENDERS: Type.Integer({ minimum: 2, default: 3 }),
+  SPAM_CAMPAIGN_WINDOW_HOURS: Type.Integer({ ...PositiveInt, default: 24 }),
+  /** The message holds one of SPAM_KEYWORDS (case-insensitive). */
+  SPAM_WEIGHT_KEYWORD: Weight(0.6),
+  SPAM_KEYWORDS: List(Type.String({ minLength: 2 }), 'comma-separated words or phrases'),
+  /** The classifier, trained on this installation's releases and marks as spam, says spam this surely. */
+  SPAM_WEIGHT_CLASSIFIER: Weight(1),
+  SPAM_CLASSIFIER_MIN_PROBABILITY: Type.Number({ minimum: 0.5, maximum: 1, default: 0.9 }),
+  /** The classifier says nothing until it has learned from this many examples of each label. */
+  SPAM_CLASSIFIER_MIN_EXAMPLES: Type.Integer({ ...PositiveInt, default: 50 }),
+  /** How often the API reads the classifier's counts again. */
+  SPAM_MODEL_REFRESH_SECONDS: Type.Integer({ ...PositiveInt, default: 60 })
+}
+
 const Webhooks = {
   /**
    * Seals the endpoints' signing secrets (AES-256-GCM); without it no endpoint can be created or
@@ -192,8 +233,11 @@ const Webhooks = {
 }
 
 export const ConfigSchema = Type.Object({
-  ...Process, ...Database, ...RedisSettings, ...Operations, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Mail, ...Webhooks
+  ...Process, ...Database, ...RedisSettings, ...Operations, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Spam, ...Mail, ...Webhooks
 }, { additionalProperties: false })
+
+/** Every variable's default, for the parts (tests, benches) built without a configuration. */
+export const CONFIG_DEFAULTS = Value.Default(ConfigSchema, {}) as Static<typeof ConfigSchema>
 
 const EPHEMERAL_SECRETS = ['PSEUDONYM_KEY', 'ALTCHA_HMAC_KEY'] as const
 
@@ -223,7 +267,10 @@ const LIST_DEFAULTS: Partial<Record<keyof Static<typeof ConfigSchema>, string[]>
   CAPTCHA_FAIL_OPEN: ['friendlycaptcha'],
   WEBHOOK_ALLOWED_HOSTS: [],
   REDIS_SENTINELS: [],
-  REDIS_CLUSTER_NODES: []
+  REDIS_CLUSTER_NODES: [],
+  // Languages a reader at a Swedish institute reads: English, and the neighbours' Scandinavian.
+  SPAM_LANGUAGES: ['sv', 'en', 'da', 'no', 'nb', 'nn'],
+  SPAM_KEYWORDS: []
 }
 
 export class ConfigError extends Error {

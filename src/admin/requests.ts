@@ -6,7 +6,7 @@ import { notFound, conflict } from '../errors.js'
 import type { FastifyRequest } from 'fastify'
 import type { ContactRequest } from '../generated/prisma/client.js'
 import type { RequestChange } from './request-changes.js'
-import { adminErrors, CursorQuery, decodeCursor, encodeCursor, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
+import { adminErrors, CursorQuery, decodeCursor, encodeCursor, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestStatusSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
 import { statusChange } from '../retention/dates.js'
 import { actorOf } from './access.js'
 import type { RequestRepository } from '../repositories/requests.js'
@@ -18,7 +18,7 @@ const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 
 const ListQuery = Type.Object({
   contactId: Type.Optional(ContactId),
-  status: Type.Optional(StatusSchema),
+  status: Type.Optional(RequestStatusSchema),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'received at or after' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'received before' })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
@@ -34,7 +34,10 @@ const summary = (r: ContactRequest): RequestSummary => ({
   closedAt: r.closedAt,
   legalHold: r.legalHoldReason !== null,
   restricted: r.restrictedAt !== null,
-  captchaVerified: r.captchaVerified
+  captchaVerified: r.captchaVerified,
+  spamScore: r.spamScore,
+  spamReasons: r.spamReasons,
+  quarantinedAt: r.quarantinedAt
 })
 
 export interface RequestRoutesOptions {
@@ -81,15 +84,19 @@ const requestRoutes: FastifyPluginAsyncTypebox<RequestRoutesOptions> = async (ap
   app.post('/contact-requests/:id/status', {
     config: { scope: 'requests:write', action: 'requests.status', selfAudited: true },
     schema: {
-      summary: 'Change the status; closing shortens retention to RETENTION_DAYS_AFTER_CLOSE (never lengthens it)',
+      summary: 'Change the status; closing shortens retention to RETENTION_DAYS_AFTER_CLOSE (never lengthens it); 409 for a quarantined request',
       params: IdParams,
       body: Type.Object({ status: StatusSchema }, { additionalProperties: false }),
-      response: { 200: RequestSummarySchema, ...errors }
+      response: { 200: RequestSummarySchema, 409: ErrorSchema, ...errors }
     }
   }, async (request) => {
     const { status } = request.body
     request.audit.detail = { status }
-    return await change(request, 'status', status, 'status', (current) => statusChange(current, status, app.config.RETENTION_DAYS_AFTER_CLOSE))
+    return await change(request, 'status', status, 'status', (current) => {
+      // Out of quarantine only by a release, which sends what was held.
+      if (current.status === 'quarantined') throw conflict('This request is quarantined as spam: release it first (POST …/release).')
+      return statusChange(current, status, app.config.RETENTION_DAYS_AFTER_CLOSE)
+    })
   })
 
   app.put('/contact-requests/:id/legal-hold', {

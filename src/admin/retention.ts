@@ -15,7 +15,10 @@ export const PurgeRunSchema = Type.Object({
   ...RemovedCountsSchema.properties,
   startedAt: DateTime,
   finishedAt: Type.Union([DateTime, Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()])
+  error: Type.Union([Type.String(), Type.Null()]),
+  quarantinedByReason: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()], {
+    description: 'quarantined requests removed, by spam reason code (null for runs before the quarantine)'
+  })
 })
 
 export interface RetentionRoutesOptions {

@@ -20,7 +20,18 @@ export function decodeCursor (cursor: string): { at: Date, id: string } | undefi
 /** Every admin route can answer these. */
 export const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
 
+/** The statuses an admin sets; a request leaves quarantine by its release (src/spam/decisions.ts). */
 export const StatusSchema = Type.Union([Type.Literal('received'), Type.Literal('in_progress'), Type.Literal('closed')])
+
+/** The statuses a request is read in. */
+export const RequestStatusSchema = Type.Union([...StatusSchema.anyOf, Type.Literal('quarantined')])
+
+/** What the spam filter decided, and why (reason codes: README, "Spam"). */
+const SpamVerdictSchema = {
+  spamScore: Nullable(Type.Number({ description: 'the sum of the weights of the signals that fired; null for requests older than the filter' })),
+  spamReasons: Type.Array(Type.String(), { description: 'the reason codes of the signals that fired' }),
+  quarantinedAt: Nullable(DateTime)
+}
 
 export const RemovedCountsSchema = Type.Object({
   requests: Type.Integer(),
@@ -33,13 +44,14 @@ export const RemovedCountsSchema = Type.Object({
 export const RequestSummarySchema = Type.Object({
   id: Type.String(),
   contactId: Type.String(),
-  status: StatusSchema,
+  status: RequestStatusSchema,
   receivedAt: DateTime,
   retainUntil: DateTime,
   closedAt: Nullable(DateTime),
   legalHold: Type.Boolean(),
   restricted: Type.Boolean(),
-  captchaVerified: Type.Boolean()
+  captchaVerified: Type.Boolean(),
+  ...SpamVerdictSchema
 })
 export type RequestSummary = Static<typeof RequestSummarySchema>
 
@@ -78,7 +90,8 @@ export const RequestDetailSchema = Type.Object({
   id: Type.String(),
   contactId: Type.String(),
   ...SubmittedFieldsSchema.properties,
-  status: StatusSchema,
+  status: RequestStatusSchema,
+  ...SpamVerdictSchema,
   captchaProvider: Type.String(),
   captchaVerified: Type.Boolean(),
   receivedAt: DateTime,

@@ -34,6 +34,16 @@ function replayKey (token: string): string {
   return tokenKey('altcha', payload === null ? token : `nonce:${payload.challenge.parameters.nonce}`)
 }
 
+/**
+ * When a challenge was issued: its signed issue time, or (for a challenge signed before issue
+ * times were) its expiry less the configured lifetime.
+ */
+function issuedAt (options: AltchaOptions, challenge: Challenge): Date {
+  const signed = challenge.parameters.data?.issuedAt
+  const seconds = typeof signed === 'number' ? signed : (challenge.parameters.expiresAt ?? 0) - options.expiresSeconds
+  return new Date(seconds * 1000)
+}
+
 async function verify (options: AltchaOptions, token: string): Promise<CaptchaResult> {
   const payload = decodePayload(token)
   if (payload === null) return { ok: false, reason: 'malformed-payload' }
@@ -46,7 +56,7 @@ async function verify (options: AltchaOptions, token: string): Promise<CaptchaRe
       deriveKey: deriveKeyFor(options.algorithm),
       hmacSignatureSecret: options.hmacKey
     })
-    if (result.verified) return { ok: true }
+    if (result.verified) return { ok: true, issuedAt: issuedAt(options, payload.challenge) }
     if (result.expired) return { ok: false, reason: 'expired' }
     if (result.invalidSignature === true) return { ok: false, reason: 'invalid-signature' }
     return { ok: false, reason: 'invalid-solution' }
@@ -57,11 +67,14 @@ async function verify (options: AltchaOptions, token: string): Promise<CaptchaRe
 }
 
 async function newChallenge (options: AltchaOptions): Promise<Challenge> {
+  const now = Date.now()
   return await createChallenge({
     algorithm: options.algorithm,
     cost: options.cost,
     deriveKey: deriveKeyFor(options.algorithm),
-    expiresAt: new Date(Date.now() + options.expiresSeconds * 1000),
+    expiresAt: new Date(now + options.expiresSeconds * 1000),
+    // Signed with the rest: when the form fetched it (the widget does on the first focus in the form).
+    data: { issuedAt: Math.floor(now / 1000) },
     hmacSignatureSecret: options.hmacKey
   })
 }

@@ -30,6 +30,8 @@ export interface CaptchaCheck {
   provider: CaptchaProviderName
   /** False when the provider was unreachable and its policy let the submission through. */
   verified: boolean
+  /** When the form's challenge was issued, if the provider tells (ALTCHA does). */
+  issuedAt: Date | null
 }
 
 function createVerifiers (config: Config, altcha: Altcha | null, endpoints: CaptchaEndpoints): CaptchaVerifier[] {
@@ -137,13 +139,13 @@ async function check (verdicts: Verdicts, verifier: CaptchaVerifier, token: stri
     if (failOpen.has(verifier.name)) {
       metrics.failOpen.inc({ provider: verifier.name })
       log.warn({ provider: verifier.name, detail: err.detail, alert: 'captcha_fail_open' }, 'CAPTCHA provider unreachable; request accepted unverified')
-      return { provider: verifier.name, verified: false }
+      return { provider: verifier.name, verified: false, issuedAt: null }
     }
     log.error({ provider: verifier.name, detail: err.detail }, 'CAPTCHA provider unreachable; request refused')
     throw captchaUnavailable()
   }
   if (!result.ok) throw captchaFailed(result.reason)
-  return { provider: verifier.name, verified: true }
+  return { provider: verifier.name, verified: true, issuedAt: result.issuedAt ?? null }
 }
 
 export function createCaptcha (config: Config, { log, metrics }: { log: FastifyBaseLogger, metrics: Metrics['captcha'] }, endpoints: Partial<CaptchaEndpoints> = {}) {

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto'
 import type { CaptchaProviderName } from '../config.js'
 
-export type CaptchaResult = { ok: true } | { ok: false, reason: string }
+/** A pass says, when the provider can tell, when the challenge was issued: the spam filter's fill time starts there. */
+export type CaptchaResult = { ok: true, issuedAt?: Date } | { ok: false, reason: string }
 
 export interface CaptchaVerifier {
   readonly name: CaptchaProviderName

@@ -29,6 +29,10 @@ Commands:
   webhooks deliveries --id <id>    an endpoint's latest deliveries with their attempts
   webhooks replay --id <delivery id>
                                    deliver a settled delivery again, under the same webhook-id
+  spam quarantine                  the quarantine, newest first: ids, scores and reasons, no personal data
+  spam release --id <request id>   release a quarantined request: its e-mails and webhook event are sent, once
+  spam mark --id <request id>      mark a request as spam: into quarantine, nothing more is sent
+  spam summary [--days <n>]        decisions of the last n days (30) by decision and reason
 `
 
 /** The command line asks for something the CLI does not do, or leaves out what it needs. */
@@ -49,6 +53,9 @@ export type Command =
   | { command: 'webhooks list' }
   | { command: 'webhooks create', url: string, events: WebhookEventType[], payloadMode: 'thin' | 'full', contactId: string | null, description: string }
   | { command: 'webhooks', action: 'rotate' | 'enable' | 'disable' | 'delete' | 'test' | 'deliveries' | 'replay', id: string }
+  | { command: 'spam quarantine' }
+  | { command: 'spam summary', days: number }
+  | { command: 'spam', action: 'release' | 'mark', id: string }
 
 const OPTIONS = {
   'dry-run': { type: 'boolean' },
@@ -60,7 +67,8 @@ const OPTIONS = {
   events: { type: 'string' },
   payload: { type: 'string' },
   contact: { type: 'string' },
-  description: { type: 'string' }
+  description: { type: 'string' },
+  days: { type: 'string' }
 } as const
 
 function oneOf<T extends string> (value: string, allowed: readonly T[], what: string): T {
@@ -111,6 +119,18 @@ function webhooksCommand (action: string, values: WebhookValues): Command {
   return { command: 'webhooks create', url: values.url, events: events as WebhookEventType[], payloadMode, contactId, description }
 }
 
+function spamCommand (action: string, values: { id?: string, days?: string }): Command {
+  const which = oneOf(action, ['quarantine', 'release', 'mark', 'summary'], 'spam command')
+  if (which === 'quarantine') return { command: 'spam quarantine' }
+  if (which === 'summary') {
+    const days = Number(values.days ?? '30')
+    if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError('--days must be a whole number of days from 1 to 366')
+    return { command: 'spam summary', days }
+  }
+  if (values.id === undefined || !UUID.test(values.id)) throw new UsageError('--id <id> is required: the request\'s id')
+  return { command: 'spam', action: which, id: values.id }
+}
+
 /** The command `argv` asks for; throws UsageError (or node's ERR_PARSE_ARGS_*) when it asks for nothing the CLI does. */
 export function parseCommand (argv: string[]): Command {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS })
@@ -130,6 +150,8 @@ export function parseCommand (argv: string[]): Command {
       return keysCommand(action, values)
     case 'webhooks':
       return webhooksCommand(action, values)
+    case 'spam':
+      return spamCommand(action, values)
     default:
       throw new UsageError(positionals.length === 0 ? '' : `unknown command: ${positionals.join(' ')}`)
   }

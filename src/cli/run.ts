@@ -88,6 +88,23 @@ async function createWebhook ({ services, actor, io, print }: Context, command: 
   print({ endpoint, secret })
 }
 
+/** The quarantine's review list, release and mark as spam, as from the admin API. */
+async function spam ({ services, actor, print }: Context, command: Extract<Command, { command: 'spam quarantine' | 'spam summary' | 'spam' }>): Promise<void> {
+  const { repositories, spamDecisions } = services
+  if (command.command === 'spam quarantine') {
+    const { page, more } = await repositories.spam.quarantined({ limit: 200 })
+    await repositories.audit.record({ actor, action: 'spam.quarantine', outcome: 'ok', detail: { count: page.length } })
+    return print({ items: page, more })
+  }
+  if (command.command === 'spam summary') {
+    const since = new Date(Date.now() - command.days * 86_400_000)
+    return print({ since, quarantined: await repositories.spam.quarantineSize(), decisions: await repositories.spam.summary(since) })
+  }
+  const decided = command.action === 'release' ? await spamDecisions.release(command.id, actor) : await spamDecisions.markSpam(command.id, actor)
+  if (decided === null) throw new UsageError(`no contact request with id ${command.id}`)
+  print(decided)
+}
+
 /** Runs a command that needs the services (everything but db). */
 async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>): Promise<void> {
   const { print } = ctx
@@ -102,6 +119,9 @@ async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>):
     case 'webhooks list': return print(await ctx.services.webhookEndpoints.list())
     case 'webhooks create': return await createWebhook(ctx, command)
     case 'webhooks': return await webhooks(ctx, command.action, command.id)
+    case 'spam quarantine':
+    case 'spam summary':
+    case 'spam': return await spam(ctx, command)
   }
 }
 

@@ -94,9 +94,9 @@ async function remove (
       await removeJobs(redis, webhookProducer.queue, webhookDeliveryIds),
     mailFilesRemoved: await removeMailFiles(mailDropDir, [...notificationIds, ...receiptIds], files)
   })
-  const { ids, outbox, traces, erasedEvents } = await requests.remove(selection, reason, runId, removeTraces)
+  const { ids, outbox, traces, erasedEvents, quarantinedByReason } = await requests.remove(selection, reason, runId, removeTraces)
   await Promise.allSettled(erasedEvents.map(webhookProducer.enqueue))
-  return { ids, requests: ids.length, notifications: outbox.notificationIds.length, ...traces }
+  return { ids, requests: ids.length, notifications: outbox.notificationIds.length, ...traces, quarantinedByReason }
 }
 
 /** Deletes the entries of one queue's event stream about jobs whose rows no longer exist. */
@@ -152,8 +152,8 @@ export function createErasure (deps: ErasureDeps) {
 }
 export type ErasureService = ReturnType<typeof createErasure>
 
-/** What an erasure removed, and the ids of the requests it removed. */
-export type Erased = RemovedCounts & { ids: string[] }
+/** What an erasure removed, the ids of the requests it removed, and of those the quarantined ones by spam reason. */
+export type Erased = RemovedCounts & { ids: string[], quarantinedByReason: Record<string, number> }
 
 /** One batch of an erasure in batches; `runId` names the purge run its tombstones belong to. */
 export type EraseBatch = (selection: RemovalSelection, reason: RemovalReason, runId: string | null) => Promise<Erased>

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorSchema, commonErrorResponses } from '../schemas/common.js'
 import { ContactRequestBodySchema, IntakeHeadersSchema, AcceptedSchema } from './schemas.js'
-import { countSubmission } from '../ops/metrics.js'
+import { countSpamDecision, countSubmission } from '../ops/metrics.js'
 import type { IntakeService } from './service.js'
 import type { Metrics } from '../ops/metrics.js'
 
@@ -46,8 +46,9 @@ const intakeRoutes: FastifyPluginAsyncTypebox<IntakeRoutesOptions> = async (app,
     })
     inFlight.add(submission)
     try {
-      const { accepted, outcome } = await submission
+      const { accepted, outcome, spamReasons } = await submission
       countSubmission(metrics, outcome)
+      if (outcome.outcome !== 'repeat') countSpamDecision(metrics, outcome.outcome === 'quarantined' ? 'quarantined' : 'delivered', spamReasons)
       return await reply.code(202).send(accepted)
     } finally {
       inFlight.delete(submission)

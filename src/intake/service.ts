@@ -14,9 +14,11 @@ import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRe
 import type { Accepted, ContactRequestBody } from './schemas.js'
 import type { RepeatKind, SubmissionOutcome } from '../ops/metrics.js'
 import { withTimeout } from '../with-timeout.js'
+import type { SpamScorer } from '../spam/scorer.js'
+import type { SpamReason } from '../spam/rule.js'
 
 export interface IntakeDeps {
-  config: Pick<Config, 'RETENTION_DAYS' | 'PSEUDONYM_KEY'>
+  config: Pick<Config, 'PSEUDONYM_KEY'>
   requests: RequestRepository
   notices: NoticeCatalog
   captcha: Captcha
@@ -28,6 +30,8 @@ export interface IntakeDeps {
   webhooks: WebhookProducer
   /** How long to wait for Redis to take the job before leaving it to the outbox relay. */
   enqueueTimeoutMs: number
+  /** The spam signals (src/spam/scorer.ts); the store completes the score and quarantines. */
+  spam: SpamScorer
 }
 
 /** One submission to take in, as the route hands it over. */
@@ -38,10 +42,12 @@ export interface IntakeInput {
   log: FastifyBaseLogger
 }
 
-/** The answer, and what the submission turned out to be (it is counted, never shown: a repeat and a decoy look like an acceptance). */
+/** The answer, and what the submission turned out to be (it is counted, never shown: a repeat and a quarantined request look like an acceptance). */
 export interface Submitted {
   accepted: Accepted
   outcome: Exclude<SubmissionOutcome, { outcome: 'refused' | 'error' }>
+  /** The spam signals that fired, for a new request (quarantined or not); none for a repeat. */
+  spamReasons: SpamReason[]
 }
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex')
@@ -84,7 +90,7 @@ function repeatKeys ({ config, captcha }: IntakeDeps, body: ContactRequestBody, 
   }
 }
 
-const repeatOf = (of: StoredRequest, reason: RepeatKind): Submitted => ({ accepted: toAccepted(of), outcome: { outcome: 'repeat', reason } })
+const repeatOf = (of: StoredRequest, reason: RepeatKind): Submitted => ({ accepted: toAccepted(of), outcome: { outcome: 'repeat', reason }, spamReasons: [] })
 
 /**
  * Answers the submission `prior` repeats, or null if it repeats none; throws when it may not
@@ -163,16 +169,12 @@ async function enqueueJobs (deps: IntakeDeps, jobs: RequestJobs, log: FastifyBas
   ])
 }
 
-/** A robot filled the honeypot: it looks like success to the robot; nothing is stored or sent. */
-function decoy (retentionDays: number, log: FastifyBaseLogger): Submitted {
-  log.info({ honeypot: true }, 'honeypot filled; submission dropped')
-  const accepted: Accepted = { id: randomUUID(), status: 'received', retainUntil: new Date(Date.now() + retentionDays * 86_400_000).toISOString() }
-  return { accepted, outcome: { outcome: 'honeypot' } }
-}
-
-/** Consent, CAPTCHA, the recipient, then one stored request (or the answer of the one it repeats), then its jobs. */
+/**
+ * Consent, CAPTCHA, the recipient, the spam signals, then one stored request (or the answer of the
+ * one it repeats), then its jobs. A quarantined request has none, and is answered as any other: its
+ * retainUntil is the latest it is kept (the quarantine's shorter retention ends it sooner).
+ */
 async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }: IntakeInput): Promise<Submitted> {
-  if (body.website !== undefined && body.website !== '') return decoy(deps.config.RETENTION_DAYS, log)
   const notice = await consentedNotice(deps.notices, body)
   const keys = repeatKeys(deps, body, idempotencyKey)
   const bodySha256 = idempotencyKey === undefined ? null : contentSha256(body)
@@ -181,6 +183,13 @@ async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }
   const destination = await deps.router.find(body.contactId)
   if (destination === null) throw unknownContact()
 
+  const spam = deps.spam.score({
+    message: body.message,
+    email: body.email,
+    locale: body.locale ?? 'sv',
+    honeypotFilled: body.website !== undefined && body.website !== '',
+    startedAt: check.issuedAt
+  })
   const notificationId = randomUUID()
   const receiptId = deps.receipts === null ? null : randomUUID()
   const outcome = await deps.requests.store({
@@ -193,7 +202,8 @@ async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }
     ...keys,
     bodySha256,
     retentionDays: destination.retentionDays,
-    notice: { version: notice.version, locale: notice.locale, sha256: notice.sha256 }
+    notice: { version: notice.version, locale: notice.locale, sha256: notice.sha256 },
+    spam
   })
   if ('prior' in outcome) {
     // An empty list: a twin was stored at the same instant; it is there now.
@@ -201,9 +211,14 @@ async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }
     if (repeat === null) throw new DuplicateSubmission()
     return repeat
   }
-  await enqueueJobs(deps, { notificationId, receiptId, webhookDeliveryIds: outcome.stored.webhookDeliveryIds }, log)
-  log.info({ requestId: outcome.stored.id, contactId: body.contactId, captchaVerified: check.verified }, 'contact request received')
-  return { accepted: toAccepted(outcome.stored), outcome: { outcome: 'accepted' } }
+  const { stored } = outcome
+  if (stored.quarantined) {
+    log.info({ requestId: stored.id, contactId: body.contactId, spamReasons: stored.spamReasons }, 'contact request quarantined as spam')
+    return { accepted: toAccepted(stored), outcome: { outcome: 'quarantined' }, spamReasons: stored.spamReasons }
+  }
+  await enqueueJobs(deps, { notificationId, receiptId, webhookDeliveryIds: stored.webhookDeliveryIds }, log)
+  log.info({ requestId: stored.id, contactId: body.contactId, captchaVerified: check.verified, spamReasons: stored.spamReasons }, 'contact request received')
+  return { accepted: toAccepted(stored), outcome: { outcome: 'accepted' }, spamReasons: stored.spamReasons }
 }
 
 export function createIntakeService (deps: IntakeDeps) {

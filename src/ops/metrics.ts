@@ -9,11 +9,11 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export const METRIC_PREFIX = 'contact_intake_'
 
 /**
- * How a submission ended, as counted: accepted, a repeat (of which kind), a honeypot decoy,
+ * How a submission ended, as counted: accepted, quarantined as spam, a repeat (of which kind),
  * refused (4xx) or failed (5xx) with its error code.
  */
 export type SubmissionOutcome =
-  | { outcome: 'accepted' | 'honeypot' }
+  | { outcome: 'accepted' | 'quarantined' }
   | { outcome: 'repeat', reason: RepeatKind }
   | { outcome: 'refused' | 'error', reason: string }
 
@@ -48,7 +48,7 @@ export function createMetrics ({ defaultMetrics = true }: { defaultMetrics?: boo
 
     submissions: new Counter({
       name: name('submissions_total'),
-      help: 'Contact-form submissions by outcome (accepted, repeat, honeypot, refused, error) and reason (the repeat\'s kind or the answer\'s error code)',
+      help: 'Contact-form submissions by outcome (accepted, quarantined, repeat, refused, error) and reason (the repeat\'s kind or the answer\'s error code)',
       labelNames: ['outcome', 'reason'] as const,
       registers
     }),
@@ -119,6 +119,15 @@ export function createMetrics ({ defaultMetrics = true }: { defaultMetrics?: boo
       })
     },
 
+    spam: {
+      decisions: new Counter({
+        name: name('spam_decisions_total'),
+        help: 'Spam decisions by decision (delivered and quarantined at intake; released and marked_spam by admins) and reason code, once per reason that fired (none when none did)',
+        labelNames: ['decision', 'reason'] as const,
+        registers
+      })
+    },
+
     webhooks: {
       autoDisabled: new Counter({
         name: name('webhook_endpoints_disabled_total'),
@@ -130,6 +139,13 @@ export function createMetrics ({ defaultMetrics = true }: { defaultMetrics?: boo
   }
 }
 export type Metrics = ReturnType<typeof createMetrics>
+
+export type SpamDecision = 'delivered' | 'quarantined' | 'released' | 'marked_spam'
+
+/** Counts one spam decision under each of its reasons. */
+export function countSpamDecision (metrics: Metrics, decision: SpamDecision, reasons: readonly string[]): void {
+  for (const reason of reasons.length === 0 ? ['none'] : reasons) metrics.spam.decisions.inc({ decision, reason })
+}
 
 /** Counts one submission's outcome. */
 export function countSubmission (metrics: Metrics, result: SubmissionOutcome): void {

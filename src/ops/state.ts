@@ -18,6 +18,8 @@ export interface StateSource {
   backlog: () => Promise<number>
   /** When the last real (not dry) purge finished without error, if any did. */
   lastPurge: () => Promise<Date | null>
+  /** Requests in the spam quarantine. */
+  quarantine: () => Promise<number>
 }
 
 /** The process's readiness checks by name (database, redis; smtp in a worker): the dependency gauge's values. */
@@ -27,6 +29,7 @@ interface Snapshot {
   /** Null when Redis did not answer: the gauge then has no value rather than a stale one. */
   queues: Record<string, Record<string, number>> | null
   backlog: number | null
+  quarantine: number | null
   /** Null when no purge ever succeeded; undefined when PostgreSQL did not answer. */
   lastPurge: Date | null | undefined
   dependencies: Record<string, Check>
@@ -57,13 +60,14 @@ async function readDependencies (checks: DependencyChecks): Promise<Record<strin
 // eslint-disable-next-line max-lines-per-function -- the catalogue: one entry per gauge
 export function registerStateGauges (metrics: Metrics, source: StateSource, checks: DependencyChecks, ttlMs = 5000): Gauge[] {
   const snapshot = cachedFor(ttlMs, async (): Promise<Snapshot> => {
-    const [queues, backlog, lastPurge, dependencies] = await Promise.all([
+    const [queues, backlog, quarantine, lastPurge, dependencies] = await Promise.all([
       readQueues(source.queues),
       orNull(source.backlog),
+      orNull(source.quarantine),
       withTimeout(source.lastPurge(), READ_TIMEOUT_MS).catch(() => undefined),
       readDependencies(checks)
     ])
-    return { queues, backlog, lastPurge, dependencies }
+    return { queues, backlog, quarantine, lastPurge, dependencies }
   })
   const registers = [metrics.registry]
 
@@ -87,6 +91,15 @@ export function registerStateGauges (metrics: Metrics, source: StateSource, chec
       this.reset()
       const { backlog } = await snapshot()
       if (backlog !== null) this.set(backlog)
+    }
+  }), new Gauge({
+    name: `${METRIC_PREFIX}spam_quarantine_requests`,
+    help: 'Requests held in the spam quarantine; absent while PostgreSQL does not answer',
+    registers,
+    async collect () {
+      this.reset()
+      const { quarantine } = await snapshot()
+      if (quarantine !== null) this.set(quarantine)
     }
   }), new Gauge({
     name: `${METRIC_PREFIX}purge_last_success_timestamp_seconds`,

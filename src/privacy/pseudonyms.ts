@@ -9,7 +9,7 @@ export const normaliseAddress = (email: string): string => email.trim().toLowerC
  * What a keyed hash is for. Each purpose hashes apart, so a value kept for one cannot be matched
  * with the same value kept for another (an audit entry's subject with a receipt window's key).
  */
-export type HashPurpose = 'subject' | 'receipt' | 'fingerprint'
+export type HashPurpose = 'subject' | 'receipt' | 'fingerprint' | 'spam-token' | 'spam-campaign'
 
 /** The keyed hash of `parts` for one purpose: hex, irreversible and unlinkable without the key. */
 export function keyedHash (key: string, purpose: HashPurpose, ...parts: string[]): string {

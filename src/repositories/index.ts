@@ -9,6 +9,7 @@ import { createNotificationRepository } from './notifications.js'
 import { createReceiptRepository } from './receipts.js'
 import { createPurgeRunRepository } from './purge-runs.js'
 import { createRequestRepository, type RequestRepositoryOptions } from './requests.js'
+import { createSpamRepository } from './spam.js'
 import { createWebhookRepository } from './webhooks.js'
 
 export function createRepositories (database: Database, options: RequestRepositoryOptions) {
@@ -21,7 +22,8 @@ export function createRepositories (database: Database, options: RequestReposito
     purgeRuns: createPurgeRunRepository(database),
     audit: createAuditRepository(database),
     apiKeys: createApiKeyRepository(database),
-    webhooks: createWebhookRepository(database)
+    webhooks: createWebhookRepository(database),
+    spam: createSpamRepository(database)
   }
 }
 export type Repositories = ReturnType<typeof createRepositories>

@@ -8,7 +8,7 @@ import type { Notification } from '../generated/prisma/client.js'
 import type { RoutableContact, Route } from '../contacts/routing.js'
 import { createBatcher, fulfilled } from '../batcher.js'
 import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
-import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
+import { HELD_OUTCOME, heldReasonSql, heldSql } from './restriction.js'
 import { justQueuedWhere, relayableWhere } from './outbox.js'
 
 /** What a notification e-mail says of its request (src/notifications/compose.ts writes it). */
@@ -41,18 +41,18 @@ type ClaimRow = {
   contact: DeliveryData['contact']
 }
 
-// A restricted request's notification is failed by its claim and cannot be re-driven until the
-// restriction is lifted (src/repositories/restriction.ts).
-const RESTRICTED = restrictedSql('notifications.request_id')
+// A held request's notification (restricted, or quarantined) is failed by its claim and cannot be
+// re-driven while it is held (src/repositories/restriction.ts).
+const HELD = heldSql('notifications.request_id')
 
 // Starts delivery attempts for a batch of notifications (see src/batcher.ts).
 const CLAIM = `
-  WITH restricted AS (
-    UPDATE notifications SET status = '${RESTRICTED_OUTCOME.notifications}', failed_at = now(), updated_at = now(), last_error = '${RESTRICTED_REASON}'
-     WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND ${RESTRICTED}
+  WITH held AS (
+    UPDATE notifications SET status = '${HELD_OUTCOME.notifications}', failed_at = now(), updated_at = now(), last_error = ${heldReasonSql('notifications.request_id')}
+     WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND ${HELD}
   ), claimed AS (
     UPDATE notifications SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
-     WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND NOT ${RESTRICTED}
+     WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND NOT ${HELD}
     RETURNING id, request_id, attempts
   )
   SELECT n.id, n.attempts,
@@ -90,7 +90,7 @@ const MARK_FAILED = `
       requestId: 'r.id',
       data: `json_build_object('requestId', r.id, 'contactId', r.contact_id, 'notificationId', f.id, 'attempts', f.attempts,
                                'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`,
-      where: `NOT ${restrictedSql('r.id')}`
+      where: `NOT ${heldSql('r.id')}`
     })}
   )
   SELECT id FROM webhook`
@@ -98,9 +98,9 @@ const MARK_FAILED = `
 // Back to a clean slate, for an admin's re-drive.
 const RESET_FAILED = `
   UPDATE notifications SET status = 'pending', attempts = 0, last_error = NULL, failed_at = NULL, updated_at = now()
-   WHERE id = $1 AND status = 'failed' AND NOT ${RESTRICTED}`
+   WHERE id = $1 AND status = 'failed' AND NOT ${HELD}`
 
-const REDRIVABLE = `SELECT id FROM notifications WHERE status = 'failed' AND NOT ${RESTRICTED} ORDER BY failed_at`
+const REDRIVABLE = `SELECT id FROM notifications WHERE status = 'failed' AND NOT ${HELD} ORDER BY failed_at`
 
 interface Sent { id: string, route: Route, result: { messageId: string, response: string } }
 

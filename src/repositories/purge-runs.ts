@@ -5,7 +5,9 @@ import type { PurgeRun as PurgeRunRow } from '../generated/prisma/client.js'
 export type PurgeTrigger = 'cli' | 'api' | 'schedule'
 
 /** A run's figures as they stand. */
-export type PurgeFigures = Pick<PurgeRunRow, 'batches' | 'requests' | 'notifications' | 'jobsRemoved' | 'mailFilesRemoved' | 'finishedAt' | 'error'>
+export type PurgeFigures = Pick<PurgeRunRow, 'batches' | 'requests' | 'notifications' | 'jobsRemoved' | 'mailFilesRemoved' | 'finishedAt' | 'error'> & {
+  quarantinedByReason: Record<string, number>
+}
 
 export function createPurgeRunRepository ({ prisma, pool }: Database) {
   return {
@@ -19,8 +21,8 @@ export function createPurgeRunRepository ({ prisma, pool }: Database) {
     },
 
     async finish (id: string, figures: PurgeFigures): Promise<void> {
-      const { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error } = figures
-      const data = { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error }
+      const { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error, quarantinedByReason } = figures
+      const data = { batches, requests, notifications, jobsRemoved, mailFilesRemoved, finishedAt, error, quarantinedByReason }
       await prisma.purgeRun.update({ where: { id }, data })
     },
 
@@ -35,8 +37,10 @@ export function createPurgeRunRepository ({ prisma, pool }: Database) {
     },
 
     /** Runs, newest first. */
-    async history (limit: number): Promise<PurgeRunRow[]> {
-      return await prisma.purgeRun.findMany({ orderBy: { startedAt: 'desc' }, take: limit })
+    async history (limit: number): Promise<Array<Omit<PurgeRunRow, 'quarantinedByReason'> & { quarantinedByReason: Record<string, number> | null }>> {
+      const runs = await prisma.purgeRun.findMany({ orderBy: { startedAt: 'desc' }, take: limit })
+      // Written by finish() from a PurgeRun's counts: an object of integers, or null for older runs.
+      return runs.map((run) => ({ ...run, quarantinedByReason: run.quarantinedByReason as Record<string, number> | null }))
     }
   }
 }

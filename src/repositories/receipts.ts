@@ -4,17 +4,17 @@
 // needs in the same statement.
 import type { Database } from '../db/client.js'
 import type { Receipt } from '../generated/prisma/client.js'
-import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
+import { HELD_OUTCOME, heldReasonSql, heldSql } from './restriction.js'
 import { justQueuedWhere, relayableWhere } from './outbox.js'
 
-// A receipt is claimed like a notification; restricted processing skips it (src/repositories/restriction.ts).
+// A receipt is claimed like a notification; held work is skipped (src/repositories/restriction.ts).
 const CLAIM_RECEIPT = `
-  WITH restricted AS (
-    UPDATE receipts SET status = '${RESTRICTED_OUTCOME.receipts}', updated_at = now(), last_error = '${RESTRICTED_REASON}'
-     WHERE id = $1 AND status IN ('pending', 'queued') AND ${restrictedSql('receipts.request_id')}
+  WITH held AS (
+    UPDATE receipts SET status = '${HELD_OUTCOME.receipts}', updated_at = now(), last_error = ${heldReasonSql('receipts.request_id')}
+     WHERE id = $1 AND status IN ('pending', 'queued') AND ${heldSql('receipts.request_id')}
   ), claimed AS (
     UPDATE receipts SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
-     WHERE id = $1 AND status IN ('pending', 'queued') AND NOT ${restrictedSql('receipts.request_id')}
+     WHERE id = $1 AND status IN ('pending', 'queued') AND NOT ${heldSql('receipts.request_id')}
     RETURNING id, request_id, attempts
   )
   SELECT c.id, c.attempts, r.id AS "requestId", r.email, r.locale, r.received_at AS "receivedAt", r.retain_until AS "retainUntil",

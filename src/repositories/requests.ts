@@ -13,6 +13,10 @@ import { createBatcher, fulfilled } from '../batcher.js'
 import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
 import { insertDeliveriesSql, isoSql, originOf, subscribedSql } from './webhooks.js'
 import { normaliseAddress } from '../privacy/pseudonyms.js'
+import { quarantineRule, type QuarantineRule, type SpamReason } from '../spam/rule.js'
+import type { SpamScore } from '../spam/scorer.js'
+import { CONFIG_DEFAULTS } from '../config.js'
+import { learn, logDecision, unlearn, type SpamLabel } from './spam.js'
 
 export interface NewContactRequest {
   id: string
@@ -36,9 +40,14 @@ export interface NewContactRequest {
   /** From the contact's override or the default: decided by createContactRouter() in src/contacts/routing.ts. */
   retentionDays: number
   notice: { version: string, locale: string, sha256: string }
+  /** The spam signals decided at intake (src/spam/scorer.ts); the store decides the campaign signal and the quarantine. */
+  spam: SpamScore
 }
 
 export type StoredRequest = Pick<ContactRequest, 'id' | 'retainUntil'>
+
+/** A request just stored: delivered, or held in quarantine with the reasons it was held for. */
+export type NewlyStored = StoredRequest & { webhookDeliveryIds: string[], quarantined: boolean, spamReasons: SpamReason[] }
 
 /** An earlier request that a submission repeats, and how. */
 export interface PriorRequest extends StoredRequest {
@@ -56,7 +65,7 @@ export type RepeatKeys = Pick<ContactRequest, 'captchaKey' | 'fingerprint' | 'id
  * repeats these earlier requests. An empty list means it lost a race to a twin
  * stored at the same instant; look again with findPrior.
  */
-export type StoreOutcome = { stored: StoredRequest & { webhookDeliveryIds: string[] } } | { prior: PriorRequest[] }
+export type StoreOutcome = { stored: NewlyStored } | { prior: PriorRequest[] }
 
 /** A unique key of contact_requests was already taken: the submission races an earlier one. */
 export class DuplicateSubmission extends Error {
@@ -110,13 +119,23 @@ const INPUT: Array<[column: string, type: string, pick: (r: NewContactRequest) =
   ['retention_days', 'int', (r) => r.retentionDays],
   ['notice_version', 'text', (r) => r.notice.version],
   ['notice_locale', 'text', (r) => r.notice.locale],
-  ['notice_sha256', 'bpchar', (r) => r.notice.sha256]
+  ['notice_sha256', 'bpchar', (r) => r.notice.sha256],
+  ['spam_score', 'real', (r) => r.spam.score],
+  ['spam_reason_list', 'text', (r) => r.spam.reasons.join(',')],
+  ['campaign_key', 'bpchar', (r) => r.spam.campaignKey]
 ]
 
-// A batch of submissions as parallel arrays. Each is stored, with its consent record,
-// notification and receipt, unless it repeats an earlier request or another submission of the batch
-// carries the same person and message. A key taken meanwhile (ON CONFLICT DO NOTHING) skips
-// only that row. Whether the contact can take requests is decided before (src/intake/service.ts).
+/** The quarantine rule's parameters, after the submissions' arrays. */
+const [THRESHOLD, CAMPAIGN_WEIGHT, CAMPAIGN_SENDERS, CAMPAIGN_WINDOW] = [0, 1, 2, 3].map((k) => `$${INPUT.length + 2 + k}`)
+const ruleValues = (rule: QuarantineRule): unknown[] => [rule.threshold, rule.campaignWeight, rule.campaignSenders, rule.campaignWindowSeconds]
+
+// A batch of submissions as parallel arrays. Each is stored, with its consent record, unless it
+// repeats an earlier request or another submission of the batch carries the same person and message.
+// A key taken meanwhile (ON CONFLICT DO NOTHING) skips only that row. Whether the contact can take
+// requests is decided before (src/intake/service.ts).
+// Its spam score is completed here by the campaign signal (the same text from enough addresses in
+// the window, this one included); a request that reaches the threshold is quarantined: stored with
+// its reasons, written in the anonymous decision log, and given no notification, receipt or webhook.
 const STORE = `
   WITH input AS (
     SELECT * FROM unnest(${INPUT.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) WITH ORDINALITY
@@ -126,32 +145,50 @@ const STORE = `
     SELECT DISTINCT ON (i.fingerprint) i.* FROM input i
      WHERE NOT EXISTS (SELECT 1 FROM matches m WHERE m.n = i.n)
      ORDER BY i.fingerprint, i.n
+  ), campaign AS (
+    SELECT a.n, a.campaign_key IS NOT NULL AND 1 + (
+             SELECT count(DISTINCT lower(c.email)) FROM contact_requests c
+              WHERE c.campaign_key = a.campaign_key AND c.received_at > now() - make_interval(secs => ${CAMPAIGN_WINDOW}::int)
+                AND lower(c.email) <> lower(a.email)) >= ${CAMPAIGN_SENDERS}::int AS fired
+      FROM accepted a
+  ), decided AS (
+    SELECT a.*, d.reasons, d.score, d.score >= ${THRESHOLD}::real AS quarantined
+      FROM accepted a JOIN campaign c USING (n),
+   LATERAL (SELECT string_to_array(a.spam_reason_list, ',') || CASE WHEN c.fired THEN ARRAY['campaign'] ELSE ARRAY[]::text[] END AS reasons,
+                   a.spam_score + CASE WHEN c.fired THEN ${CAMPAIGN_WEIGHT}::real ELSE 0 END AS score) d
   ), request AS (
     INSERT INTO contact_requests (id, contact_id, name, email, phone, organisation, message, locale, page_url,
-                                  captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, retain_until)
+                                  captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, retain_until,
+                                  status, spam_score, spam_reasons, campaign_key, quarantined_at)
     SELECT id, contact_id, name, email, phone, organisation, message, locale, page_url,
-           captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, now() + make_interval(days => retention_days)
-      FROM accepted
+           captcha_provider, captcha_verified, captcha_key, fingerprint, idempotency_key, body_sha256, now() + make_interval(days => retention_days),
+           CASE WHEN quarantined THEN 'quarantined' ELSE 'received' END::request_status, score, reasons, campaign_key,
+           CASE WHEN quarantined THEN now() END
+      FROM decided
      ORDER BY n -- first come, first stored: a later row with a taken key is the one skipped
     ON CONFLICT DO NOTHING
-    RETURNING id, received_at, retain_until
+    RETURNING id, received_at, retain_until, status = 'quarantined' AS quarantined, spam_reasons, spam_score
+  ), delivered AS (SELECT * FROM request WHERE NOT quarantined
   ), consent AS (
     INSERT INTO consent_records (request_id, notice_version, notice_locale, notice_sha256, method, consented_at)
     SELECT r.id, i.notice_version, i.notice_locale, i.notice_sha256, 'checkbox', r.received_at FROM request r JOIN input i USING (id)
   ), notification AS (
-    INSERT INTO notifications (id, request_id) SELECT i.notification_id, r.id FROM request r JOIN input i USING (id)
+    INSERT INTO notifications (id, request_id) SELECT i.notification_id, r.id FROM delivered r JOIN input i USING (id)
   ), receipt AS (
-    INSERT INTO receipts (id, request_id) SELECT i.receipt_id, r.id FROM request r JOIN input i USING (id) WHERE i.receipt_id IS NOT NULL
+    INSERT INTO receipts (id, request_id) SELECT i.receipt_id, r.id FROM delivered r JOIN input i USING (id) WHERE i.receipt_id IS NOT NULL
   ), webhook AS (
     ${insertDeliveriesSql({
       event: 'contact_request.received',
-      from: 'request r JOIN input i USING (id)',
+      from: 'delivered r JOIN input i USING (id)',
       endpoints: subscribedSql('contact_request.received', 'i.contact_id'),
       requestId: 'r.id',
       data: `json_build_object('requestId', r.id, 'contactId', i.contact_id, 'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`
     })}
+  ), decision AS (
+    INSERT INTO spam_decisions (id, decision, reasons, score)
+    SELECT gen_random_uuid(), 'quarantined', spam_reasons, spam_score FROM request WHERE quarantined
   )
-  SELECT (SELECT coalesce(json_agg(json_build_object('id', q.id, 'retainUntil', q.retain_until,
+  SELECT (SELECT coalesce(json_agg(json_build_object('id', q.id, 'retainUntil', q.retain_until, 'quarantined', q.quarantined, 'spamReasons', q.spam_reasons,
             'webhookDeliveryIds', (SELECT coalesce(json_agg(w.id), '[]'::json) FROM webhook w WHERE w.request_id = q.id))), '[]'::json) FROM request q) AS stored,
          (SELECT ${MATCHES_AS_JSON} FROM matches) AS matches`
 
@@ -181,6 +218,8 @@ const REMOVABLE = 'r.legal_hold_reason IS NULL'
 export type RemovalSelection =
   /** Retention over, oldest first, at most `limit`, skipping rows another purge holds. */
   | { due: { cutoff: Date, limit: number } }
+  /** Quarantined before `before` (QUARANTINE_RETENTION_DAYS ago), oldest first, likewise. */
+  | { quarantineDue: { before: Date, limit: number } }
   /** Everything sent from an address (case-insensitive). */
   | { email: string }
   | { id: string }
@@ -192,6 +231,12 @@ function selectionSql (selection: RemovalSelection, held = false): { where: stri
     return {
       where: `r.id IN (SELECT r.id FROM contact_requests r WHERE r.retain_until < $1 AND ${rule} ORDER BY r.retain_until LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       values: [selection.due.cutoff, selection.due.limit]
+    }
+  }
+  if ('quarantineDue' in selection) {
+    return {
+      where: `r.id IN (SELECT r.id FROM contact_requests r WHERE r.status = 'quarantined' AND r.quarantined_at < $1 AND ${rule} ORDER BY r.quarantined_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      values: [selection.quarantineDue.before, selection.quarantineDue.limit]
     }
   }
   if ('email' in selection) return { where: `lower(r.email) = $1 AND ${rule}`, values: [normaliseAddress(selection.email)] }
@@ -238,6 +283,9 @@ const DETAIL = {
   legalHoldReason: true,
   legalHoldAt: true,
   restrictedAt: true,
+  spamScore: true,
+  spamReasons: true,
+  quarantinedAt: true,
   consent: {
     select: {
       noticeVersion: true,
@@ -308,6 +356,8 @@ export interface RequestFilter {
 export interface RequestRepositoryOptions {
   /** The same person and message again within this many seconds is a repeat. */
   duplicateWindowSeconds: number
+  /** How the store decides the campaign signal and the quarantine (src/spam/scorer.ts); the default configuration's when absent. */
+  quarantine?: QuarantineRule
   /** Statements running at once, and submissions per statement (see src/batcher.ts). */
   maxInFlight?: number
   maxBatch?: number
@@ -315,19 +365,17 @@ export interface RequestRepositoryOptions {
 
 // eslint-disable-next-line max-lines-per-function -- a repository: each method is one query
 export function createRequestRepository ({ prisma, pool }: Database, options: RequestRepositoryOptions) {
-  const { duplicateWindowSeconds, maxInFlight = 4, maxBatch = 50 } = options
+  const { duplicateWindowSeconds, quarantine = quarantineRule(CONFIG_DEFAULTS), maxInFlight = 4, maxBatch = 50 } = options
 
   async function storeAll (batch: NewContactRequest[]): Promise<StoreOutcome[]> {
-    type StoreRow = { stored: Array<{ id: string, retainUntil: string, webhookDeliveryIds: string[] }>, matches: MatchRow[] }
+    type StoreRow = { stored: Array<Omit<NewlyStored, 'retainUntil'> & { retainUntil: string }>, matches: MatchRow[] }
     const { rows: [row] } = await pool.query<StoreRow>(
-      STORE, [duplicateWindowSeconds, ...INPUT.map(([, , pick]) => batch.map(pick))])
+      STORE, [duplicateWindowSeconds, ...INPUT.map(([, , pick]) => batch.map(pick)), ...ruleValues(quarantine)])
     const stored = new Map((row?.stored ?? []).map((s) => [s.id, s]))
     const matches = row?.matches ?? []
     return batch.map((r, i): StoreOutcome => {
       const receipt = stored.get(r.id)
-      if (receipt !== undefined) {
-        return { stored: { id: receipt.id, retainUntil: new Date(receipt.retainUntil), webhookDeliveryIds: receipt.webhookDeliveryIds } }
-      }
+      if (receipt !== undefined) return { stored: { ...receipt, retainUntil: new Date(receipt.retainUntil) } }
       return { prior: matches.filter((m) => m.n === i + 1).map(toPrior) }
     })
   }
@@ -430,11 +478,12 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
      */
     async remove<T> (
       selection: RemovalSelection, reason: RemovalReason, runId: string | null, removeTraces: (outbox: Outbox) => Promise<T>
-    ): Promise<{ ids: string[], outbox: Outbox, traces: T, erasedEvents: string[] }> {
+    ): Promise<{ ids: string[], outbox: Outbox, traces: T, erasedEvents: string[], quarantinedByReason: Record<string, number> }> {
       return await inTransaction(pool, async (client) => {
         const { where, values } = selectionSql(selection)
-        const { rows } = await client.query<{ id: string, notificationIds: string[], receiptIds: string[], webhookDeliveryIds: string[] }>(`
-          SELECT r.id, array(SELECT n.id::text FROM notifications n WHERE n.request_id = r.id) AS "notificationIds",
+        const { rows } = await client.query<{ id: string, quarantinedFor: string[] | null, notificationIds: string[], receiptIds: string[], webhookDeliveryIds: string[] }>(`
+          SELECT r.id, CASE WHEN r.status = 'quarantined' THEN r.spam_reasons END AS "quarantinedFor",
+                 array(SELECT n.id::text FROM notifications n WHERE n.request_id = r.id) AS "notificationIds",
                  array(SELECT x.id::text FROM receipts x WHERE x.request_id = r.id) AS "receiptIds",
                  array(SELECT w.id::text FROM webhook_deliveries w WHERE w.request_id = r.id) AS "webhookDeliveryIds"
             FROM contact_requests r WHERE ${where}
@@ -447,6 +496,8 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
         const traces = await removeTraces(outbox)
         let erasedEvents: string[] = []
         if (rows.length > 0) {
+          // What the classifier learned from these requests goes with them.
+          await unlearn(client, rows.map((r) => r.id))
           erasedEvents = (await client.query<{ id: string }>(ERASED, [rows.map((r) => r.id), reason])).rows.map((r) => r.id)
           await client.query(`
             WITH gone AS (DELETE FROM contact_requests WHERE id = ANY($1::uuid[]) RETURNING id, contact_id, received_at)
@@ -454,22 +505,106 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
             SELECT id, contact_id, (received_at AT TIME ZONE 'Europe/Stockholm')::date, $2, $3 FROM gone
             ON CONFLICT (request_id) DO NOTHING`, [rows.map((r) => r.id), reason, runId])
         }
-        return { ids: rows.map((r) => r.id), outbox, traces, erasedEvents }
+        return { ids: rows.map((r) => r.id), outbox, traces, erasedEvents, quarantinedByReason: countByReason(rows.map((r) => r.quarantinedFor)) }
+      })
+    },
+
+    /**
+     * An admin's spam decision on a request, in one transaction under its row lock: a release takes
+     * it out of quarantine and writes the notification, receipt and contact_request.received
+     * deliveries it was held from (those it does not have already); a mark as spam puts it in
+     * quarantine (its pending work is then settled as held when claimed). Either way the classifier
+     * learns the request's label (replacing an earlier one), and the decision goes to its history
+     * and the anonymous log. Null when there is no such request.
+     *
+     * Exactly once: only the transaction that changes the status writes the work; a second release
+     * finds it released and writes nothing. The new rows' ids are the jobs' ids.
+     */
+    async decide (id: string, decision: SpamDecision): Promise<DecisionOutcome | null> {
+      return await inTransaction(pool, async (client) => {
+        const { rows: [current] } = await client.query<{ status: string, message: string, email: string, spamReasons: string[], spamScore: number | null }>(
+          'SELECT status, message, email, spam_reasons AS "spamReasons", spam_score AS "spamScore" FROM contact_requests WHERE id = $1 FOR UPDATE', [id])
+        if (current === undefined) return null
+        const release = decision.kind === 'release'
+        const changed = release ? current.status === 'quarantined' : current.status !== 'quarantined'
+        let work: Outbox = { notificationIds: [], receiptIds: [], webhookDeliveryIds: [] }
+        if (changed && release) {
+          work = await releaseWork(client, id, decision.notificationId, decision.receiptId)
+        } else if (changed) {
+          await client.query("UPDATE contact_requests SET status = 'quarantined', quarantined_at = now() WHERE id = $1", [id])
+        }
+        const label: SpamLabel = release ? 'ham' : 'spam'
+        await unlearn(client, [id])
+        await learn(client, id, label, decision.tokens(current.message, current.email))
+        await logDecision(client, release ? 'released' : 'marked_spam', current.spamReasons, current.spamScore)
+        await client.query('INSERT INTO request_events (id, request_id, kind, value, actor) VALUES (gen_random_uuid(), $1, $2, $3, $4)',
+          [id, 'spam', release ? 'released' : 'marked_spam', decision.actor])
+        return { changed, work, spamReasons: current.spamReasons }
       })
     },
 
     /** What a purge at `cutoff` would remove: requests, their notifications, and how many of those `withMailFile` names. */
-    async countDue (cutoff: Date, withMailFile: string[]): Promise<{ requests: number, notifications: number, mailFiles: number }> {
+    async countDue (cutoff: Date, quarantinedBefore: Date, withMailFile: string[]): Promise<{ requests: number, notifications: number, mailFiles: number }> {
       const { rows: [due] } = await pool.query<{ requests: number, notifications: number, mailFiles: number }>(`
         SELECT count(DISTINCT r.id)::int AS requests, count(n.id)::int AS notifications,
                count(n.id) FILTER (WHERE n.id::text = ANY($2::text[]))::int AS "mailFiles"
           FROM contact_requests r LEFT JOIN notifications n ON n.request_id = r.id
-         WHERE r.retain_until < $1 AND ${REMOVABLE}`, [cutoff, withMailFile])
+         WHERE (r.retain_until < $1 OR (r.status = 'quarantined' AND r.quarantined_at < $3)) AND ${REMOVABLE}`, [cutoff, withMailFile, quarantinedBefore])
       return due ?? { requests: 0, notifications: 0, mailFiles: 0 }
     }
   }
 }
 export type RequestRepository = ReturnType<typeof createRequestRepository>
+
+/** An admin's spam decision, with what it needs: the classifier's tokens of the request, and the new work's ids for a release. */
+export type SpamDecision = { actor: string, tokens: (message: string, email: string) => string[] } & (
+  | { kind: 'release', notificationId: string, receiptId: string | null }
+  | { kind: 'mark_spam' })
+
+/** What a decision did: whether it changed the request's status, and the work a release wrote (to enqueue). */
+export interface DecisionOutcome { changed: boolean, work: Outbox, spamReasons: string[] }
+
+const RELEASE = `
+  WITH released AS (
+    UPDATE contact_requests SET status = 'received', quarantined_at = NULL WHERE id = $1 AND status = 'quarantined'
+    RETURNING id, contact_id, received_at, retain_until
+  ), notification AS (
+    INSERT INTO notifications (id, request_id) SELECT $2, r.id FROM released r
+     WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.request_id = r.id AND n.status IN ('pending', 'queued', 'sent'))
+    RETURNING id
+  ), receipt AS (
+    INSERT INTO receipts (id, request_id) SELECT $3, r.id FROM released r WHERE $3::uuid IS NOT NULL
+    ON CONFLICT (request_id) DO NOTHING
+    RETURNING id
+  ), webhook AS (
+    ${insertDeliveriesSql({
+      event: 'contact_request.received',
+      from: 'released r',
+      endpoints: subscribedSql('contact_request.received', 'r.contact_id'),
+      requestId: 'r.id',
+      data: `json_build_object('requestId', r.id, 'contactId', r.contact_id, 'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`,
+      where: `NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.request_id = r.id AND w.endpoint_id = e.id
+                 AND w.event_type = 'contact_request.received' AND w.status IN ('pending', 'queued', 'delivered'))`
+    })}
+  )
+  SELECT array(SELECT id::text FROM notification) AS "notificationIds", array(SELECT id::text FROM receipt) AS "receiptIds",
+         array(SELECT id::text FROM webhook) AS "webhookDeliveryIds"`
+
+/** A release's status change and the work it writes (see decide). */
+async function releaseWork (client: pg.PoolClient, id: string, notificationId: string, receiptId: string | null): Promise<Outbox> {
+  const { rows: [work] } = await client.query<Outbox>(RELEASE, [id, notificationId, receiptId])
+  return work ?? { notificationIds: [], receiptIds: [], webhookDeliveryIds: [] }
+}
+
+/** Quarantined requests (their reasons; null for the others) counted by reason; one without any counts as none. */
+function countByReason (quarantinedFor: Array<string[] | null>): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const reasons of quarantinedFor) {
+    if (reasons === null) continue
+    for (const reason of reasons.length === 0 ? ['none'] : reasons) counts[reason] = (counts[reason] ?? 0) + 1
+  }
+  return counts
+}
 
 /** Runs `work` in a transaction on one client of the pool, one statement at a time. */
 async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -494,4 +629,4 @@ async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) =>
 }
 
 /** Statements composed from fragments: checked in expanded in src/repositories/sql/ (test/unit/repositories/composed-sql.test.ts). */
-export const COMPOSED_STATEMENTS = { 'requests.store': STORE, 'requests.find-prior': FIND_PRIOR, 'requests.erased-deliveries': ERASED }
+export const COMPOSED_STATEMENTS = { 'requests.store': STORE, 'requests.find-prior': FIND_PRIOR, 'requests.erased-deliveries': ERASED, 'requests.release': RELEASE }

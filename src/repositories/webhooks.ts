@@ -6,7 +6,7 @@ import type { Database } from '../db/client.js'
 import { createBatcher, fulfilled } from '../batcher.js'
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.js'
 import type { SubmittedFields, WebhookEventType } from '../schemas/webhook-events.js'
-import { RESTRICTED_OUTCOME, RESTRICTED_REASON, restrictedSql } from './restriction.js'
+import { HELD_OUTCOME, heldReasonSql, heldSql } from './restriction.js'
 import { justQueuedWhere, relayableWhere } from './outbox.js'
 
 /** A timestamp as JSON would write it (ISO 8601, UTC), whatever the session's time zone. */
@@ -53,25 +53,25 @@ export interface ClaimedDelivery {
   submission: SubmittedFields | null
 }
 
-// A delivery is attempted only while its endpoint is enabled and its request's processing is not
-// restricted (src/repositories/restriction.ts); otherwise it is settled here, visibly, instead of being sent. For a batch of
+// A delivery is attempted only while its endpoint is enabled and its request's work is not held
+// (restricted or quarantined: src/repositories/restriction.ts); otherwise it is settled here, visibly, instead of being sent. For a batch of
 // deliveries (see src/batcher.ts): the worker's first statement per attempt.
 const CLAIM = `
   WITH target AS (
-    SELECT d.id, e.enabled, ${restrictedSql('d.request_id')} AS restricted
+    SELECT d.id, e.enabled, ${heldSql('d.request_id')} AS held, ${heldReasonSql('d.request_id')} AS held_reason
       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
      WHERE d.id = ANY($1::uuid[]) AND d.status IN ('pending', 'queued')
        FOR UPDATE OF d
   ), settled AS (
     UPDATE webhook_deliveries d
-       SET status = (CASE WHEN t.restricted THEN '${RESTRICTED_OUTCOME.webhook_deliveries}' ELSE 'failed' END)::webhook_delivery_status,
-           failed_at = CASE WHEN t.restricted THEN NULL ELSE now() END,
-           last_error = CASE WHEN t.restricted THEN '${RESTRICTED_REASON}' ELSE 'endpoint disabled' END,
+       SET status = (CASE WHEN t.held THEN '${HELD_OUTCOME.webhook_deliveries}' ELSE 'failed' END)::webhook_delivery_status,
+           failed_at = CASE WHEN t.held THEN NULL ELSE now() END,
+           last_error = CASE WHEN t.held THEN t.held_reason ELSE 'endpoint disabled' END,
            updated_at = now()
-      FROM target t WHERE d.id = t.id AND (t.restricted OR NOT t.enabled)
+      FROM target t WHERE d.id = t.id AND (t.held OR NOT t.enabled)
   ), claimed AS (
     UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(), updated_at = now()
-      FROM target t WHERE d.id = t.id AND t.enabled AND NOT t.restricted
+      FROM target t WHERE d.id = t.id AND t.enabled AND NOT t.held
     RETURNING d.id, d.endpoint_id, d.event_type, d.request_id, d.data, d.attempts, d.created_at
   )
   SELECT c.id, c.event_type AS "eventType", c.data, c.attempts, c.created_at AS "createdAt",

@@ -25,6 +25,8 @@ export interface PurgeRun {
   notifications: number
   jobsRemoved: number
   mailFilesRemoved: number
+  /** Quarantined requests removed, by spam reason code. */
+  quarantinedByReason: Record<string, number>
   startedAt: Date
   finishedAt: Date | null
   error: string | null
@@ -39,43 +41,59 @@ export interface RetentionDeps {
   metrics: Metrics['purge']
   /** How long webhook deliveries that outlive their request (erasure notices, tests) are kept: RETENTION_DAYS. */
   detachedDeliveryDays: number
+  /** How long a quarantined request is kept from entering the quarantine: QUARANTINE_RETENTION_DAYS. */
+  quarantineRetentionDays: number
   /** Requests deleted per transaction. */
   batchSize: number
   /** Pause between batches, so a long purge leaves room for intake. */
   pauseMs: number
 }
 
+const DAY_MS = 86_400_000
+
+/** Requests quarantined before this are due, whatever their retain_until. */
+const quarantinedBefore = (run: PurgeRun, days: number): Date => new Date(run.cutoff.getTime() - days * DAY_MS)
+
 /**
- * Deletes every due request (retention over, no legal hold) with its traces, batch by batch.
+ * Deletes every due request (retention over, or quarantined QUARANTINE_RETENTION_DAYS ago, and no
+ * legal hold) with its traces, batch by batch: first by retention, then what the quarantine's
+ * shorter retention has left (each pass down its own index).
  * Each batch is its own transaction over rows locked FOR UPDATE SKIP LOCKED: intake is never
  * blocked, concurrent purges take disjoint batches, and an interrupted purge leaves whole
  * batches done and the rest for the next run.
  */
 async function purgeDue (deps: RetentionDeps, run: PurgeRun, onBatch: PurgeRequest['onBatch']): Promise<void> {
-  const { erasure, webhooks, metrics, detachedDeliveryDays, batchSize, pauseMs } = deps
+  const { erasure, webhooks, metrics, detachedDeliveryDays, quarantineRetentionDays, batchSize, pauseMs } = deps
+  const passes = [
+    { due: { cutoff: run.cutoff, limit: batchSize } },
+    { quarantineDue: { before: quarantinedBefore(run, quarantineRetentionDays), limit: batchSize } }
+  ]
   await erasure.inBatches(async (eraseBatch) => {
-    for (;;) {
-      const removed = await eraseBatch({ due: { cutoff: run.cutoff, limit: batchSize } }, 'retention', run.id)
-      if (removed.requests === 0) {
-        await webhooks.pruneDetached(new Date(run.cutoff.getTime() - detachedDeliveryDays * 86_400_000))
-        return
+    for (const selection of passes) {
+      for (;;) {
+        const removed = await eraseBatch(selection, 'retention', run.id)
+        if (removed.requests === 0) break
+        run.batches++
+        run.requests += removed.requests
+        metrics.requests.inc(removed.requests)
+        run.notifications += removed.notifications
+        run.jobsRemoved += removed.jobsRemoved
+        run.mailFilesRemoved += removed.mailFilesRemoved
+        for (const [reason, count] of Object.entries(removed.quarantinedByReason)) {
+          run.quarantinedByReason[reason] = (run.quarantinedByReason[reason] ?? 0) + count
+        }
+        onBatch?.(run)
+        if (pauseMs > 0) await setTimeout(pauseMs)
       }
-      run.batches++
-      run.requests += removed.requests
-      metrics.requests.inc(removed.requests)
-      run.notifications += removed.notifications
-      run.jobsRemoved += removed.jobsRemoved
-      run.mailFilesRemoved += removed.mailFilesRemoved
-      onBatch?.(run)
-      if (pauseMs > 0) await setTimeout(pauseMs)
     }
+    await webhooks.pruneDetached(new Date(run.cutoff.getTime() - detachedDeliveryDays * DAY_MS))
   })
 }
 
 /** What a real run would remove now; changes nothing. Queue jobs are not counted: most are long gone. */
-async function countDue ({ erasure, requests }: RetentionDeps, run: PurgeRun): Promise<void> {
+async function countDue ({ erasure, requests, quarantineRetentionDays }: RetentionDeps, run: PurgeRun): Promise<void> {
   const withMailFile = [...await erasure.listMailDrop()].filter((name) => name.endsWith('.eml')).map((name) => name.slice(0, -4))
-  const due = await requests.countDue(run.cutoff, withMailFile)
+  const due = await requests.countDue(run.cutoff, quarantinedBefore(run, quarantineRetentionDays), withMailFile)
   run.requests = due.requests
   run.notifications = due.notifications
   run.mailFilesRemoved = due.mailFiles
@@ -86,7 +104,7 @@ async function purgeExpired (deps: RetentionDeps, { dryRun, actor, trigger, onBa
   const { purgeRuns, audit, metrics } = deps
   const id = crypto.randomUUID()
   const started = await purgeRuns.start({ id, actor, trigger, dryRun })
-  const counts = { batches: 0, requests: 0, notifications: 0, jobsRemoved: 0, mailFilesRemoved: 0 }
+  const counts = { batches: 0, requests: 0, notifications: 0, jobsRemoved: 0, mailFilesRemoved: 0, quarantinedByReason: {} }
   const run: PurgeRun = { id, dryRun, ...started, ...counts, finishedAt: null, error: null }
   try {
     if (dryRun) await countDue(deps, run)
@@ -99,7 +117,7 @@ async function purgeExpired (deps: RetentionDeps, { dryRun, actor, trigger, onBa
     metrics.runs.inc({ trigger, result: run.error !== null ? 'failure' : dryRun ? 'dry_run' : 'success' })
     await purgeRuns.finish(run.id, run)
   }
-  await audit.record({ actor, action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun, requests: run.requests } })
+  await audit.record({ actor, action: 'retention.purge', targetId: run.id, outcome: 'ok', detail: { dryRun, requests: run.requests, quarantinedByReason: run.quarantinedByReason } })
   return run
 }
 

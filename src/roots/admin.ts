@@ -1,10 +1,11 @@
 // What the admin surfaces (the API's /v1/admin routes and the CLI) operate with, built on a
-// process's core: keys, data-subject requests, retention purges, webhook endpoints.
+// process's core: keys, data-subject requests, retention purges, webhook endpoints, spam decisions.
 import type { Core } from './core.js'
 import { createKeyStore } from '../admin/keys.js'
 import { createRetention } from '../retention/purge.js'
 import { createSubjectService } from '../subjects/service.js'
 import { createWebhookEndpoints } from '../webhooks/endpoints.js'
+import { createSpamDecisions } from '../spam/decisions.js'
 
 /** The retention purge, for the admin and for the worker that runs it on schedule. */
 export function retentionOn ({ config, tuning, metrics, repositories, erasure }: Core) {
@@ -13,14 +14,25 @@ export function retentionOn ({ config, tuning, metrics, repositories, erasure }:
     erasure,
     metrics: metrics.purge,
     detachedDeliveryDays: config.RETENTION_DAYS,
+    quarantineRetentionDays: config.QUARANTINE_RETENTION_DAYS,
     batchSize: tuning.purgeBatchSize,
     pauseMs: tuning.purgePauseMs
   })
 }
 
 export function createAdminServices (core: Core) {
-  const { config, metrics, repositories, erasure } = core
+  const { config, log, metrics, repositories, erasure, producers } = core
   return {
+    spamDecisions: createSpamDecisions({
+      requests: repositories.requests,
+      audit: repositories.audit,
+      notify: producers.notify,
+      receipts: config.RECEIPTS ? producers.receipts : null,
+      webhooks: producers.webhooks,
+      metrics,
+      log,
+      pseudonymKey: config.PSEUDONYM_KEY
+    }),
     keys: createKeyStore(repositories.apiKeys),
     subjects: createSubjectService({ ...repositories, erasure, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
     retention: retentionOn(core),

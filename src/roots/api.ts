@@ -9,6 +9,8 @@ import { createNoticeCatalog } from '../notices/catalog.js'
 import { createRedrive } from '../notifications/redrive.js'
 import { createWithdrawalLinks } from '../receipts/withdrawal-link.js'
 import { createRequestChanges } from '../admin/request-changes.js'
+import { createModelCache } from '../spam/model.js'
+import { createSpamScorer } from '../spam/scorer.js'
 
 export interface ApiServicesOptions {
   /** Where third-party CAPTCHA providers are asked; tests point them at fakes. */
@@ -25,6 +27,7 @@ export function createApiServices (core: Core, options: ApiServicesOptions = {})
     cacheMs: tuning.directoryCacheMs
   })
   const captcha = createCaptcha(config, { log, metrics: metrics.captcha }, options.captchaEndpoints)
+  const spamModel = createModelCache(repositories.spam.model, config.SPAM_MODEL_REFRESH_SECONDS * 1000, log)
   return {
     ...createAdminServices(core),
     notices,
@@ -39,8 +42,10 @@ export function createApiServices (core: Core, options: ApiServicesOptions = {})
       notify: producers.notify,
       receipts: config.RECEIPTS ? producers.receipts : null,
       webhooks: producers.webhooks,
-      enqueueTimeoutMs: tuning.enqueueTimeoutMs
+      enqueueTimeoutMs: tuning.enqueueTimeoutMs,
+      spam: createSpamScorer(config, spamModel.current)
     }),
+    spamModel,
     withdrawalLinks: createWithdrawalLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL }),
     requestChanges: createRequestChanges(repositories),
     redrive: createRedrive({ notifications: repositories.notifications, notify: producers.notify, log })

@@ -10,6 +10,7 @@ import { createDatabase, type Database } from '../db/client.js'
 import { NOTIFY_QUEUE, createNotifyProducer, type NotifyQueue } from '../jobs/notify.js'
 import { RECEIPT_QUEUE, createReceiptProducer, type ReceiptQueue } from '../jobs/receipt.js'
 import { WEBHOOK_QUEUE, createWebhookProducer, type WebhookQueue } from '../jobs/webhook.js'
+import { quarantineRule } from '../spam/rule.js'
 import { createRepositories } from '../repositories/index.js'
 import { createErasure } from '../erasure/erase.js'
 import { createAddressPolicy, type GuardedAgentOptions, type Resolver } from '../webhooks/address-guard.js'
@@ -72,7 +73,7 @@ export async function createCore (config: Config, options: CoreOptions) {
     connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
     queryTimeoutMillis: config.DATABASE_QUERY_TIMEOUT_MS
   })
-  const repositories = createRepositories(database, { duplicateWindowSeconds: config.DUPLICATE_WINDOW_SECONDS })
+  const repositories = createRepositories(database, { duplicateWindowSeconds: config.DUPLICATE_WINDOW_SECONDS, quarantine: quarantineRule(config) })
   const redis = await connectFailFast(config, log)
   const prefix = queuePrefix(config)
   const queues: { notify: NotifyQueue, receipt: ReceiptQueue, webhook: WebhookQueue } = {
@@ -92,7 +93,8 @@ export async function createCore (config: Config, options: CoreOptions) {
   const opsState: StateSource = {
     queues: { [NOTIFY_QUEUE]: queues.notify, [RECEIPT_QUEUE]: queues.receipt, [WEBHOOK_QUEUE]: queues.webhook },
     backlog: async () => await repositories.notifications.backlog(config.OUTBOX_BACKLOG_SECONDS),
-    lastPurge: repositories.purgeRuns.lastSuccess
+    lastPurge: repositories.purgeRuns.lastSuccess,
+    quarantine: repositories.spam.quarantineSize
   }
 
   return {

@@ -1,1 +1,1 @@
-SELECT id FROM notifications WHERE status = 'failed' AND NOT EXISTS (SELECT 1 FROM contact_requests restricted_request WHERE restricted_request.id = notifications.request_id AND restricted_request.restricted_at IS NOT NULL) ORDER BY failed_at
+SELECT id FROM notifications WHERE status = 'failed' AND NOT EXISTS (SELECT 1 FROM contact_requests held_request WHERE held_request.id = notifications.request_id AND (held_request.restricted_at IS NOT NULL OR held_request.status = 'quarantined')) ORDER BY failed_at

@@ -8,6 +8,8 @@ import Fastify from 'fastify'
 import { createRequestRepository, DuplicateSubmission, type NewContactRequest } from '../../../src/repositories/requests.js'
 import { createContactRouter } from '../../../src/contacts/routing.js'
 import { createIntakeService } from '../../../src/intake/service.js'
+import { createSpamScorer } from '../../../src/spam/scorer.js'
+import { EMPTY_MODEL } from '../../../src/spam/classifier.js'
 import type { ContactRequestBody } from '../../../src/intake/schemas.js'
 import errorHandler from '../../../src/plugins/error-handler.js'
 import { eventually } from '../../helpers/wait.js'
@@ -33,6 +35,7 @@ const row = (overrides: Partial<NewContactRequest> = {}): NewContactRequest => (
   bodySha256: null,
   retentionDays: 180,
   notice: { version: '2026-11-26', locale: 'sv', sha256: '' },
+  spam: { score: 0, reasons: [], campaignKey: null },
   ...overrides
 })
 
@@ -125,7 +128,7 @@ t.test('409 CONFLICT: the twin that took this submission\'s key is gone again be
   const requests = { ...real, findPrior: async (keys: Parameters<typeof real.findPrior>[0]) => { await pool.query('DELETE FROM contact_requests WHERE captcha_key = $1', [captchaKey]); return await real.findPrior(keys) } }
   const { notices, captcha, router } = app.services
   const { notify, webhooks } = app.core.producers
-  const intake = createIntakeService({ config, requests, notices, captcha, router, notify, receipts: null, webhooks, enqueueTimeoutMs: 1000 })
+  const intake = createIntakeService({ config, requests, notices, captcha, router, notify, receipts: null, webhooks, enqueueTimeoutMs: 1000, spam: createSpamScorer(config, () => EMPTY_MODEL) })
   const body = submission({ captcha: { provider: 'altcha', token } }) as unknown as ContactRequestBody
   const submitted = intake.submit({ body, idempotencyKey: undefined, remoteIp: '127.0.0.1', log: app.log })
   await eventually(async () => {

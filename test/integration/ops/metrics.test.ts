@@ -147,7 +147,8 @@ t.test('a storm of scrapes reads queues and tables once per cache period', async
   registerStateGauges(metrics, {
     queues: { notify: { getJobCounts: counts }, webhook: { getJobCounts: counts } },
     backlog: async () => 7,
-    lastPurge: async () => new Date(1_800_000_000_000)
+    lastPurge: async () => new Date(1_800_000_000_000),
+    quarantine: async () => 4
   }, { database: async () => 'up' }, 60_000)
   const texts = await Promise.all(Array.from({ length: 50 }, async () => await metrics.registry.metrics()))
   t.equal(reads, 2, 'one read of each queue for 50 scrapes')
@@ -155,6 +156,7 @@ t.test('a storm of scrapes reads queues and tables once per cache period', async
     t.equal(sampleValue(text, m('queue_jobs'), { queue: 'webhook', state: 'failed' }), 2)
     t.equal(sampleValue(text, m('outbox_backlog')), 7)
     t.equal(sampleValue(text, m('purge_last_success_timestamp_seconds')), 1_800_000_000)
+    t.equal(sampleValue(text, m('spam_quarantine_requests')), 4)
   }
 })
 

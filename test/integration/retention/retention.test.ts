@@ -23,7 +23,7 @@ async function setup (t: Parameters<typeof buildTestApp>[0]) {
   const { erasure, repositories } = built.app.core
   /** The purge operation with its own batch size. */
   const purge = async ({ batchSize = 1000, ...request }: Partial<PurgeRequest> & { batchSize?: number }, using: ErasureService = erasure) =>
-    await createRetention({ ...repositories, erasure: using, metrics: built.app.core.metrics.purge, detachedDeliveryDays: built.config.RETENTION_DAYS, batchSize, pauseMs: TUNING.purgePauseMs }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
+    await createRetention({ ...repositories, erasure: using, metrics: built.app.core.metrics.purge, detachedDeliveryDays: built.config.RETENTION_DAYS, quarantineRetentionDays: built.config.QUARANTINE_RETENTION_DAYS, batchSize, pauseMs: TUNING.purgePauseMs }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
   return { ...built, pool, erasure, purge, mailDropDir }
 }
 

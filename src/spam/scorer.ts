@@ -1,0 +1,112 @@
+// Spam scoring at intake: local signals, each with a stable reason code and a weight from the
+// configuration; their sum against SPAM_THRESHOLD decides quarantine (README: "Spam").
+//
+// Every signal but one is decided here, from the submission alone. The campaign signal needs the
+// requests of the last hours: it is decided by the statement that stores the request
+// (src/repositories/requests.ts), from the campaign key computed here and the weights passed with it.
+import { createRequire } from 'node:module'
+import type { Config } from '../config.js'
+import { spamProbability, type SpamModel } from './classifier.js'
+import { campaignKey, language, linkCount, tokenHashes } from './text.js'
+import type { SpamReason } from './rule.js'
+
+/** Under this many letters, the same text from several people is not a campaign ("ring mig, tack"). */
+export const CAMPAIGN_MIN_CHARS = 40
+/** Under this many characters, the language detector guesses: it is not asked. */
+const LANGUAGE_MIN_CHARS = 60
+/** How sure the detector must be that a message is in another language. */
+const LANGUAGE_MIN_ACCURACY = 0.5
+
+export type SpamConfig = Pick<Config,
+  'SPAM_FILTER' | 'SPAM_THRESHOLD' | 'QUARANTINE_RETENTION_DAYS' | 'PSEUDONYM_KEY' |
+  'SPAM_WEIGHT_HONEYPOT' | 'SPAM_WEIGHT_FILL_TIME' | 'SPAM_MIN_FILL_SECONDS' | 'SPAM_WEIGHT_LINKS' | 'SPAM_MAX_LINKS' |
+  'SPAM_WEIGHT_DISPOSABLE_EMAIL' | 'SPAM_WEIGHT_LANGUAGE' | 'SPAM_LANGUAGES' | 'SPAM_WEIGHT_CAMPAIGN' | 'SPAM_CAMPAIGN_SENDERS' |
+  'SPAM_CAMPAIGN_WINDOW_HOURS' | 'SPAM_WEIGHT_KEYWORD' | 'SPAM_KEYWORDS' | 'SPAM_WEIGHT_CLASSIFIER' |
+  'SPAM_CLASSIFIER_MIN_PROBABILITY' | 'SPAM_CLASSIFIER_MIN_EXAMPLES'>
+
+/** What the scorer reads of a submission. */
+export interface Scorable {
+  message: string
+  email: string
+  /** The page's language (the form's locale). */
+  locale: string
+  /** The hidden field a person never sees was filled (by a robot, or by a browser's autofill). */
+  honeypotFilled: boolean
+  /** When the form's CAPTCHA challenge was issued, if the provider tells. */
+  startedAt: Date | null
+}
+
+/** The signals decided from the submission alone, and the key the campaign signal is decided by. */
+export interface SpamScore {
+  score: number
+  reasons: SpamReason[]
+  campaignKey: string | null
+}
+
+// The maintained list (disposable-email-domains) ships as JSON only.
+const require = createRequire(import.meta.url)
+const disposable = new Set(require('disposable-email-domains') as string[])
+/** Providers that hand out any subdomain: a domain under one of these is disposable too. */
+const wildcards = require('disposable-email-domains/wildcard.json') as string[]
+
+/** Whether mail to this domain (or a parent of it on the wildcard list) is thrown away after minutes. */
+function isDisposable (email: string): boolean {
+  const domain = email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase()
+  if (disposable.has(domain)) return true
+  return wildcards.some((parent) => domain === parent || domain.endsWith(`.${parent}`))
+}
+
+const normalisePhrase = (text: string): string => text.toLowerCase().replace(/\s+/gu, ' ')
+
+export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
+  const keywords = config.SPAM_KEYWORDS.map(normalisePhrase)
+  const languages = new Set(config.SPAM_LANGUAGES)
+
+  /** The signals that fire for this submission, each once, in SPAM_REASONS order. */
+  function signals (input: Scorable, now: Date): SpamReason[] {
+    const fired: SpamReason[] = []
+    if (input.honeypotFilled) fired.push('honeypot')
+    if (input.startedAt !== null && now.getTime() - input.startedAt.getTime() < config.SPAM_MIN_FILL_SECONDS * 1000) fired.push('fill_time')
+    if (linkCount(input.message) > config.SPAM_MAX_LINKS) fired.push('links')
+    if (isDisposable(input.email)) fired.push('disposable_email')
+    if (input.message.length >= LANGUAGE_MIN_CHARS) {
+      const detected = language(input.message)
+      const served = languages.has(detected?.code ?? '') || detected?.code === input.locale
+      if (detected !== null && !served && detected.accuracy >= LANGUAGE_MIN_ACCURACY) fired.push('language')
+    }
+    const text = keywords.length === 0 ? '' : normalisePhrase(input.message)
+    if (keywords.some((phrase) => text.includes(phrase))) fired.push('keyword')
+    const p = spamProbability(model(), tokenHashes(config.PSEUDONYM_KEY, input.message, input.email), config.SPAM_CLASSIFIER_MIN_EXAMPLES)
+    if (p !== null && p >= config.SPAM_CLASSIFIER_MIN_PROBABILITY) fired.push('classifier')
+    return fired
+  }
+
+  const weights: Record<SpamReason, number> = {
+    honeypot: config.SPAM_WEIGHT_HONEYPOT,
+    fill_time: config.SPAM_WEIGHT_FILL_TIME,
+    links: config.SPAM_WEIGHT_LINKS,
+    disposable_email: config.SPAM_WEIGHT_DISPOSABLE_EMAIL,
+    language: config.SPAM_WEIGHT_LANGUAGE,
+    campaign: config.SPAM_WEIGHT_CAMPAIGN,
+    keyword: config.SPAM_WEIGHT_KEYWORD,
+    classifier: config.SPAM_WEIGHT_CLASSIFIER
+  }
+
+  return {
+    weights,
+
+    /**
+     * The submission's score and reasons, but for the campaign signal. With SPAM_FILTER=false only
+     * the honeypot is read: what it catches is held as it always was, never dropped.
+     */
+    score (input: Scorable, now = new Date()): SpamScore {
+      if (!config.SPAM_FILTER) {
+        return input.honeypotFilled ? { score: weights.honeypot, reasons: ['honeypot'], campaignKey: null } : { score: 0, reasons: [], campaignKey: null }
+      }
+      const reasons = signals(input, now)
+      const score = reasons.reduce((sum, reason) => sum + weights[reason], 0)
+      return { score, reasons, campaignKey: campaignKey(config.PSEUDONYM_KEY, input.message, CAMPAIGN_MIN_CHARS) }
+    }
+  }
+}
+export type SpamScorer = ReturnType<typeof createSpamScorer>
