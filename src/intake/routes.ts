@@ -18,6 +18,7 @@ const intakeRoutes: FastifyPluginAsyncTypebox<IntakeRoutesOptions> = async (app,
   const inFlight = new Set<Promise<unknown>>()
   app.addHook('onClose', async () => {
     await Promise.allSettled([...inFlight])
+    await intake.drain()
   })
 
   app.post('/v1/contact-requests', {

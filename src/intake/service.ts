@@ -174,7 +174,7 @@ async function enqueueJobs (deps: IntakeDeps, jobs: RequestJobs, log: FastifyBas
  * one it repeats), then its jobs. A quarantined request has none, and is answered as any other: its
  * retainUntil is the latest it is kept (the quarantine's shorter retention ends it sooner).
  */
-async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }: IntakeInput): Promise<Submitted> {
+async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }: IntakeInput, later: (jobs: Promise<void>) => void): Promise<Submitted> {
   const notice = await consentedNotice(deps.notices, body)
   const keys = repeatKeys(deps, body, idempotencyKey)
   const bodySha256 = idempotencyKey === undefined ? null : contentSha256(body)
@@ -216,12 +216,23 @@ async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }
     log.info({ requestId: stored.id, contactId: body.contactId, spamReasons: stored.spamReasons }, 'contact request quarantined as spam')
     return { accepted: toAccepted(stored), outcome: { outcome: 'quarantined' }, spamReasons: stored.spamReasons }
   }
-  await enqueueJobs(deps, { notificationId, receiptId, webhookDeliveryIds: stored.webhookDeliveryIds }, log)
+  // The request is committed with its work pending: the answer need not wait for Redis (the
+  // outbox relay enqueues what Redis does not take), and so takes as long as a quarantined one's.
+  later(enqueueJobs(deps, { notificationId, receiptId, webhookDeliveryIds: stored.webhookDeliveryIds }, log))
   log.info({ requestId: stored.id, contactId: body.contactId, captchaVerified: check.verified, spamReasons: stored.spamReasons }, 'contact request received')
   return { accepted: toAccepted(stored), outcome: { outcome: 'accepted' }, spamReasons: stored.spamReasons }
 }
 
 export function createIntakeService (deps: IntakeDeps) {
-  return { submit: async (input: IntakeInput): Promise<Submitted> => await submit(deps, input) }
+  const enqueuing = new Set<Promise<void>>()
+  const later = (jobs: Promise<void>) => {
+    enqueuing.add(jobs)
+    void jobs.finally(() => enqueuing.delete(jobs))
+  }
+  return {
+    submit: async (input: IntakeInput): Promise<Submitted> => await submit(deps, input, later),
+    /** Waits until the jobs of every answered submission are in Redis or left to the outbox relay (enqueueJobs never rejects). */
+    drain: async (): Promise<void> => { await Promise.allSettled([...enqueuing]) }
+  }
 }
 export type IntakeService = ReturnType<typeof createIntakeService>

@@ -7,15 +7,15 @@
 import { createRequire } from 'node:module'
 import type { Config } from '../config.js'
 import { spamProbability, type SpamModel } from './classifier.js'
-import { campaignKey, language, linkCount, tokenHashes } from './text.js'
+import { campaignKey, languages, linkCount, tokenHashes } from './text.js'
 import type { SpamReason } from './rule.js'
 
 /** Under this many letters, the same text from several people is not a campaign ("ring mig, tack"). */
 export const CAMPAIGN_MIN_CHARS = 40
 /** Under this many characters, the language detector guesses: it is not asked. */
 const LANGUAGE_MIN_CHARS = 60
-/** How sure the detector must be that a message is in another language. */
-const LANGUAGE_MIN_ACCURACY = 0.5
+/** A served language the detector gives at least this much is a language the message may be in: no signal. */
+const LANGUAGE_MIN_SUPPORT = 0.05
 
 export type SpamConfig = Pick<Config,
   'SPAM_FILTER' | 'SPAM_THRESHOLD' | 'QUARANTINE_RETENTION_DAYS' | 'PSEUDONYM_KEY' |
@@ -60,7 +60,7 @@ const normalisePhrase = (text: string): string => text.toLowerCase().replace(/\s
 
 export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
   const keywords = config.SPAM_KEYWORDS.map(normalisePhrase)
-  const languages = new Set(config.SPAM_LANGUAGES)
+  const servedLanguages = new Set(config.SPAM_LANGUAGES)
 
   /** The signals that fire for this submission, each once, in SPAM_REASONS order. */
   function signals (input: Scorable, now: Date): SpamReason[] {
@@ -70,9 +70,11 @@ export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
     if (linkCount(input.message) > config.SPAM_MAX_LINKS) fired.push('links')
     if (isDisposable(input.email)) fired.push('disposable_email')
     if (input.message.length >= LANGUAGE_MIN_CHARS) {
-      const detected = language(input.message)
-      const served = languages.has(detected?.code ?? '') || detected?.code === input.locale
-      if (detected !== null && !served && detected.accuracy >= LANGUAGE_MIN_ACCURACY) fired.push('language')
+      const candidates = languages(input.message)
+      const served = (code: string) => servedLanguages.has(code) || code === input.locale
+      // Only a message the detector places outside every served language (Cyrillic spam is
+      // ru, uk or bg to it, never sv).
+      if (candidates.length > 0 && !candidates.some((c) => served(c.code) && c.accuracy >= LANGUAGE_MIN_SUPPORT)) fired.push('language')
     }
     const text = keywords.length === 0 ? '' : normalisePhrase(input.message)
     if (keywords.some((phrase) => text.includes(phrase))) fired.push('keyword')

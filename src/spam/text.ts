@@ -31,10 +31,9 @@ export function tokenHashes (key: string, message: string, email: string): strin
 /** Web addresses and e-mail addresses in the message, as a person would see them (linkifyjs). */
 export const linkCount = (message: string): number => findLinks(message).length
 
-/** The message's most likely language (ISO 639-1) and how sure the detector is, or null when it cannot tell. */
-export function language (message: string): { code: string, accuracy: number } | null {
-  const [best] = detectAll(message.slice(0, LANGUAGE_SAMPLE_CHARS))
-  return best === undefined ? null : { code: best.lang, accuracy: best.accuracy }
+/** The languages (ISO 639-1) the message may be in, most likely first, with the detector's confidence in each. */
+export function languages (message: string): Array<{ code: string, accuracy: number }> {
+  return detectAll(message.slice(0, LANGUAGE_SAMPLE_CHARS)).map((c) => ({ code: c.lang, accuracy: c.accuracy }))
 }
 
 /**

@@ -135,15 +135,7 @@ t.test('an inactive contact goes to the fallback inbox when one is configured', 
   t.equal(res.statusCode, 202)
 })
 
-t.test('a filled honeypot gets the same-looking answer, and nothing is stored or queued', async (t) => {
-  const { app } = await buildTestApp(t)
-  const prisma = await testDatabase()
-  const res = await post(app, await altchaSubmission(app, { website: 'http://spam.example' }))
-  t.equal(res.statusCode, 202)
-  t.match(res.json(), { id: /^[0-9a-f-]{36}$/, status: 'received', retainUntil: String })
-  t.equal(await prisma.contactRequest.count(), 0)
-  t.equal(await app.core.queues.notify.count(), 0)
-})
+// A filled honeypot: test/integration/spam/quarantine.test.ts (quarantined, never dropped).
 
 t.test('a retry with the same Idempotency-Key and body gets the first answer', async (t) => {
   const { app } = await buildTestApp(t)

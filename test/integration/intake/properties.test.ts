@@ -112,12 +112,18 @@ t.test('POST /v1/contact-requests: any body and Idempotency-Key gets a 202 or a 
       expect(after.requests === before.requests && after.jobs === before.jobs, () => `a ${res.statusCode} stored or enqueued something`)
       return
     }
-    // A repeat or the honeypot's decoy stores nothing new; a new request is stored with its job.
+    // A repeat stores nothing new; a new request is stored, with its job unless it is quarantined.
     if (after.requests === before.requests) return
     expect(after.requests === before.requests + 1, () => 'one request')
     const { id } = res.json<{ id: string }>()
-    // The job may land after the answer (the intake waits a moment for Redis, then leaves it to
-    // the relay): wait for it, so no late job is counted against the next case.
+    const { status } = await prisma.contactRequest.findUniqueOrThrow({ where: { id } })
+    if (status === 'quarantined') {
+      expect(await prisma.notification.count({ where: { requestId: id } }) === 0, () => 'a quarantined request has no notification')
+      answered.set('202 quarantined', (answered.get('202 quarantined') ?? 0) + 1)
+      return
+    }
+    // The job lands after the answer (or is left to the relay): wait for it, so no late job is
+    // counted against the next case.
     const notification = await prisma.notification.findFirstOrThrow({ where: { requestId: id } })
     await eventually(async () => await app.core.queues.notify.getJob(notification.id) ?? undefined, { what: 'the notification\'s job' })
     await checkRoundTrip(id, JSON.parse(body) as Record<string, unknown>)
