@@ -233,7 +233,18 @@ const Webhooks = {
 }
 
 export const ConfigSchema = Type.Object({
-  ...Process, ...Database, ...RedisSettings, ...Operations, ...ReferenceData, ...Web, ...Abuse, ...Privacy, ...Captcha, ...Spam, ...Mail, ...Webhooks
+  ...Process,
+  ...Database,
+  ...RedisSettings,
+  ...Operations,
+  ...ReferenceData,
+  ...Web,
+  ...Abuse,
+  ...Privacy,
+  ...Captcha,
+  ...Spam,
+  ...Mail,
+  ...Webhooks
 }, { additionalProperties: false })
 
 /** Every variable's default, for the parts (tests, benches) built without a configuration. */

@@ -20,7 +20,7 @@ export function decodeCursor (cursor: string): { at: Date, id: string } | undefi
 /** Every admin route can answer these. */
 export const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
 
-/** The statuses an admin sets; a request leaves quarantine by its release (src/spam/decisions.ts). */
+/** The statuses an admin sets; a request leaves quarantine by its release (src/admin/spam-decisions.ts). */
 export const StatusSchema = Type.Union([Type.Literal('received'), Type.Literal('in_progress'), Type.Literal('closed')])
 
 /** The statuses a request is read in. */

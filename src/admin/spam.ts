@@ -8,9 +8,13 @@ import { notFound } from '../errors.js'
 import { actorOf } from './access.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor } from './schemas.js'
 import type { SpamRepository } from '../repositories/spam.js'
-import type { SpamDecisions } from '../spam/decisions.js'
+import type { SpamDecisions } from './spam-decisions.js'
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+const PageQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  cursor: CursorQuery
+}, { additionalProperties: false })
 
 const QuarantinedSchema = Type.Object({
   id: Type.String(),
@@ -35,12 +39,13 @@ export interface SpamRoutesOptions {
   decisions: SpamDecisions
 }
 
+// eslint-disable-next-line max-lines-per-function -- a table of routes, each a few lines
 const spamRoutes: FastifyPluginAsyncTypebox<SpamRoutesOptions> = async (app, { spam, decisions }) => {
   app.get('/spam/quarantine', {
     config: { scope: 'requests:read', action: 'spam.quarantine' },
     schema: {
       summary: 'The quarantine, newest first: score and reasons, no personal data',
-      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: CursorQuery }, { additionalProperties: false }),
+      querystring: PageQuery,
       response: { 200: Type.Object({ items: Type.Array(QuarantinedSchema), nextCursor: Nullable(Type.String()) }), ...adminErrors }
     }
   }, async (request) => {

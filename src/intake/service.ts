@@ -42,7 +42,10 @@ export interface IntakeInput {
   log: FastifyBaseLogger
 }
 
-/** The answer, and what the submission turned out to be (it is counted, never shown: a repeat and a quarantined request look like an acceptance). */
+/**
+ * The answer, and what the submission turned out to be (it is counted, never shown: a repeat and
+ * a quarantined request look like an acceptance).
+ */
 export interface Submitted {
   accepted: Accepted
   outcome: Exclude<SubmissionOutcome, { outcome: 'refused' | 'error' }>
@@ -174,7 +177,10 @@ async function enqueueJobs (deps: IntakeDeps, jobs: RequestJobs, log: FastifyBas
  * one it repeats), then its jobs. A quarantined request has none, and is answered as any other: its
  * retainUntil is the latest it is kept (the quarantine's shorter retention ends it sooner).
  */
-async function submit (deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }: IntakeInput, later: (jobs: Promise<void>) => void): Promise<Submitted> {
+// eslint-disable-next-line max-lines-per-function -- the intake's steps in order, each a call
+async function submit (
+  deps: IntakeDeps, { body, idempotencyKey, remoteIp, log }: IntakeInput, later: (jobs: Promise<void>) => void
+): Promise<Submitted> {
   const notice = await consentedNotice(deps.notices, body)
   const keys = repeatKeys(deps, body, idempotencyKey)
   const bodySha256 = idempotencyKey === undefined ? null : contentSha256(body)
@@ -227,7 +233,7 @@ export function createIntakeService (deps: IntakeDeps) {
   const enqueuing = new Set<Promise<void>>()
   const later = (jobs: Promise<void>) => {
     enqueuing.add(jobs)
-    void jobs.finally(() => enqueuing.delete(jobs))
+    jobs.finally(() => enqueuing.delete(jobs)).catch(() => {})
   }
   return {
     submit: async (input: IntakeInput): Promise<Submitted> => await submit(deps, input, later),

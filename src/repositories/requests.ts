@@ -127,7 +127,8 @@ const INPUT: Array<[column: string, type: string, pick: (r: NewContactRequest) =
 
 /** The quarantine rule's parameters, after the submissions' arrays. */
 const [THRESHOLD, CAMPAIGN_WEIGHT, CAMPAIGN_SENDERS, CAMPAIGN_WINDOW] = [0, 1, 2, 3].map((k) => `$${INPUT.length + 2 + k}`)
-const ruleValues = (rule: QuarantineRule): unknown[] => [rule.threshold, rule.campaignWeight, rule.campaignSenders, rule.campaignWindowSeconds]
+const ruleValues = (rule: QuarantineRule): unknown[] =>
+  [rule.threshold, rule.campaignWeight, rule.campaignSenders, rule.campaignWindowSeconds]
 
 // A batch of submissions as parallel arrays. Each is stored, with its consent record, unless it
 // repeats an earlier request or another submission of the batch carries the same person and message.
@@ -505,7 +506,8 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
             SELECT id, contact_id, (received_at AT TIME ZONE 'Europe/Stockholm')::date, $2, $3 FROM gone
             ON CONFLICT (request_id) DO NOTHING`, [rows.map((r) => r.id), reason, runId])
         }
-        return { ids: rows.map((r) => r.id), outbox, traces, erasedEvents, quarantinedByReason: countByReason(rows.map((r) => r.quarantinedFor)) }
+        const quarantinedByReason = countByReason(rows.map((r) => r.quarantinedFor))
+        return { ids: rows.map((r) => r.id), outbox, traces, erasedEvents, quarantinedByReason }
       })
     },
 
@@ -522,7 +524,8 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
      */
     async decide (id: string, decision: SpamDecision): Promise<DecisionOutcome | null> {
       return await inTransaction(pool, async (client) => {
-        const { rows: [current] } = await client.query<{ status: string, message: string, email: string, spamReasons: string[], spamScore: number | null }>(
+        type Current = { status: string, message: string, email: string, spamReasons: string[], spamScore: number | null }
+        const { rows: [current] } = await client.query<Current>(
           'SELECT status, message, email, spam_reasons AS "spamReasons", spam_score AS "spamScore" FROM contact_requests WHERE id = $1 FOR UPDATE', [id])
         if (current === undefined) return null
         const release = decision.kind === 'release'
@@ -544,7 +547,9 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
     },
 
     /** What a purge at `cutoff` would remove: requests, their notifications, and how many of those `withMailFile` names. */
-    async countDue (cutoff: Date, quarantinedBefore: Date, withMailFile: string[]): Promise<{ requests: number, notifications: number, mailFiles: number }> {
+    async countDue (
+      cutoff: Date, quarantinedBefore: Date, withMailFile: string[]
+    ): Promise<{ requests: number, notifications: number, mailFiles: number }> {
       const { rows: [due] } = await pool.query<{ requests: number, notifications: number, mailFiles: number }>(`
         SELECT count(DISTINCT r.id)::int AS requests, count(n.id)::int AS notifications,
                count(n.id) FILTER (WHERE n.id::text = ANY($2::text[]))::int AS "mailFiles"

@@ -56,6 +56,8 @@ export interface QuarantinedSummary {
   spamReasons: string[]
 }
 
+export interface QuarantinePage { page: QuarantinedSummary[], more: boolean }
+
 /** Decisions of a period by decision and reason (a decision with several reasons counts under each). */
 export interface DecisionSummary { decision: string, reason: string, count: number }
 
@@ -76,7 +78,7 @@ export function createSpamRepository ({ pool }: Database) {
     },
 
     /** The quarantine, newest first; the page after `after` (quarantinedAt, id). */
-    async quarantined ({ limit, after }: { limit: number, after?: { at: Date, id: string } }): Promise<{ page: QuarantinedSummary[], more: boolean }> {
+    async quarantined ({ limit, after }: { limit: number, after?: { at: Date, id: string } }): Promise<QuarantinePage> {
       const { rows } = await pool.query<QuarantinedSummary>(`
         SELECT id, contact_id AS "contactId", received_at AS "receivedAt", quarantined_at AS "quarantinedAt",
                spam_score AS "spamScore", spam_reasons AS "spamReasons"

@@ -54,7 +54,8 @@ export interface ClaimedDelivery {
 }
 
 // A delivery is attempted only while its endpoint is enabled and its request's work is not held
-// (restricted or quarantined: src/repositories/restriction.ts); otherwise it is settled here, visibly, instead of being sent. For a batch of
+// (restricted or quarantined: src/repositories/restriction.ts); otherwise it is settled here,
+// visibly, instead of being sent. For a batch of
 // deliveries (see src/batcher.ts): the worker's first statement per attempt.
 const CLAIM = `
   WITH target AS (

@@ -5,7 +5,7 @@ import { createKeyStore } from '../admin/keys.js'
 import { createRetention } from '../retention/purge.js'
 import { createSubjectService } from '../subjects/service.js'
 import { createWebhookEndpoints } from '../webhooks/endpoints.js'
-import { createSpamDecisions } from '../spam/decisions.js'
+import { createSpamDecisions } from '../admin/spam-decisions.js'
 
 /** The retention purge, for the admin and for the worker that runs it on schedule. */
 export function retentionOn ({ config, tuning, metrics, repositories, erasure }: Core) {

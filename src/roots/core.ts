@@ -73,7 +73,9 @@ export async function createCore (config: Config, options: CoreOptions) {
     connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
     queryTimeoutMillis: config.DATABASE_QUERY_TIMEOUT_MS
   })
-  const repositories = createRepositories(database, { duplicateWindowSeconds: config.DUPLICATE_WINDOW_SECONDS, quarantine: quarantineRule(config) })
+  const repositories = createRepositories(database, {
+    duplicateWindowSeconds: config.DUPLICATE_WINDOW_SECONDS, quarantine: quarantineRule(config)
+  })
   const redis = await connectFailFast(config, log)
   const prefix = queuePrefix(config)
   const queues: { notify: NotifyQueue, receipt: ReceiptQueue, webhook: WebhookQueue } = {

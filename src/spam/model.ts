@@ -25,7 +25,7 @@ export function createModelCache (load: () => Promise<SpamModel>, refreshMs: num
     refresh,
     /** The model to score with now; starts a read in the background when it is due. */
     current (): SpamModel {
-      if (Date.now() - readAt >= refreshMs) void refresh()
+      if (Date.now() - readAt >= refreshMs) refresh().catch(() => {})
       return model
     }
   }

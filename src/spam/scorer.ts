@@ -58,6 +58,18 @@ function isDisposable (email: string): boolean {
 
 const normalisePhrase = (text: string): string => text.toLowerCase().replace(/\s+/gu, ' ')
 
+/** Each signal's weight, from the configuration. */
+const weightsOf = (config: SpamConfig): Record<SpamReason, number> => ({
+  honeypot: config.SPAM_WEIGHT_HONEYPOT,
+  fill_time: config.SPAM_WEIGHT_FILL_TIME,
+  links: config.SPAM_WEIGHT_LINKS,
+  disposable_email: config.SPAM_WEIGHT_DISPOSABLE_EMAIL,
+  language: config.SPAM_WEIGHT_LANGUAGE,
+  campaign: config.SPAM_WEIGHT_CAMPAIGN,
+  keyword: config.SPAM_WEIGHT_KEYWORD,
+  classifier: config.SPAM_WEIGHT_CLASSIFIER
+})
+
 export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
   const keywords = config.SPAM_KEYWORDS.map(normalisePhrase)
   const servedLanguages = new Set(config.SPAM_LANGUAGES)
@@ -83,16 +95,7 @@ export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
     return fired
   }
 
-  const weights: Record<SpamReason, number> = {
-    honeypot: config.SPAM_WEIGHT_HONEYPOT,
-    fill_time: config.SPAM_WEIGHT_FILL_TIME,
-    links: config.SPAM_WEIGHT_LINKS,
-    disposable_email: config.SPAM_WEIGHT_DISPOSABLE_EMAIL,
-    language: config.SPAM_WEIGHT_LANGUAGE,
-    campaign: config.SPAM_WEIGHT_CAMPAIGN,
-    keyword: config.SPAM_WEIGHT_KEYWORD,
-    classifier: config.SPAM_WEIGHT_CLASSIFIER
-  }
+  const weights = weightsOf(config)
 
   return {
     weights,

@@ -7,9 +7,9 @@ import type { NotifyProducer } from '../jobs/notify.js'
 import type { ReceiptProducer } from '../jobs/receipt.js'
 import type { WebhookProducer } from '../jobs/webhook.js'
 import type { AuditRepository } from '../repositories/audit.js'
-import type { RequestRepository } from '../repositories/requests.js'
+import type { Outbox, RequestRepository } from '../repositories/requests.js'
 import { countSpamDecision, type Metrics } from '../ops/metrics.js'
-import { tokenHashes } from './text.js'
+import { tokenHashes } from '../spam/text.js'
 
 export interface SpamDecisionDeps {
   requests: RequestRepository
@@ -34,7 +34,7 @@ export interface Decided {
 export type SpamAction = 'release' | 'mark_spam'
 
 /** Puts the released work in its queues; what Redis does not take, the outbox relay enqueues. */
-async function enqueue (deps: SpamDecisionDeps, work: { notificationIds: string[], receiptIds: string[], webhookDeliveryIds: string[] }): Promise<void> {
+async function enqueue (deps: SpamDecisionDeps, work: Outbox): Promise<void> {
   const { notify, receipts, webhooks, log } = deps
   const jobs = [
     ...work.notificationIds.map(notify.enqueue),
