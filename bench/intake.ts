@@ -1,6 +1,7 @@
 // npm run bench: intake throughput and p99 against a bare Fastify + pg INSERT + BullMQ add, in one
-// run, with receipts on and one webhook endpoint subscribed; and the cost of metrics: the intake with metrics on (scraped every second) against the same
-// intake with METRICS_ENABLED=false, in the same rounds.
+// run, with receipts on and one webhook endpoint subscribed; and, in the same rounds, the cost of
+// metrics (the intake with metrics on, scraped every second, against METRICS_ENABLED=false) and of
+// spam scoring (against SPAM_FILTER=false).
 import pg from 'pg'
 import { benchEnv, load, makeBodies, prepareDatabase, removeQueueKeys, startServer, type Measured } from './common.js'
 
@@ -23,14 +24,15 @@ await prepareDatabase(env, async (client) => {
   await client.query(`INSERT INTO webhook_endpoints (id, url, events, secret_sealed, updated_at)
     VALUES (gen_random_uuid(), 'http://127.0.0.1:9/bench', '{contact_request.received}', 'not sealed: nothing delivers in the bench', now())`)
 })
-process.stdout.write(`preparing ${REQUESTS * 2 * (ROUNDS + 1)} signed ALTCHA solutions…\n`)
-const bodies = await makeBodies(env, REQUESTS * 2 * (ROUNDS + 1))
+process.stdout.write(`preparing ${REQUESTS * 3 * (ROUNDS + 1)} signed ALTCHA solutions…\n`)
+const bodies = await makeBodies(env, REQUESTS * 3 * (ROUNDS + 1))
 const take = (n: number) => bodies.splice(0, n)
 // The baseline stores whatever it gets: it may cycle through one set of bodies.
 const baselineBodies = bodies.slice(0, REQUESTS)
 
 const intake = await startServer(env, 'intake')
 const unmetered = await startServer(benchEnv({ METRICS_ENABLED: 'false' }), 'intake')
+const unscored = await startServer(benchEnv({ SPAM_FILTER: 'false' }), 'intake')
 const baseline = await startServer(env, 'baseline')
 /** Prometheus scrapes every 15 s or so; the bench scrapes every second, and keeps the last exposition's size. */
 let scrapedBytes = 0
@@ -52,22 +54,25 @@ try {
   await load(baseline.port, baselineBodies, { ...options, mayRepeat: true })
   await load(intake.port, take(REQUESTS), options)
   await load(unmetered.port, take(REQUESTS), options)
-  const runs: Array<{ base: Measured, ours: Measured, off: Measured }> = []
+  await load(unscored.port, take(REQUESTS), options)
+  const runs: Array<{ base: Measured, ours: Measured, off: Measured, plain: Measured }> = []
   for (let round = 0; round < ROUNDS; round++) {
     await checkpoint()
     const base = await load(baseline.port, baselineBodies, { ...options, mayRepeat: true })
     // Which of the two intakes goes first alternates, so neither always meets the fresher database.
-    let ours: Measured, off: Measured
+    let ours: Measured, off: Measured, plain: Measured
     if (round % 2 === 0) {
       ours = await measure(intake)
       off = await measure(unmetered)
+      plain = await measure(unscored)
     } else {
+      plain = await measure(unscored)
       off = await measure(unmetered)
       ours = await measure(intake)
     }
-    runs.push({ base, ours, off })
-    process.stdout.write(`round ${round + 1}: baseline ${base.rps.toFixed(0)} req/s p99 ${base.p99} ms | intake ${ours.rps.toFixed(0)} req/s p99 ${ours.p99} ms | metrics off ${off.rps.toFixed(0)} req/s p99 ${off.p99} ms\n`)
-    if ([base, ours, off].some((m) => m.non2xx > 0 || m.errors > 0)) throw new Error('requests failed during the bench: the figures would not mean anything')
+    runs.push({ base, ours, off, plain })
+    process.stdout.write(`round ${round + 1}: baseline ${base.rps.toFixed(0)} req/s p99 ${base.p99} ms | intake ${ours.rps.toFixed(0)} req/s p99 ${ours.p99} ms | metrics off ${off.rps.toFixed(0)} req/s p99 ${off.p99} ms | scoring off ${plain.rps.toFixed(0)} req/s p99 ${plain.p99} ms\n`)
+    if ([base, ours, off, plain].some((m) => m.non2xx > 0 || m.errors > 0)) throw new Error('requests failed during the bench: the figures would not mean anything')
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
   const throughput = mean(runs.map((r) => r.ours.rps / r.base.rps))
@@ -77,10 +82,12 @@ try {
   process.stdout.write(`p99 ratio (intake / baseline):        ${p99.toFixed(2)}  (goal ≤ 2.00)\n`)
   const overhead = mean(runs.map((r) => r.ours.rps / r.off.rps))
   process.stdout.write(`throughput ratio (metrics on / off):  ${overhead.toFixed(2)}  (goal ≥ 0.95); per round ${runs.map((r) => (r.ours.rps / r.off.rps).toFixed(3)).join(', ')}\n`)
+  const scoring = mean(runs.map((r) => r.ours.rps / r.plain.rps))
+  process.stdout.write(`throughput ratio (scoring on / off):  ${scoring.toFixed(2)}  (goal ≥ 0.95); per round ${runs.map((r) => (r.ours.rps / r.plain.rps).toFixed(3)).join(', ')}\n`)
   process.stdout.write(`one scrape of the intake's /metrics:  ${scrapedBytes} bytes\n`)
 } finally {
   clearInterval(scraper)
   await admin.end()
-  for (const server of [intake, unmetered, baseline]) server.child.kill('SIGTERM')
+  for (const server of [intake, unmetered, unscored, baseline]) server.child.kill('SIGTERM')
   await removeQueueKeys(env)
 }

@@ -202,7 +202,7 @@ const Spam = {
   SPAM_LANGUAGES: List(Type.String({ pattern: '^[a-z]{2}$' }), 'comma-separated ISO 639-1 codes'),
   /** The same text (but for numbers, links and punctuation) from SPAM_CAMPAIGN_SENDERS addresses within the window. */
   SPAM_WEIGHT_CAMPAIGN: Weight(0.6),
-  SPAM_CAMPAIGN_SENDERS: Type.Integer({ minimum: 2, default: 3 }),
+  SPAM_CAMPAIGN_SENDERS: Type.Integer({ minimum: 2, maximum: 50, default: 3 }),
   SPAM_CAMPAIGN_WINDOW_HOURS: Type.Integer({ ...PositiveInt, default: 24 }),
   /** The message holds one of SPAM_KEYWORDS (case-insensitive). */
   SPAM_WEIGHT_KEYWORD: Weight(0.6),

@@ -32,6 +32,7 @@ const ProcessingRecordSchema = Type.Object({
   retention: Type.Object({
     requestsDays: Type.Integer(),
     afterClosingDays: Type.Integer(),
+    quarantinedDays: Type.Integer({ description: 'a request held as spam is kept this many days from entering the quarantine' }),
     contactOverrides: Type.Array(Type.Object({ contactId: Type.String(), days: Type.Integer() })),
     purgeSchedule: Type.String(),
     legalHold: Type.String(),
@@ -69,7 +70,10 @@ export function processingRecord (
     purposes: [
       'Answering enquiries sent through the website\'s contact forms (GDPR Art. 6(1)(b) and (f)); proof of consent to the privacy notice (Art. 7(1)).',
       ...(config.RECEIPTS ? [`A receipt to the address given in the form, at most one per ${config.RECEIPT_WINDOW_HOURS} h: the contact's name and title, the time received, the request id, the deletion date and a link to withdraw the request (Art. 7(3), 12(2)); nothing else the person wrote`] : []),
-      'Protecting the forms against abuse: CAPTCHA, rate limits, duplicate detection (Art. 6(1)(f), Recitals 47 and 49).'
+      'Protecting the forms against abuse: CAPTCHA, rate limits, duplicate detection (Art. 6(1)(f), Recitals 47 and 49).',
+      ...(config.SPAM_FILTER
+        ? ['Spam filtering (legitimate interest, Art. 6(1)(f)): local signals and a classifier trained only on this installation\'s release and mark-as-spam decisions; no recipient outside the service; a request scored as spam is held in a quarantine, delivered to nobody until an admin releases it']
+        : ['Spam filtering: off (SPAM_FILTER=false); a filled honeypot still holds a request in the quarantine'])
     ],
     dataSubjects: ['People who send a contact form', 'Staff who receive the requests (contact directory)'],
     dataCategories: [
@@ -77,7 +81,8 @@ export function processingRecord (
       'Consent record: notice version, language, SHA-256 of the text shown, time',
       'Delivery records: recipient, SMTP server response, message id',
       ...(webhookEndpoints.length === 0 ? [] : ['Webhook delivery records: endpoint, event, time, HTTP status, at most 1 KB of the answer']),
-      'Keyed hashes (HMAC-SHA-256) of client addresses for rate limits, and of submissions for duplicate detection; raw IP addresses are never stored'
+      'Keyed hashes (HMAC-SHA-256) of client addresses for rate limits, and of submissions for duplicate detection; raw IP addresses are never stored',
+      'Spam: each request\'s score and reason codes; a keyed hash of its normalised text (campaigns); for requests an admin decided about, keyed hashes of their words and counts per hash (the classifier), removed with the request'
     ],
     recipients: [
       smtpHost === null ? `Project managers, by e-mail files in the local mail drop (${config.MAIL_DROP_DIR})` : `Project managers, by e-mail through the SMTP server ${smtpHost}`,
@@ -89,6 +94,7 @@ export function processingRecord (
     retention: {
       requestsDays: config.RETENTION_DAYS,
       afterClosingDays: config.RETENTION_DAYS_AFTER_CLOSE,
+      quarantinedDays: config.QUARANTINE_RETENTION_DAYS,
       contactOverrides,
       purgeSchedule: config.PURGE_CRON === 'off' ? 'off: purges run only when an admin starts one' : `${config.PURGE_CRON} (${config.PURGE_TIMEZONE})`,
       legalHold: 'suspends purging of a request until lifted',

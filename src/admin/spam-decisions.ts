@@ -62,6 +62,7 @@ async function decide (deps: SpamDecisionDeps, action: SpamAction, id: string, a
   if (outcome === null) return null
   await enqueue(deps, outcome.work)
   countSpamDecision(metrics, action === 'release' ? 'released' : 'marked_spam', outcome.spamReasons)
+  if (action === 'release' && outcome.changed) metrics.spam.releases.inc()
   const { notificationIds, receiptIds, webhookDeliveryIds } = outcome.work
   return {
     id,

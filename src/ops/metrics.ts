@@ -125,6 +125,11 @@ export function createMetrics ({ defaultMetrics = true }: { defaultMetrics?: boo
         help: 'Spam decisions by decision (delivered and quarantined at intake; released and marked_spam by admins) and reason code, once per reason that fired (none when none did)',
         labelNames: ['decision', 'reason'] as const,
         registers
+      }),
+      releases: new Counter({
+        name: name('spam_releases_total'),
+        help: 'Quarantined requests an admin released through the API: the filter\'s false positives (the CLI\'s are in the audit log)',
+        registers
       })
     },
 

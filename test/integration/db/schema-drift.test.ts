@@ -48,7 +48,7 @@ function expectedType (field: DmmfField): string {
   if (field.kind === 'enum') return enumDbName(field.type)
   if (field.nativeType !== null) {
     const [name, args] = field.nativeType
-    return ({ Uuid: 'uuid', Char: `character(${args[0]})`, Timestamptz: `timestamp(${args[0] ?? 6}) with time zone`, Date: 'date' } as Record<string, string>)[name] ?? name
+    return ({ Uuid: 'uuid', Char: `character(${args[0]})`, Timestamptz: `timestamp(${args[0] ?? 6}) with time zone`, Date: 'date', Real: 'real' } as Record<string, string>)[name] ?? name
   }
   return ({ String: 'text', Int: 'integer', Boolean: 'boolean', DateTime: 'timestamp(3) without time zone', BigInt: 'bigint', Float: 'double precision', Json: 'jsonb' } as Record<string, string>)[field.type] ?? field.type
 }
@@ -57,6 +57,7 @@ function expectedDefault (field: DmmfField): string | null {
   if (!field.hasDefaultValue) return null
   const value = field.default
   if (typeof value === 'object' && value !== null && (value as { name?: string }).name === 'now') return 'CURRENT_TIMESTAMP'
+  if (Array.isArray(value) && value.length === 0) return `ARRAY[]::${expectedType(field)}`
   if (typeof value === 'string') return field.kind === 'enum' ? `'${value}'::${enumDbName(field.type)}` : `'${value}'::text`
   return String(value)
 }

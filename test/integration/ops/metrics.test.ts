@@ -57,7 +57,7 @@ t.test('after real traffic the counters moved by exactly what happened, and no p
   await sink.waitForDelivered(2)
   const third = await inject(await altchaSubmission(app, { ...PERSON, message: `${PERSON.message} Part three.` }))
   await eventually(async () => (await prisma.notification.findFirst({ where: { requestId: third.json().id, status: 'failed' } })) ?? undefined, { what: 'the third notification to fail' })
-  // A robot, and three refusals: invalid, no consent, a wrong CAPTCHA.
+  // A robot (quarantined), and three refusals: invalid, no consent, a wrong CAPTCHA.
   t.equal((await inject(await altchaSubmission(app, { ...PERSON, website: 'http://spam.example' }))).statusCode, 202)
   t.equal((await inject({ ...submission(PERSON), email: 'not an address' })).statusCode, 400)
   t.equal((await inject(await altchaSubmission(app, { ...PERSON, consent: { accepted: false, noticeVersion: '2026-11-27' } }))).statusCode, 422)
@@ -74,15 +74,17 @@ t.test('after real traffic the counters moved by exactly what happened, and no p
   const submissions = (outcome: string, reason: string) => sampleValue(text, m('submissions_total'), { outcome, reason })
   t.equal(submissions('accepted', 'none'), 3)
   t.equal(submissions('repeat', 'idempotency_key'), 1)
-  t.equal(submissions('honeypot', 'none'), 1)
+  t.equal(submissions('quarantined', 'none'), 1)
+  t.equal(sampleValue(text, m('spam_decisions_total'), { decision: 'quarantined', reason: 'honeypot' }), 1)
+  t.equal(sampleValue(text, m('spam_decisions_total'), { decision: 'delivered', reason: 'fill_time' }), 3, 'the accepted ones were sent in a hurry')
   t.equal(submissions('refused', 'VALIDATION_FAILED'), 1)
   t.equal(submissions('refused', 'CONSENT_REQUIRED'), 1)
   t.equal(submissions('refused', 'CAPTCHA_FAILED'), 1)
-  // Verified once each: the three accepted and the wrong one. The repeat reused its first verdict;
-  // the robot, the invalid body and the refused consent were turned away before any verification.
-  t.equal(sampleValue(text, m('captcha_verifications_total'), { provider: 'altcha', result: 'passed' }), 3)
+  // Verified once each: the three accepted, the robot (quarantined) and the wrong one. The repeat
+  // reused its first verdict; the invalid body and the refused consent were turned away before any verification.
+  t.equal(sampleValue(text, m('captcha_verifications_total'), { provider: 'altcha', result: 'passed' }), 4)
   t.equal(sampleValue(text, m('captcha_verifications_total'), { provider: 'altcha', result: 'failed' }), 1)
-  t.equal(sampleValue(text, m('captcha_verification_duration_seconds_count'), { provider: 'altcha' }), 4)
+  t.equal(sampleValue(text, m('captcha_verification_duration_seconds_count'), { provider: 'altcha' }), 5)
   t.equal(sampleValue(text, m('notifications_sent_total')), 2)
   t.equal(sampleValue(text, m('notifications_retried_total')), 1)
   t.equal(sampleValue(text, m('notifications_failed_total'), { reason: 'permanent' }), 1)
