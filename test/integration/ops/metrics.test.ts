@@ -58,7 +58,7 @@ t.test('after real traffic the counters moved by exactly what happened, and no p
   const third = await inject(await altchaSubmission(app, { ...PERSON, message: `${PERSON.message} Part three.` }))
   await eventually(async () => (await prisma.notification.findFirst({ where: { requestId: third.json().id, status: 'failed' } })) ?? undefined, { what: 'the third notification to fail' })
   // A robot (quarantined), and three refusals: invalid, no consent, a wrong CAPTCHA.
-  t.equal((await inject(await altchaSubmission(app, { ...PERSON, website: 'http://spam.example' }))).statusCode, 202)
+  t.equal((await inject(await altchaSubmission(app, { ...PERSON, message: 'Köp billiga klockor nu!', website: 'http://spam.example' }))).statusCode, 202)
   t.equal((await inject({ ...submission(PERSON), email: 'not an address' })).statusCode, 400)
   t.equal((await inject(await altchaSubmission(app, { ...PERSON, consent: { accepted: false, noticeVersion: '2026-11-27' } }))).statusCode, 422)
   t.equal((await inject(submission({ ...PERSON, captcha: { provider: 'altcha', token: 'bm90IGEgc29sdXRpb24=' } }))).statusCode, 403)
