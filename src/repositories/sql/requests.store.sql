@@ -18,9 +18,12 @@ matches AS (
    ORDER BY i.fingerprint, i.n
 ), campaign AS (
   SELECT a.n, a.campaign_key IS NOT NULL AND 1 + (
-           SELECT count(DISTINCT lower(c.email)) FROM contact_requests c
-            WHERE c.campaign_key = a.campaign_key AND c.received_at > now() - make_interval(secs => $29::int)
-              AND lower(c.email) <> lower(a.email)) >= $28::int AS fired
+           -- The latest requests with the key only: a flood of one text costs each check the same.
+           SELECT count(DISTINCT sender) FROM (
+             SELECT lower(c.email) AS sender FROM contact_requests c
+              WHERE c.campaign_key = a.campaign_key AND c.received_at > now() - make_interval(secs => $29::int)
+              ORDER BY c.received_at DESC LIMIT 50) recent
+            WHERE sender <> lower(a.email)) >= $28::int AS fired
     FROM accepted a
 ), decided AS (
   SELECT a.*, d.reasons, d.score, d.score >= $26::real AS quarantined
