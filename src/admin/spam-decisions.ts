@@ -3,24 +3,20 @@
 // a mark as spam holds what is not sent yet. Both teach the classifier and are audited.
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
-import type { NotifyProducer } from '../jobs/notify.js'
-import type { ReceiptProducer } from '../jobs/receipt.js'
-import type { WebhookProducer } from '../jobs/webhook.js'
+import { enqueueWork, type WorkProducers } from '../jobs/request-work.js'
 import type { AuditRepository } from '../repositories/audit.js'
-import type { Outbox, RequestRepository } from '../repositories/requests.js'
+import type { RequestRepository } from '../repositories/requests.js'
 import { countSpamDecision, type Metrics } from '../ops/metrics.js'
 import { tokenHashes } from '../spam/text.js'
 
-export interface SpamDecisionDeps {
+export interface SpamDecisionDeps extends WorkProducers {
   requests: RequestRepository
   audit: AuditRepository
-  notify: NotifyProducer
-  /** Null when receipts are off (RECEIPTS=false). */
-  receipts: ReceiptProducer | null
-  webhooks: WebhookProducer
   metrics: Metrics
   log: FastifyBaseLogger
   pseudonymKey: string
+  /** How long to wait for Redis to take a released job before leaving it to the outbox relay. */
+  enqueueTimeoutMs: number
 }
 
 /** What a decision did: whether the request changed (a second release does not), and what a release sent. */
@@ -32,18 +28,6 @@ export interface Decided {
 }
 
 export type SpamAction = 'release' | 'mark_spam'
-
-/** Puts the released work in its queues; what Redis does not take, the outbox relay enqueues. */
-async function enqueue (deps: SpamDecisionDeps, work: Outbox): Promise<void> {
-  const { notify, receipts, webhooks, log } = deps
-  const jobs = [
-    ...work.notificationIds.map(notify.enqueue),
-    ...receipts === null ? [] : work.receiptIds.map(receipts.enqueue),
-    ...work.webhookDeliveryIds.map(webhooks.enqueue)
-  ]
-  const failed = (await Promise.allSettled(jobs)).filter((r) => r.status === 'rejected').length
-  if (failed > 0) log.warn({ jobs: failed }, 'released work not enqueued; left to the outbox relay')
-}
 
 async function decide (deps: SpamDecisionDeps, action: SpamAction, id: string, actor: string): Promise<Decided | null> {
   const { requests, audit, metrics, pseudonymKey } = deps
@@ -60,7 +44,7 @@ async function decide (deps: SpamDecisionDeps, action: SpamAction, id: string, a
     detail: outcome === null ? undefined : { changed: outcome.changed }
   })
   if (outcome === null) return null
-  await enqueue(deps, outcome.work)
+  await enqueueWork(deps, outcome.work, deps.enqueueTimeoutMs, deps.log)
   countSpamDecision(metrics, action === 'release' ? 'released' : 'marked_spam', outcome.spamReasons)
   if (action === 'release' && outcome.changed) metrics.spam.releases.inc()
   const { notificationIds, receiptIds, webhookDeliveryIds } = outcome.work

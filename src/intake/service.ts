@@ -7,27 +7,20 @@ import type { Captcha, CaptchaCheck } from '../captcha/index.js'
 import type { ContactRouter } from '../contacts/routing.js'
 import type { Notice, NoticeCatalog } from '../notices/catalog.js'
 import { AppError, captchaFailed, consentRequired, idempotencyKeyReused, unknownContact } from '../errors.js'
-import type { NotifyProducer } from '../jobs/notify.js'
-import type { ReceiptProducer } from '../jobs/receipt.js'
-import type { WebhookProducer } from '../jobs/webhook.js'
 import { DuplicateSubmission, type PriorRequest, type RepeatKeys, type RequestRepository, type StoredRequest } from '../repositories/requests.js'
 import type { Accepted, ContactRequestBody } from './schemas.js'
 import type { RepeatKind, SubmissionOutcome } from '../ops/metrics.js'
-import { withTimeout } from '../with-timeout.js'
+import { enqueueWork, type WorkProducers } from '../jobs/request-work.js'
 import type { SpamScorer } from '../spam/scorer.js'
 import type { SpamReason } from '../spam/rule.js'
 
-export interface IntakeDeps {
+/** With the producers of a stored request's work: its notification, receipt and contact_request.received webhooks. */
+export interface IntakeDeps extends WorkProducers {
   config: Pick<Config, 'PSEUDONYM_KEY'>
   requests: RequestRepository
   notices: NoticeCatalog
   captcha: Captcha
   router: ContactRouter
-  notify: NotifyProducer
-  /** Null when receipts are off (RECEIPTS=false). */
-  receipts: ReceiptProducer | null
-  /** Delivers the contact_request.received webhooks written with the request. */
-  webhooks: WebhookProducer
   /** How long to wait for Redis to take the job before leaving it to the outbox relay. */
   enqueueTimeoutMs: number
   /** The spam signals (src/spam/scorer.ts); the store completes the score and quarantines. */
@@ -148,30 +141,6 @@ async function checkCaptcha (
   }
 }
 
-/** Puts a job in its queue; one Redis does not take in time is left to the outbox relay. */
-async function enqueue (
-  timeoutMs: number, what: 'notification' | 'receipt' | 'webhookDelivery', id: string, put: (id: string) => Promise<void>, log: FastifyBaseLogger
-): Promise<void> {
-  try {
-    await withTimeout(put(id), timeoutMs)
-  } catch (err) {
-    // The row is committed as pending: the worker's relay enqueues it once Redis answers.
-    log.warn({ err, [`${what}Id`]: id }, `${what} not enqueued; left to the outbox relay`)
-  }
-}
-
-/** The stored request's jobs: its notification, its receipt (when receipts are on), its webhook deliveries. */
-interface RequestJobs { notificationId: string, receiptId: string | null, webhookDeliveryIds: string[] }
-
-async function enqueueJobs (deps: IntakeDeps, jobs: RequestJobs, log: FastifyBaseLogger): Promise<void> {
-  const { enqueueTimeoutMs: timeoutMs, notify, receipts, webhooks } = deps
-  await Promise.all([
-    enqueue(timeoutMs, 'notification', jobs.notificationId, notify.enqueue, log),
-    jobs.receiptId === null || receipts === null ? undefined : enqueue(timeoutMs, 'receipt', jobs.receiptId, receipts.enqueue, log),
-    ...jobs.webhookDeliveryIds.map(async (id) => { await enqueue(timeoutMs, 'webhookDelivery', id, webhooks.enqueue, log) })
-  ])
-}
-
 /**
  * Consent, CAPTCHA, the recipient, the spam signals, then one stored request (or the answer of the
  * one it repeats), then its jobs. A quarantined request has none, and is answered as any other: its
@@ -224,7 +193,9 @@ async function submit (
   }
   // The request is committed with its work pending: the answer need not wait for Redis (the
   // outbox relay enqueues what Redis does not take), and so takes as long as a quarantined one's.
-  later(enqueueJobs(deps, { notificationId, receiptId, webhookDeliveryIds: stored.webhookDeliveryIds }, log))
+  const receiptIds = receiptId === null ? [] : [receiptId]
+  const work = { notificationIds: [notificationId], receiptIds, webhookDeliveryIds: stored.webhookDeliveryIds }
+  later(enqueueWork(deps, work, deps.enqueueTimeoutMs, log))
   log.info({ requestId: stored.id, contactId: body.contactId, captchaVerified: check.verified, spamReasons: stored.spamReasons }, 'contact request received')
   return { accepted: toAccepted(stored), outcome: { outcome: 'accepted' }, spamReasons: stored.spamReasons }
 }
@@ -237,7 +208,7 @@ export function createIntakeService (deps: IntakeDeps) {
   }
   return {
     submit: async (input: IntakeInput): Promise<Submitted> => await submit(deps, input, later),
-    /** Waits until the jobs of every answered submission are in Redis or left to the outbox relay (enqueueJobs never rejects). */
+    /** Waits until the jobs of every answered submission are in Redis or left to the outbox relay (enqueueWork never rejects). */
     drain: async (): Promise<void> => { await Promise.allSettled([...enqueuing]) }
   }
 }

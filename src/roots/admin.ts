@@ -31,7 +31,8 @@ export function createAdminServices (core: Core) {
       webhooks: producers.webhooks,
       metrics,
       log,
-      pseudonymKey: config.PSEUDONYM_KEY
+      pseudonymKey: config.PSEUDONYM_KEY,
+      enqueueTimeoutMs: core.tuning.enqueueTimeoutMs
     }),
     keys: createKeyStore(repositories.apiKeys),
     subjects: createSubjectService({ ...repositories, erasure, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),

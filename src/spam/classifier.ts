@@ -17,6 +17,10 @@ export interface SpamModel {
 
 export const EMPTY_MODEL: SpamModel = { spamExamples: 0, hamExamples: 0, tokens: new Map() }
 
+/** Whether the model has seen `minExamples` of each label: until then it says nothing. */
+export const hasLearned = (model: SpamModel, minExamples: number): boolean =>
+  model.spamExamples >= minExamples && model.hamExamples >= minExamples
+
 /**
  * The probability that a message holding `tokens` is spam, or null while the model has seen fewer
  * than `minExamples` of either label (it says nothing rather than guess).
@@ -28,7 +32,7 @@ export const EMPTY_MODEL: SpamModel = { spamExamples: 0, hamExamples: 0, tokens:
  */
 export function spamProbability (model: SpamModel, tokens: readonly string[], minExamples: number): number | null {
   const { spamExamples: spam, hamExamples: ham } = model
-  if (spam < minExamples || ham < minExamples) return null
+  if (!hasLearned(model, minExamples)) return null
   let logOdds = 0
   for (const token of tokens) {
     const counts = model.tokens.get(token)

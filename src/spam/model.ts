@@ -30,4 +30,3 @@ export function createModelCache (load: () => Promise<SpamModel>, refreshMs: num
     }
   }
 }
-export type ModelCache = ReturnType<typeof createModelCache>

@@ -6,23 +6,22 @@
 // (src/repositories/requests.ts), from the campaign key computed here and the weights passed with it.
 import { createRequire } from 'node:module'
 import type { Config } from '../config.js'
-import { spamProbability, type SpamModel } from './classifier.js'
-import { campaignKey, languages, linkCount, tokenHashes } from './text.js'
+import { hasLearned, spamProbability, type SpamModel } from './classifier.js'
+import { campaignKey, domainOf, languages, linkCount, tokenHashes } from './text.js'
 import type { SpamReason } from './rule.js'
 
 /** Under this many letters, the same text from several people is not a campaign ("ring mig, tack"). */
-export const CAMPAIGN_MIN_CHARS = 40
+const CAMPAIGN_MIN_CHARS = 40
 /** Under this many characters, the language detector guesses: it is not asked. */
 const LANGUAGE_MIN_CHARS = 60
 /** A served language the detector gives at least this much is a language the message may be in: no signal. */
 const LANGUAGE_MIN_SUPPORT = 0.05
 
 export type SpamConfig = Pick<Config,
-  'SPAM_FILTER' | 'SPAM_THRESHOLD' | 'QUARANTINE_RETENTION_DAYS' | 'PSEUDONYM_KEY' |
+  'SPAM_FILTER' | 'PSEUDONYM_KEY' |
   'SPAM_WEIGHT_HONEYPOT' | 'SPAM_WEIGHT_FILL_TIME' | 'SPAM_MIN_FILL_SECONDS' | 'SPAM_WEIGHT_LINKS' | 'SPAM_MAX_LINKS' |
-  'SPAM_WEIGHT_DISPOSABLE_EMAIL' | 'SPAM_WEIGHT_LANGUAGE' | 'SPAM_LANGUAGES' | 'SPAM_WEIGHT_CAMPAIGN' | 'SPAM_CAMPAIGN_SENDERS' |
-  'SPAM_CAMPAIGN_WINDOW_HOURS' | 'SPAM_WEIGHT_KEYWORD' | 'SPAM_KEYWORDS' | 'SPAM_WEIGHT_CLASSIFIER' |
-  'SPAM_CLASSIFIER_MIN_PROBABILITY' | 'SPAM_CLASSIFIER_MIN_EXAMPLES'>
+  'SPAM_WEIGHT_DISPOSABLE_EMAIL' | 'SPAM_WEIGHT_LANGUAGE' | 'SPAM_LANGUAGES' | 'SPAM_WEIGHT_CAMPAIGN' |
+  'SPAM_WEIGHT_KEYWORD' | 'SPAM_KEYWORDS' | 'SPAM_WEIGHT_CLASSIFIER' | 'SPAM_CLASSIFIER_MIN_PROBABILITY' | 'SPAM_CLASSIFIER_MIN_EXAMPLES'>
 
 /** What the scorer reads of a submission. */
 export interface Scorable {
@@ -51,7 +50,7 @@ const wildcards = require('disposable-email-domains/wildcard.json') as string[]
 
 /** Whether mail to this domain (or a parent of it on the wildcard list) is thrown away after minutes. */
 function isDisposable (email: string): boolean {
-  const domain = email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase()
+  const domain = domainOf(email)
   if (disposable.has(domain)) return true
   return wildcards.some((parent) => domain === parent || domain.endsWith(`.${parent}`))
 }
@@ -90,16 +89,18 @@ export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
     }
     const text = keywords.length === 0 ? '' : normalisePhrase(input.message)
     if (keywords.some((phrase) => text.includes(phrase))) fired.push('keyword')
-    const p = spamProbability(model(), tokenHashes(config.PSEUDONYM_KEY, input.message, input.email), config.SPAM_CLASSIFIER_MIN_EXAMPLES)
-    if (p !== null && p >= config.SPAM_CLASSIFIER_MIN_PROBABILITY) fired.push('classifier')
+    // Its tokens (a keyed hash per word) are only worth hashing once it has learned enough to speak.
+    const learned = model()
+    if (hasLearned(learned, config.SPAM_CLASSIFIER_MIN_EXAMPLES)) {
+      const p = spamProbability(learned, tokenHashes(config.PSEUDONYM_KEY, input.message, input.email), config.SPAM_CLASSIFIER_MIN_EXAMPLES)
+      if (p !== null && p >= config.SPAM_CLASSIFIER_MIN_PROBABILITY) fired.push('classifier')
+    }
     return fired
   }
 
   const weights = weightsOf(config)
 
   return {
-    weights,
-
     /**
      * The submission's score and reasons, but for the campaign signal. With SPAM_FILTER=false only
      * the honeypot is read: what it catches is held as it always was, never dropped.

@@ -22,10 +22,12 @@ export function words (message: string): string[] {
   return [...found]
 }
 
+/** The domain of an e-mail address, as it is compared. */
+export const domainOf = (email: string): string => email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase()
+
 /** The classifier's view of a message: its words, and the sender's e-mail domain, as keyed hashes. */
 export function tokenHashes (key: string, message: string, email: string): string[] {
-  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase()
-  return [...words(message), `@${domain}`].map((token) => keyedHash(key, 'spam-token', token).slice(0, 32))
+  return [...words(message), `@${domainOf(email)}`].map((token) => keyedHash(key, 'spam-token', token).slice(0, 32))
 }
 
 /** Web addresses and e-mail addresses in the message, as a person would see them (linkifyjs). */
