@@ -4,6 +4,7 @@
 // Labels take values from closed sets only (outcomes, error codes, provider and queue names,
 // route templates): never an address, an e-mail, an id or anything a client can vary.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { reasonsOrNone } from '../spam/rule.js'
 
 /** Every application metric's name starts with this; Node's default metrics keep their standard names. */
 export const METRIC_PREFIX = 'contact_intake_'
@@ -149,7 +150,7 @@ export type SpamDecision = 'delivered' | 'quarantined' | 'released' | 'marked_sp
 
 /** Counts one spam decision under each of its reasons. */
 export function countSpamDecision (metrics: Metrics, decision: SpamDecision, reasons: readonly string[]): void {
-  for (const reason of reasons.length === 0 ? ['none'] : reasons) metrics.spam.decisions.inc({ decision, reason })
+  for (const reason of reasonsOrNone(reasons)) metrics.spam.decisions.inc({ decision, reason })
 }
 
 /** Counts one submission's outcome. */

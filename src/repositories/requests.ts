@@ -13,7 +13,7 @@ import { createBatcher, fulfilled } from '../batcher.js'
 import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
 import { insertDeliveriesSql, isoSql, originOf, subscribedSql } from './webhooks.js'
 import { normaliseAddress } from '../privacy/pseudonyms.js'
-import { quarantineRule, type QuarantineRule, type SpamReason } from '../spam/rule.js'
+import { quarantineRule, reasonsOrNone, type QuarantineRule, type SpamReason } from '../spam/rule.js'
 import type { SpamScore } from '../spam/scorer.js'
 import { CONFIG_DEFAULTS } from '../config.js'
 import { learn, logDecision, unlearn, type SpamLabel } from './spam.js'
@@ -130,6 +130,19 @@ const [THRESHOLD, CAMPAIGN_WEIGHT, CAMPAIGN_SENDERS, CAMPAIGN_WINDOW] = [0, 1, 2
 const ruleValues = (rule: QuarantineRule): unknown[] =>
   [rule.threshold, rule.campaignWeight, rule.campaignSenders, rule.campaignWindowSeconds]
 
+/**
+ * The contact_request.received deliveries of the requests in `from` (alias r, with the request's
+ * id and dates; `contact` is its contact's id), one per subscribed endpoint: at intake and at release.
+ */
+const receivedDeliveriesSql = (from: string, contact: string, where?: string): string => insertDeliveriesSql({
+  event: 'contact_request.received',
+  from,
+  endpoints: subscribedSql('contact_request.received', contact),
+  requestId: 'r.id',
+  data: `json_build_object('requestId', r.id, 'contactId', ${contact}, 'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`,
+  where
+})
+
 // A batch of submissions as parallel arrays. Each is stored, with its consent record, unless it
 // repeats an earlier request or another submission of the batch carries the same person and message.
 // A key taken meanwhile (ON CONFLICT DO NOTHING) skips only that row. Whether the contact can take
@@ -181,13 +194,7 @@ const STORE = `
   ), receipt AS (
     INSERT INTO receipts (id, request_id) SELECT i.receipt_id, r.id FROM delivered r JOIN input i USING (id) WHERE i.receipt_id IS NOT NULL
   ), webhook AS (
-    ${insertDeliveriesSql({
-      event: 'contact_request.received',
-      from: 'delivered r JOIN input i USING (id)',
-      endpoints: subscribedSql('contact_request.received', 'i.contact_id'),
-      requestId: 'r.id',
-      data: `json_build_object('requestId', r.id, 'contactId', i.contact_id, 'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`
-    })}
+    ${receivedDeliveriesSql('delivered r JOIN input i USING (id)', 'i.contact_id')}
   ), decision AS (
     INSERT INTO spam_decisions (id, decision, reasons, score)
     SELECT gen_random_uuid(), 'quarantined', spam_reasons, spam_score FROM request WHERE quarantined
@@ -585,15 +592,8 @@ const RELEASE = `
     ON CONFLICT (request_id) DO NOTHING
     RETURNING id
   ), webhook AS (
-    ${insertDeliveriesSql({
-      event: 'contact_request.received',
-      from: 'released r',
-      endpoints: subscribedSql('contact_request.received', 'r.contact_id'),
-      requestId: 'r.id',
-      data: `json_build_object('requestId', r.id, 'contactId', r.contact_id, 'receivedAt', ${isoSql('r.received_at')}, 'retainUntil', ${isoSql('r.retain_until')})`,
-      where: `NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.request_id = r.id AND w.endpoint_id = e.id
-                 AND w.event_type = 'contact_request.received' AND w.status IN ('pending', 'queued', 'delivered'))`
-    })}
+    ${receivedDeliveriesSql('released r', 'r.contact_id', `NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.request_id = r.id
+      AND w.endpoint_id = e.id AND w.event_type = 'contact_request.received' AND w.status IN ('pending', 'queued', 'delivered'))`)}
   )
   SELECT array(SELECT id::text FROM notification) AS "notificationIds", array(SELECT id::text FROM receipt) AS "receiptIds",
          array(SELECT id::text FROM webhook) AS "webhookDeliveryIds"`
@@ -609,7 +609,7 @@ function countByReason (quarantinedFor: Array<string[] | null>): Record<string, 
   const counts: Record<string, number> = {}
   for (const reasons of quarantinedFor) {
     if (reasons === null) continue
-    for (const reason of reasons.length === 0 ? ['none'] : reasons) counts[reason] = (counts[reason] ?? 0) + 1
+    for (const reason of reasonsOrNone(reasons)) counts[reason] = (counts[reason] ?? 0) + 1
   }
   return counts
 }

@@ -5,6 +5,9 @@ import type { Config } from '../config.js'
 export const SPAM_REASONS = ['honeypot', 'fill_time', 'links', 'disposable_email', 'language', 'campaign', 'keyword', 'classifier'] as const
 export type SpamReason = typeof SPAM_REASONS[number]
 
+/** A decision's reasons as counted: one with none counts under `none` (the summary's SQL says the same). */
+export const reasonsOrNone = (reasons: readonly string[]): readonly string[] => reasons.length === 0 ? ['none'] : reasons
+
 /** How the store statement decides the campaign signal and the quarantine (see src/repositories/requests.ts). */
 export interface QuarantineRule {
   threshold: number
