@@ -28,7 +28,7 @@ const config = loadConfig(env)
 
 /** A fresh, signed ALTCHA solution for each submission, as the widget would post it. */
 async function token (): Promise<string> {
-  const challenge = await createChallenge({ algorithm: 'PBKDF2/SHA-256', cost: 1, deriveKey, hmacSignatureSecret: config.ALTCHA_HMAC_KEY, expiresAt: new Date(Date.now() + 600_000) })
+  const challenge = await createChallenge({ algorithm: 'PBKDF2/SHA-256', cost: 1, deriveKey, hmacSignatureSecret: config.ALTCHA_HMAC_KEY, expiresAt: new Date(Date.now() + 600_000), data: { issuedAt: Math.floor(Date.now() / 1000) } })
   const solution = await solveChallenge({ challenge, deriveKey })
   return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64')
 }
