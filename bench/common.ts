@@ -53,7 +53,12 @@ export async function makeBodies (env: NodeJS.ProcessEnv, count: number): Promis
     const batch = await Promise.all(Array.from({ length: Math.min(100, count - i) }, async (_v, j) => {
       // A small server-chosen counter keeps solving cheap; verification is unchanged.
       const challenge = await createChallenge({
-        algorithm: 'PBKDF2/SHA-256', cost: 1, counter: randomInt(0, 4), deriveKey, hmacSignatureSecret: env.ALTCHA_HMAC_KEY as string, expiresAt: new Date(Date.now() + 3_600_000),
+        algorithm: 'PBKDF2/SHA-256',
+        cost: 1,
+        counter: randomInt(0, 4),
+        deriveKey,
+        hmacSignatureSecret: env.ALTCHA_HMAC_KEY as string,
+        expiresAt: new Date(Date.now() + 3_600_000),
         // Issued when prepared, as the service issues its own: the form was filled long before it is sent.
         data: { issuedAt: Math.floor(Date.now() / 1000) }
       })
