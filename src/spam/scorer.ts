@@ -46,13 +46,16 @@ export interface SpamScore {
 const require = createRequire(import.meta.url)
 const disposable = new Set(require('disposable-email-domains') as string[])
 /** Providers that hand out any subdomain: a domain under one of these is disposable too. */
-const wildcards = require('disposable-email-domains/wildcard.json') as string[]
+const wildcards = new Set(require('disposable-email-domains/wildcard.json') as string[])
 
 /** Whether mail to this domain (or a parent of it on the wildcard list) is thrown away after minutes. */
 function isDisposable (email: string): boolean {
   const domain = domainOf(email)
   if (disposable.has(domain)) return true
-  return wildcards.some((parent) => domain === parent || domain.endsWith(`.${parent}`))
+  for (let at = 0; at !== -1; at = domain.indexOf('.', at + 1)) {
+    if (wildcards.has(at === 0 ? domain : domain.slice(at + 1))) return true
+  }
+  return false
 }
 
 const normalisePhrase = (text: string): string => text.toLowerCase().replace(/\s+/gu, ' ')

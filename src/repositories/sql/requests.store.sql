@@ -18,8 +18,9 @@ matches AS (
    ORDER BY i.fingerprint, i.n
 ), campaign AS (
   -- Distinct senders of the text in the window, this one's other addresses aside, found by
-  -- stepping from one address to the next in the (campaign_key, email) index: at most twice
-  -- SPAM_CAMPAIGN_SENDERS probes (case variants of one address take a probe each, and count once).
+  -- stepping from one address to the next in the (campaign_key, email) index: at most
+  -- SPAM_CAMPAIGN_SENDERS probes, enough for this sender and the others it takes (case variants
+  -- of one address take a probe each and count once: a sender cannot pose as several that way).
   SELECT a.n, a.campaign_key IS NOT NULL AND 1 + (
            WITH RECURSIVE sender (email, k) AS (
              SELECT ''::text, 0
@@ -28,7 +29,7 @@ matches AS (
                       WHERE c.campaign_key = a.campaign_key AND c.email > s.email
                         AND c.received_at > now() - make_interval(secs => $29::int)
                       ORDER BY c.email LIMIT 1), s.k + 1
-               FROM sender s WHERE s.email IS NOT NULL AND s.k < 2 * $28::int
+               FROM sender s WHERE s.email IS NOT NULL AND s.k < $28::int
            )
            SELECT count(DISTINCT lower(email)) FROM sender WHERE k > 0 AND lower(email) <> lower(a.email)
          ) >= $28::int AS fired
