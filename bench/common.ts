@@ -46,6 +46,18 @@ export async function prepareDatabase (env: NodeJS.ProcessEnv, setup: (client: p
   await database.close()
 }
 
+/**
+ * The n-th body's message. People write messages of their own: each differs in its words (its
+ * number spelt in letters: the campaign signal reads past digits). BENCH_SAME_TEXT=1 sends the
+ * same text from every address instead, a campaign as large as the bench: the spam filter's worst case.
+ */
+function messageOf (n: number): string {
+  const base = 'Hej! Jag vill veta mer om Akademin för Livslångt Lärande.'
+  if (process.env.BENCH_SAME_TEXT === '1') return `${base} (${n})`
+  const word = n.toString(26).split('').map((d) => String.fromCharCode(97 + parseInt(d, 26))).join('')
+  return `${base} Vårt ärende heter ${word}.`
+}
+
 /** Distinct bodies with distinct, valid ALTCHA solutions signed with the server's key. */
 export async function makeBodies (env: NodeJS.ProcessEnv, count: number): Promise<string[]> {
   const bodies: string[] = []
@@ -69,7 +81,7 @@ export async function makeBodies (env: NodeJS.ProcessEnv, count: number): Promis
         email: `anna.andersson+${i + j}@example.se`,
         phone: '+46 70 123 45 67',
         organisation: 'Skellefteå kommun',
-        message: `Hej! Jag vill veta mer om Akademin för Livslångt Lärande. (${i + j})`,
+        message: messageOf(i + j),
         locale: 'sv',
         pageUrl: 'https://www.ri.se/sv/berattelser/ny-kompetens-forandrade-perspektiven-for-skelleftea-kommun',
         consent: { accepted: true, noticeVersion: '2026-11-26' },
