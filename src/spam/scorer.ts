@@ -7,15 +7,13 @@
 import { createRequire } from 'node:module'
 import type { Config } from '../config.js'
 import { hasLearned, spamProbability, type SpamModel } from './classifier.js'
-import { campaignKey, domainOf, languages, linkCount, tokenHashes } from './text.js'
+import { campaignKey, domainOf, language, linkCount, tokenHashes } from './text.js'
 import type { SpamReason } from './rule.js'
 
 /** Under this many letters, the same text from several people is not a campaign ("ring mig, tack"). */
 const CAMPAIGN_MIN_CHARS = 40
 /** Under this many characters, the language detector guesses: it is not asked. */
 const LANGUAGE_MIN_CHARS = 60
-/** A served language the detector gives at least this much is a language the message may be in: no signal. */
-const LANGUAGE_MIN_SUPPORT = 0.05
 
 export type SpamConfig = Pick<Config,
   'SPAM_FILTER' | 'PSEUDONYM_KEY' |
@@ -84,11 +82,8 @@ export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
     if (linkCount(input.message) > config.SPAM_MAX_LINKS) fired.push('links')
     if (isDisposable(input.email)) fired.push('disposable_email')
     if (input.message.length >= LANGUAGE_MIN_CHARS) {
-      const candidates = languages(input.message)
-      const served = (code: string) => servedLanguages.has(code) || code === input.locale
-      // Only a message the detector places outside every served language (Cyrillic spam is
-      // ru, uk or bg to it, never sv).
-      if (candidates.length > 0 && !candidates.some((c) => served(c.code) && c.accuracy >= LANGUAGE_MIN_SUPPORT)) fired.push('language')
+      const detected = language(input.message)
+      if (detected !== null && !servedLanguages.has(detected) && detected !== input.locale) fired.push('language')
     }
     const text = keywords.length === 0 ? '' : normalisePhrase(input.message)
     if (keywords.some((phrase) => text.includes(phrase))) fired.push('keyword')
