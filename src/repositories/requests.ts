@@ -164,7 +164,11 @@ const STORE = `
     -- stepping from one address to the next in the (campaign_key, email) index: at most
     -- SPAM_CAMPAIGN_SENDERS probes, enough for this sender and the others it takes (case variants
     -- of one address take a probe each and count once: a sender cannot pose as several that way).
-    SELECT a.n, a.campaign_key IS NOT NULL AND 1 + (
+    SELECT a.n, a.campaign_key IS NOT NULL
+           -- Most texts were never sent before: one probe says so before the count is set up.
+           AND EXISTS (SELECT 1 FROM contact_requests c WHERE c.campaign_key = a.campaign_key
+                          AND c.received_at > now() - make_interval(secs => ${CAMPAIGN_WINDOW}::int))
+           AND 1 + (
              WITH RECURSIVE sender (email, k) AS (
                SELECT ''::text, 0
                UNION ALL
