@@ -21,6 +21,7 @@ import captchaRoutes from './captcha/routes.js'
 import intakeRoutes from './intake/routes.js'
 import webRoutes from './web/routes.js'
 import withdrawalRoutes from './receipts/routes.js'
+import handlingRoutes from './follow-through/routes.js'
 import adminAccess from './admin/access.js'
 import adminRequestRoutes from './admin/requests.js'
 import adminNotificationRoutes from './admin/notifications.js'
@@ -29,6 +30,7 @@ import adminRetentionRoutes from './admin/retention.js'
 import adminSubjectRoutes from './admin/subjects.js'
 import adminRecordRoutes from './admin/records.js'
 import adminSpamRoutes from './admin/spam.js'
+import adminHandlingRoutes from './admin/handling.js'
 import adminWebhookRoutes from './admin/webhooks.js'
 import docs from './docs/routes.js'
 import { openApiWebhooks } from './schemas/webhook-events.js'
@@ -144,6 +146,12 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(withdrawalRoutes, {
     withdrawalLinks: services.withdrawalLinks, subjects: services.subjects, requests: repositories.requests
   })
+  await app.register(handlingRoutes, {
+    links: services.handlingLinks,
+    actions: services.handlingActions,
+    contacts: repositories.contacts,
+    fallbackInbox: config.NOTIFY_FALLBACK_EMAIL !== undefined
+  })
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)
   await app.register(async function admin (scope) {
@@ -163,6 +171,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     })
     await scope.register(adminWebhookRoutes, { endpoints: services.webhookEndpoints, webhooks: repositories.webhooks })
     await scope.register(adminSpamRoutes, { spam: repositories.spam, decisions: services.spamDecisions })
+    await scope.register(adminHandlingRoutes, { actions: services.handlingActions })
   }, { prefix: '/v1/admin' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   if (config.DOCS_ENABLED) await app.register(docs)

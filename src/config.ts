@@ -174,6 +174,16 @@ const Mail = {
   OUTBOX_BACKLOG_SECONDS: Type.Integer({ ...PositiveInt, default: 300 })
 }
 
+/** Handling: the action links in a notification, and reminders when nobody answers (README: "Handling"). */
+const Handling = {
+  /** Working days a request may wait for an answer before its handler is reminded, for a contact without responseDays. */
+  HANDLING_RESPONSE_DAYS: Type.Integer({ minimum: 1, maximum: 30, default: 2 }),
+  /** When the worker sends the day's reminders: a cron pattern in Europe/Stockholm, skipped on Swedish holidays; "off" for never. */
+  FOLLOW_UP_CRON: Type.String({ minLength: 1, default: '0 8 * * 1-5' }),
+  /** A team address that gets a copy of every escalation (to a delegate or the fallback inbox). */
+  FOLLOW_UP_COPY_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' }))
+}
+
 /** Webhooks: signed HTTP calls to other systems (README: "Webhooks"). */
 const Weight = (value: number) => Type.Number({ minimum: 0, maximum: 10, default: value })
 
@@ -244,6 +254,7 @@ export const ConfigSchema = Type.Object({
   ...Captcha,
   ...Spam,
   ...Mail,
+  ...Handling,
   ...Webhooks
 }, { additionalProperties: false })
 

@@ -3,3 +3,33 @@
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
 export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => ENTITIES[c] as string)
+
+/**
+ * A plain page of the service's own (a receipt's withdrawal, a notification's actions): a title,
+ * paragraphs of text (escaped here) and a form (HTML, escaped by its maker); no script, the demo
+ * page's stylesheet, not for search engines.
+ */
+export function plainPage (
+  { locale, title, paragraphs, form }: { locale: string, title: string, paragraphs: readonly string[], form: string }
+): string {
+  return `<!doctype html>
+<html lang="${escapeHtml(locale)}">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="robots" content="noindex">
+    <title>${escapeHtml(title)}</title>
+    <link rel="icon" href="/demo/favicon.svg" type="image/svg+xml">
+    <link rel="stylesheet" href="/demo/demo.css">
+  </head>
+  <body>
+    <header><span class="brand">RISE</span></header>
+    <main>
+      <h1>${escapeHtml(title)}</h1>
+      ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n      ')}
+      ${form}
+    </main>
+  </body>
+</html>
+`
+}

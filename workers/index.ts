@@ -6,6 +6,8 @@ import type { Config } from '../src/config.js'
 import { NOTIFY_QUEUE, type NotifyPayload } from '../src/jobs/notify.js'
 import { RECEIPT_QUEUE, type ReceiptPayload } from '../src/jobs/receipt.js'
 import { PURGE_QUEUE, retireLegacyPurgeQueue, schedulePurge } from '../src/jobs/purge.js'
+import { FOLLOW_UP_QUEUE, scheduleFollowUp } from '../src/jobs/follow-up.js'
+import { createFollowUpProcessor } from './processors/follow-up.js'
 import { WEBHOOK_QUEUE, webhookBackoff, type WebhookPayload } from '../src/jobs/webhook.js'
 import { loggerOptions } from '../src/logger.js'
 import { createOutboxRelay, type OutboxRelay } from '../src/notifications/relay.js'
@@ -36,6 +38,8 @@ export interface Workers {
   webhook: Worker<WebhookPayload>
   /** Runs the scheduled retention purge. */
   purge: Worker
+  /** Runs the day's reminders. */
+  followUp: Worker
   relays: OutboxRelay[]
   core: Core
   /** What only the worker uses, on top of its core. */
@@ -93,7 +97,14 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
 
   const recordRetry = { maxMs: tuning.recordSentRetryMs }
   const processNotify = createNotifyProcessor({
-    notifications, mailer, webhooks: producers.webhooks, config, metrics: services.metrics.notifications, log, recordRetry
+    notifications,
+    mailer,
+    webhooks: producers.webhooks,
+    config,
+    links: services.handlingLinks,
+    metrics: services.metrics.notifications,
+    log,
+    recordRetry
   })
   const notifyWorker = startWorker<NotifyPayload>(services, NOTIFY_QUEUE, processNotify, {
     concurrency: config.MAIL_CONCURRENCY,
@@ -125,10 +136,19 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
   await schedulePurge(services.purgeQueue, config)
   await retireLegacyPurgeQueue(services.blockingRedis, services.queuePrefix)
 
+  const processFollowUp = createFollowUpProcessor({ followUp: services.followUp })
+  const followUpWorker = startWorker(services, FOLLOW_UP_QUEUE, processFollowUp, { concurrency: 1, lockMs: config.JOB_LOCK_MS })
+  followUpWorker.on('failed', (_job, err) => { log.warn({ err }, 'follow-up run failed; BullMQ tries it again') })
+  await scheduleFollowUp(services.followUpQueue, config)
+
   const mailCheck = startMailCheck(mailer, { intervalMs: tuning.smtpVerifyIntervalMs, log })
   const { queues } = services
-  const readiness = workerReadiness(mailCheck, [notifyWorker, receiptWorker, webhookWorker, purgeWorker], {
-    [NOTIFY_QUEUE]: queues.notify, [RECEIPT_QUEUE]: queues.receipt, [WEBHOOK_QUEUE]: queues.webhook, [PURGE_QUEUE]: services.purgeQueue
+  const readiness = workerReadiness(mailCheck, [notifyWorker, receiptWorker, webhookWorker, purgeWorker, followUpWorker], {
+    [NOTIFY_QUEUE]: queues.notify,
+    [RECEIPT_QUEUE]: queues.receipt,
+    [WEBHOOK_QUEUE]: queues.webhook,
+    [PURGE_QUEUE]: services.purgeQueue,
+    [FOLLOW_UP_QUEUE]: services.followUpQueue
   })
 
   return {
@@ -136,6 +156,7 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
     receipt: receiptWorker,
     webhook: webhookWorker,
     purge: purgeWorker,
+    followUp: followUpWorker,
     relays,
     core,
     services: own,
@@ -143,7 +164,7 @@ export async function startWorkers (config: Config, options: WorkerOptions = {})
     async close () {
       mailCheck.stop()
       await Promise.all(relays.map(async (relay) => { await relay.stop() }))
-      await Promise.all([notifyWorker.close(), receiptWorker.close(), webhookWorker.close(), purgeWorker.close()])
+      await Promise.all([notifyWorker.close(), receiptWorker.close(), webhookWorker.close(), purgeWorker.close(), followUpWorker.close()])
       await own.close()
       if (options.core === undefined) await core.close()
     }

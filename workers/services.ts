@@ -3,8 +3,12 @@
 // withdrawal links. Opened here, closed here: a shared core (npm start) is its owner's to close.
 import { Queue } from 'bullmq'
 import type { Core } from '../src/roots/core.js'
-import { retentionOn } from '../src/roots/admin.js'
+import { handlingLinksOf, retentionOn } from '../src/roots/admin.js'
 import { PURGE_QUEUE, type PurgeQueue } from '../src/jobs/purge.js'
+import { FOLLOW_UP_QUEUE, FOLLOW_UP_TIMEZONE, type FollowUpQueue } from '../src/jobs/follow-up.js'
+import { createFollowUp } from '../src/follow-through/follow-up.js'
+import { createWorkingCalendar } from '../src/handling/calendar.js'
+import type { HandlingLinks } from '../src/handling/links.js'
 import { createMailer, type Mailer } from '../src/mail/mailer.js'
 import { createReceiptWindow } from '../src/receipts/window.js'
 import { createWithdrawalLinks } from '../src/receipts/withdrawal-link.js'
@@ -20,11 +24,28 @@ export interface WorkerServicesOptions {
   connect?: GuardedAgentOptions['connect']
 }
 
+function followUpOf ({ config, log, repositories, metrics }: Core, mailer: Mailer, links: HandlingLinks) {
+  return createFollowUp({
+    handling: repositories.handling,
+    directory: repositories.contacts.forRouting,
+    calendar: createWorkingCalendar(FOLLOW_UP_TIMEZONE),
+    links,
+    mailer,
+    metrics: metrics.handling,
+    log,
+    from: config.MAIL_FROM,
+    fallbackEmail: config.NOTIFY_FALLBACK_EMAIL,
+    copyEmail: config.FOLLOW_UP_COPY_EMAIL,
+    responseDays: config.HANDLING_RESPONSE_DAYS
+  })
+}
+
 export function createWorkerServices (core: Core, options: WorkerServicesOptions = {}) {
   const { config, log, tuning, redis } = core
   const blockingRedis = connectBlocking(config, log)
   // The purge is scheduled and run only here: it waits for Redis like the workers do.
   const purgeQueue: PurgeQueue = new Queue(PURGE_QUEUE, { prefix: core.queuePrefix, connection: blockingRedis })
+  const followUpQueue: FollowUpQueue = new Queue(FOLLOW_UP_QUEUE, { prefix: core.queuePrefix, connection: blockingRedis })
   const webhookAgent = createGuardedAgent({
     policy: core.addressPolicy,
     connect: options.connect,
@@ -38,10 +59,13 @@ export function createWorkerServices (core: Core, options: WorkerServicesOptions
     timeoutMs: config.SMTP_TIMEOUT_MS
   })
 
+  const handlingLinks = handlingLinksOf(core)
+
   return {
     /** For BullMQ workers: commands wait for Redis rather than fail. */
     blockingRedis,
     purgeQueue,
+    followUpQueue,
     mailer,
     /** Signs and posts webhook deliveries through the SSRF guard. */
     webhookSender: createWebhookSender({ dispatcher: webhookAgent, timeoutMs: tuning.webhookTimeoutMs }),
@@ -50,11 +74,14 @@ export function createWorkerServices (core: Core, options: WorkerServicesOptions
       redis, pseudonymKey: config.PSEUDONYM_KEY, prefix: config.QUEUE_PREFIX, hours: config.RECEIPT_WINDOW_HOURS
     }),
     withdrawalLinks: createWithdrawalLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL }),
+    handlingLinks,
+    /** The day's reminders and escalations, with their digests. */
+    followUp: followUpOf(core, mailer, handlingLinks),
     retention: retentionOn(core),
 
     /** Closes what was opened here, whatever fails to close; the caller's mailer stays open. */
     async close (): Promise<void> {
-      await closeEach([purgeQueue, webhookAgent], log)
+      await closeEach([purgeQueue, followUpQueue, webhookAgent], log)
       blockingRedis.disconnect()
       if (options.mailer === undefined) mailer.close()
     }

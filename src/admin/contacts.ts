@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import { ContactId, ErrorSchema } from '../schemas/common.js'
-import { checkDirectory, ContactEntrySchema, type ContactEntry } from '../contacts/directory.js'
+import { checkDirectory, ContactEntrySchema, ResponseDays, type ContactEntry } from '../contacts/directory.js'
 import { notFound, validationFailed } from '../errors.js'
 import { adminErrors } from './schemas.js'
 import type { ContactRepository } from '../repositories/contacts.js'
@@ -12,16 +12,20 @@ const ContactPatchSchema = Type.Object({
   active: Type.Optional(Type.Boolean()),
   delegateId: Type.Optional(Type.Union([ContactId, Type.Null()])),
   delegateStandsIn: Type.Optional(Type.Boolean()),
-  retentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()]))
+  retentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()])),
+  responseDays: Type.Optional(Type.Union([ResponseDays, Type.Null()]))
 }, { additionalProperties: false, minProperties: 1 })
 
 /** The entry with the patch applied; null removes an optional field. */
-function patched (current: ContactEntry, { delegateId, retentionDays, ...flags }: Static<typeof ContactPatchSchema>): ContactEntry {
+function patched (current: ContactEntry, patch: Static<typeof ContactPatchSchema>): ContactEntry {
+  const { delegateId, retentionDays, responseDays, ...flags } = patch
   const changed: ContactEntry = { ...current, ...flags }
-  if (delegateId === null) delete changed.delegateId
-  else if (delegateId !== undefined) changed.delegateId = delegateId
-  if (retentionDays === null) delete changed.retentionDays
-  else if (retentionDays !== undefined) changed.retentionDays = retentionDays
+  const optional = { delegateId, retentionDays, responseDays }
+  for (const key of Object.keys(optional) as Array<keyof typeof optional>) {
+    const value = optional[key]
+    if (value === null) delete changed[key]
+    else if (value !== undefined) (changed as Record<string, unknown>)[key] = value
+  }
   return changed
 }
 

@@ -37,7 +37,11 @@ const summary = (r: ContactRequest): RequestSummary => ({
   captchaVerified: r.captchaVerified,
   spamScore: r.spamScore,
   spamReasons: r.spamReasons,
-  quarantinedAt: r.quarantinedAt
+  quarantinedAt: r.quarantinedAt,
+  handler: r.handler,
+  takenAt: r.takenAt,
+  answeredAt: r.answeredAt,
+  followUpStage: r.followUpStage
 })
 
 export interface RequestRoutesOptions {

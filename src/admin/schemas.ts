@@ -20,11 +20,23 @@ export function decodeCursor (cursor: string): { at: Date, id: string } | undefi
 /** Every admin route can answer these. */
 export const adminErrors = { 401: ErrorSchema, 403: ErrorSchema, ...commonErrorResponses }
 
-/** The statuses an admin sets; a request leaves quarantine by its release (src/admin/spam-decisions.ts). */
-export const StatusSchema = Type.Union([Type.Literal('received'), Type.Literal('in_progress'), Type.Literal('closed')])
+/**
+ * The statuses an admin sets here: reopen or close. Taken and answered are handling actions (they
+ * say by whom: src/admin/handling.ts); a request leaves quarantine by its release (src/admin/spam-decisions.ts).
+ */
+export const StatusSchema = Type.Union([Type.Literal('received'), Type.Literal('closed')])
 
 /** The statuses a request is read in. */
-export const RequestStatusSchema = Type.Union([...StatusSchema.anyOf, Type.Literal('quarantined')])
+export const RequestStatusSchema = Type.Union([Type.Literal('received'), Type.Literal('taken'), Type.Literal('answered'), Type.Literal('closed'), Type.Literal('quarantined')])
+
+/** Who has a request and how far its handling went (README: "Handling"). */
+const HandlingSchema = {
+  handler: Nullable(Type.String({ description: 'contact:<id> or inbox:fallback once passed on or taken; null while with the addressed contact' })),
+  takenAt: Nullable(DateTime),
+  /** The first answer. */
+  answeredAt: Nullable(DateTime),
+  followUpStage: Type.Integer({ description: '0 no reminder yet, 1 reminded, 2 the delegate told, 3 the fallback inbox told' })
+}
 
 /** What the spam filter decided, and why (reason codes: README, "Spam"). */
 const SpamVerdictSchema = {
@@ -51,7 +63,8 @@ export const RequestSummarySchema = Type.Object({
   legalHold: Type.Boolean(),
   restricted: Type.Boolean(),
   captchaVerified: Type.Boolean(),
-  ...SpamVerdictSchema
+  ...SpamVerdictSchema,
+  ...HandlingSchema
 })
 export type RequestSummary = Static<typeof RequestSummarySchema>
 
@@ -92,6 +105,7 @@ export const RequestDetailSchema = Type.Object({
   ...SubmittedFieldsSchema.properties,
   status: RequestStatusSchema,
   ...SpamVerdictSchema,
+  ...HandlingSchema,
   captchaProvider: Type.String(),
   captchaVerified: Type.Boolean(),
   receivedAt: DateTime,

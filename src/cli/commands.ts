@@ -1,7 +1,7 @@
 // The admin CLI's commands and their arguments: what `npm run cli -- …` may ask, checked before anything runs.
 import { parseArgs } from 'node:util'
 import { Value } from '@sinclair/typebox/value'
-import { Email, Line } from '../schemas/common.js'
+import { ContactId, Email, Line } from '../schemas/common.js'
 import { isScope, SCOPES, type Scope } from '../admin/keys.js'
 import { WEBHOOK_EVENTS, type WebhookEventType } from '../schemas/webhook-events.js'
 import { Settings } from '../webhooks/schemas.js'
@@ -33,6 +33,12 @@ Commands:
   spam release --id <request id>   release a quarantined request: its e-mails and webhook event are sent, once
   spam mark --id <request id>      mark a request as spam: into quarantine, nothing more is sent
   spam summary [--days <n>]        decisions of the last n days (30) by decision and reason
+  handle take --id <request id> --contact <contact id>
+                                   a contact takes the request, as their "I'll take it" link would
+  handle answered --id <request id>
+                                   the person was answered: no more reminders
+  handle pass --id <request id> --to <contact id|fallback>
+                                   pass the request on: a notification with their own links goes to them
 `
 
 /** The command line asks for something the CLI does not do, or leaves out what it needs. */
@@ -56,6 +62,9 @@ export type Command =
   | { command: 'spam quarantine' }
   | { command: 'spam summary', days: number }
   | { command: 'spam', action: 'release' | 'mark', id: string }
+  | { command: 'handle', action: 'take', id: string, contactId: string }
+  | { command: 'handle', action: 'answered', id: string }
+  | { command: 'handle', action: 'pass', id: string, to: string }
 
 const OPTIONS = {
   'dry-run': { type: 'boolean' },
@@ -68,7 +77,8 @@ const OPTIONS = {
   payload: { type: 'string' },
   contact: { type: 'string' },
   description: { type: 'string' },
-  days: { type: 'string' }
+  days: { type: 'string' },
+  to: { type: 'string' }
 } as const
 
 function oneOf<T extends string> (value: string, allowed: readonly T[], what: string): T {
@@ -131,6 +141,19 @@ function spamCommand (action: string, values: { id?: string, days?: string }): C
   return { command: 'spam', action: which, id: values.id }
 }
 
+function handleCommand (action: string, values: { id?: string, contact?: string, to?: string }): Command {
+  const which = oneOf(action, ['take', 'answered', 'pass'], 'handle command')
+  const id = values.id
+  if (id === undefined || !UUID.test(id)) throw new UsageError('--id <id> is required: the request\'s id')
+  const contact = (value: string | undefined, option: string): string => {
+    if (value === undefined || !Value.Check(ContactId, value)) throw new UsageError(`${option} is required: a contact id such as sofia-frolander`)
+    return value
+  }
+  if (which === 'take') return { command: 'handle', action: which, id, contactId: contact(values.contact, '--contact <contact id>') }
+  if (which === 'pass') return { command: 'handle', action: which, id, to: contact(values.to, '--to <contact id|fallback>') }
+  return { command: 'handle', action: which, id }
+}
+
 /** The command `argv` asks for; throws UsageError (or node's ERR_PARSE_ARGS_*) when it asks for nothing the CLI does. */
 export function parseCommand (argv: string[]): Command {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS })
@@ -152,6 +175,8 @@ export function parseCommand (argv: string[]): Command {
       return webhooksCommand(action, values)
     case 'spam':
       return spamCommand(action, values)
+    case 'handle':
+      return handleCommand(action, values)
     default:
       throw new UsageError(positionals.length === 0 ? '' : `unknown command: ${positionals.join(' ')}`)
   }

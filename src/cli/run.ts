@@ -11,6 +11,9 @@ import { createCore, type Core } from '../roots/core.js'
 import { createAdminServices, type AdminServices } from '../roots/admin.js'
 import type { Scope } from '../admin/keys.js'
 import { parseCommand, UsageError, USAGE, type Command } from './commands.js'
+import { handledOutcome } from '../admin/handling.js'
+import { handlerOf } from '../handling/links.js'
+import type { Act } from '../handling/state.js'
 
 const MIGRATIONS_DIR = 'prisma/migrations'
 
@@ -105,6 +108,14 @@ async function spam ({ services, actor, print }: Context, command: Extract<Comma
   print(decided)
 }
 
+/** The handling actions, as from the admin API: the request after it, or why not (an AppError). */
+async function handle ({ services, actor, print }: Context, command: Extract<Command, { command: 'handle' }>): Promise<void> {
+  const act: Act = command.action === 'take'
+    ? { action: 'take', handler: handlerOf(command.contactId) }
+    : command.action === 'pass' ? { action: 'pass', to: handlerOf(command.to === 'fallback' ? null : command.to) } : { action: 'answer' }
+  print(handledOutcome(command.id, await services.handlingActions.act(command.id, act, { admin: actor })))
+}
+
 /** Runs a command that needs the services (everything but db). */
 async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>): Promise<void> {
   const { print } = ctx
@@ -122,6 +133,7 @@ async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>):
     case 'spam quarantine':
     case 'spam summary':
     case 'spam': return await spam(ctx, command)
+    case 'handle': return await handle(ctx, command)
   }
 }
 

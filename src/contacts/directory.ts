@@ -4,6 +4,8 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ContactId, Email, Line, LocaleSchema, Phone } from '../schemas/common.js'
 
+export const ResponseDays = Type.Integer({ minimum: 1, maximum: 30, description: 'working days (Swedish calendar)' })
+
 export const ContactEntrySchema = Type.Object({
   id: ContactId,
   name: Line(200, { required: true }),
@@ -15,7 +17,9 @@ export const ContactEntrySchema = Type.Object({
   delegateId: Type.Optional(ContactId),
   /** The delegate takes this contact's requests even while the contact is active. */
   delegateStandsIn: Type.Optional(Type.Boolean()),
-  retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 }))
+  retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  /** Working days a request may wait for an answer before its handler is reminded (HANDLING_RESPONSE_DAYS when absent). */
+  responseDays: Type.Optional(ResponseDays)
 }, { additionalProperties: false })
 export type ContactEntry = Static<typeof ContactEntrySchema>
 

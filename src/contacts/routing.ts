@@ -37,16 +37,21 @@ export function routeRequest (contact: RoutableContact, fallbackEmail: string | 
     // The delegate stands in but cannot: the contact is still there to take it.
     return { reason: 'direct', email: contact.email, locale: contact.locale, contactId: contact.id }
   }
-  if (fallbackEmail !== undefined) {
-    return { reason: 'fallback', email: fallbackEmail, locale: 'sv', contactId: null }
-  }
-  return null
+  return routeTo(null, fallbackEmail)
+}
+
+/** Who receives what is sent to a contact (by its routing), or to the fallback inbox (null). */
+export function routeTo (contact: RoutableContact | null, fallbackEmail: string | undefined): Route | null {
+  if (contact !== null) return routeRequest(contact, fallbackEmail)
+  return fallbackEmail === undefined ? null : { reason: 'fallback', email: fallbackEmail, locale: 'sv', contactId: null }
 }
 
 /** A contact as routing and retention see it. */
 export interface DirectoryContact extends RoutableContact {
   /** Overrides the default retention of this contact's requests. */
   retentionDays: number | null
+  /** Overrides the default response time (working days) of this contact's requests. */
+  responseDays: number | null
 }
 
 export interface ContactRouterOptions {

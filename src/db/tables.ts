@@ -2,7 +2,7 @@
 // benches) take their tables from. test/integration/db/schema-drift.test.ts holds it to the database.
 
 /** Rows born with a contact request, or because of one. */
-export const REQUEST_TABLES = ['contact_requests', 'consent_records', 'notifications', 'receipts', 'request_events', 'webhook_deliveries', 'webhook_attempts', 'spam_training'] as const
+export const REQUEST_TABLES = ['contact_requests', 'consent_records', 'notifications', 'receipts', 'request_events', 'webhook_deliveries', 'webhook_attempts', 'spam_training', 'follow_ups'] as const
 
 /** What the purge and the admin tools leave behind them: their history. */
 export const HISTORY_TABLES = ['purge_tombstones', 'purge_runs', 'audit_log'] as const

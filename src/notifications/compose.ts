@@ -7,9 +7,18 @@ import type { RequestForMail } from '../repositories/notifications.js'
 const TEXTS = {
   sv: {
     subject: (name: string) => `Kontaktförfrågan från ${name}`,
-    intro: (r: RequestForMail, route: Route) => route.reason === 'direct'
-      ? 'Du har fått en ny förfrågan via kontaktformuläret.'
-      : `Du får den här förfrågan i stället för ${r.contactName}${route.reason === 'fallback' ? ', som inte kan ta emot förfrågningar just nu' : ''}.`,
+    intro: (r: RequestForMail, route: Route, passedOn: boolean) => passedOn
+      ? `En förfrågan till ${r.contactName} har skickats vidare till dig.`
+      : route.reason === 'direct'
+        ? 'Du har fått en ny förfrågan via kontaktformuläret.'
+        : `Du får den här förfrågan i stället för ${r.contactName}${route.reason === 'fallback' ? ', som inte kan ta emot förfrågningar just nu' : ''}.`,
+    actions: {
+      heading: 'Hantera förfrågan (inloggning behövs inte):',
+      take: 'Jag tar den',
+      answer: 'Besvarad',
+      pass: 'Inte min – skicka vidare',
+      hint: 'Markera den som besvarad när du har svarat, så får ingen påminnelser om den.'
+    },
     labels: { name: 'Namn', email: 'E-post', phone: 'Telefon', organisation: 'Organisation', page: 'Sida', received: 'Mottagen', id: 'Ärende-id', purge: 'Raderas' },
     reply: 'Svara på det här meddelandet för att svara avsändaren.',
     purge: (date: string) => `Förfrågan och personuppgifterna i den raderas automatiskt ${date}.`,
@@ -17,9 +26,18 @@ const TEXTS = {
   },
   en: {
     subject: (name: string) => `Contact request from ${name}`,
-    intro: (r: RequestForMail, route: Route) => route.reason === 'direct'
-      ? 'You have a new request from the contact form.'
-      : `You receive this request in place of ${r.contactName}${route.reason === 'fallback' ? ', who cannot take requests at the moment' : ''}.`,
+    intro: (r: RequestForMail, route: Route, passedOn: boolean) => passedOn
+      ? `A request to ${r.contactName} has been passed on to you.`
+      : route.reason === 'direct'
+        ? 'You have a new request from the contact form.'
+        : `You receive this request in place of ${r.contactName}${route.reason === 'fallback' ? ', who cannot take requests at the moment' : ''}.`,
+    actions: {
+      heading: 'Handle this request (no login needed):',
+      take: 'I\'ll take it',
+      answer: 'Answered',
+      pass: 'Not mine – pass it on',
+      hint: 'Mark it as answered once you have answered, and nobody gets reminders about it.'
+    },
     labels: { name: 'Name', email: 'E-mail', phone: 'Phone', organisation: 'Organisation', page: 'Page', received: 'Received', id: 'Request id', purge: 'Deleted on' },
     reply: 'Reply to this message to answer the sender.',
     purge: (date: string) => `The request and the personal data in it will be deleted automatically on ${date}.`,
@@ -44,6 +62,20 @@ export const senderDomain = (from: string): string => /@([^>\s]+)>?\s*$/.exec(fr
 export interface ComposeOptions {
   from: string
   notificationId: string
+  /** The recipient's action links (src/handling/links.ts), by action. */
+  actions?: Record<'take' | 'answer' | 'pass', string>
+  /** The request was passed on to this recipient. */
+  passedOn?: boolean
+}
+
+/** The action links as lines of text and as HTML, in a message's language. */
+export function actionLinks (language: keyof typeof TEXTS, actions: Record<'take' | 'answer' | 'pass', string>): { text: string[], html: string } {
+  const t = TEXTS[language].actions
+  const keys = ['take', 'answer', 'pass'] as const
+  return {
+    text: [t.heading, ...keys.map((k) => `- ${t[k]}: ${actions[k]}`), t.hint],
+    html: `<p>${escapeHtml(t.heading)}</p><p>${keys.map((k) => `<a href="${escapeHtml(actions[k])}">${escapeHtml(t[k])}</a>`).join(' · ')}</p><p>${escapeHtml(t.hint)}</p>`
+  }
 }
 
 /** Builds the message. All text from the form is escaped in HTML and kept to one line in headers. */
@@ -63,7 +95,8 @@ export function composeNotification (request: RequestForMail, route: Route, opti
     [t.labels.id, request.id],
     [t.labels.purge, date.format(request.retainUntil)]
   ]
-  const intro = t.intro(request, route)
+  const intro = t.intro(request, route, options.passedOn === true)
+  const links = options.actions === undefined ? null : actionLinks(language, options.actions)
   const text = [
     intro,
     '',
@@ -71,6 +104,7 @@ export function composeNotification (request: RequestForMail, route: Route, opti
     '',
     ...rows.map(([label, value]) => `${label}: ${value}`),
     '',
+    ...(links === null ? [] : [...links.text, '']),
     t.reply,
     t.purge(date.format(request.retainUntil))
   ].join('\n')
@@ -81,6 +115,7 @@ export function composeNotification (request: RequestForMail, route: Route, opti
     '<table>',
     ...rows.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`),
     '</table>',
+    ...(links === null ? [] : [links.html]),
     `<p>${escapeHtml(t.reply)}<br>${escapeHtml(t.purge(date.format(request.retainUntil)))}</p>`,
     '</body></html>'
   ].join('\n')

@@ -134,6 +134,34 @@ export function createMetrics ({ defaultMetrics = true }: { defaultMetrics?: boo
       })
     },
 
+    // No label names a person: response times per named employee would be workplace monitoring.
+    handling: {
+      firstAnswer: new Histogram({
+        name: name('first_answer_seconds'),
+        help: 'Time from a request\'s arrival to its first answer (marked from the e-mail, the API or the CLI), in calendar time',
+        buckets: [3600, 4 * 3600, 8 * 3600, 86_400, 2 * 86_400, 3 * 86_400, 5 * 86_400, 10 * 86_400, 20 * 86_400],
+        registers
+      }),
+      actions: new Counter({
+        name: name('handling_actions_total'),
+        help: 'Handling actions that changed a request, by action (take, answer, pass) and source (link: from the e-mail; admin: the API or the CLI)',
+        labelNames: ['action', 'source'] as const,
+        registers
+      }),
+      followUps: new Counter({
+        name: name('follow_ups_total'),
+        help: 'Reminders (stage reminded) and escalations (delegate, fallback) written by the follow-up runs, one per request and step',
+        labelNames: ['stage'] as const,
+        registers
+      }),
+      digests: new Counter({
+        name: name('follow_up_digests_total'),
+        help: 'Digest e-mails of the follow-up runs, by result (sent, failed)',
+        labelNames: ['result'] as const,
+        registers
+      })
+    },
+
     webhooks: {
       autoDisabled: new Counter({
         name: name('webhook_endpoints_disabled_total'),

@@ -20,6 +20,8 @@ export interface StateSource {
   lastPurge: () => Promise<Date | null>
   /** Requests in the spam quarantine. */
   quarantine: () => Promise<number>
+  /** Open requests (received or taken, not restricted) by their age in working days, bucketed. */
+  unanswered: () => Promise<Record<string, number>>
 }
 
 /** The process's readiness checks by name (database, redis; smtp in a worker): the dependency gauge's values. */
@@ -30,6 +32,7 @@ interface Snapshot {
   queues: Record<string, Record<string, number>> | null
   backlog: number | null
   quarantine: number | null
+  unanswered: Record<string, number> | null
   /** Null when no purge ever succeeded; undefined when PostgreSQL did not answer. */
   lastPurge: Date | null | undefined
   dependencies: Record<string, Check>
@@ -60,14 +63,15 @@ async function readDependencies (checks: DependencyChecks): Promise<Record<strin
 // eslint-disable-next-line max-lines-per-function -- the catalogue: one entry per gauge
 export function registerStateGauges (metrics: Metrics, source: StateSource, checks: DependencyChecks, ttlMs = 5000): Gauge[] {
   const snapshot = cachedFor(ttlMs, async (): Promise<Snapshot> => {
-    const [queues, backlog, quarantine, lastPurge, dependencies] = await Promise.all([
+    const [queues, backlog, quarantine, unanswered, lastPurge, dependencies] = await Promise.all([
       readQueues(source.queues),
       orNull(source.backlog),
       orNull(source.quarantine),
+      orNull(source.unanswered),
       withTimeout(source.lastPurge(), READ_TIMEOUT_MS).catch(() => undefined),
       readDependencies(checks)
     ])
-    return { queues, backlog, quarantine, lastPurge, dependencies }
+    return { queues, backlog, quarantine, unanswered, lastPurge, dependencies }
   })
   const registers = [metrics.registry]
 
@@ -100,6 +104,16 @@ export function registerStateGauges (metrics: Metrics, source: StateSource, chec
       this.reset()
       const { quarantine } = await snapshot()
       if (quarantine !== null) this.set(quarantine)
+    }
+  }), new Gauge({
+    name: `${METRIC_PREFIX}unanswered_requests`,
+    help: 'Requests nobody has marked answered (received or taken, not restricted), by age in working days since they came or were passed on; no label names a person; absent while PostgreSQL does not answer',
+    labelNames: ['age'] as const,
+    registers,
+    async collect () {
+      this.reset()
+      const { unanswered } = await snapshot()
+      for (const [age, count] of Object.entries(unanswered ?? {})) this.set({ age }, count)
     }
   }), new Gauge({
     name: `${METRIC_PREFIX}purge_last_success_timestamp_seconds`,

@@ -10,6 +10,7 @@ const TEXTS = {
   sv: {
     subject: 'Vi har tagit emot din förfrågan',
     greeting: (contact: string) => `Tack för ditt meddelande. Det har kommit fram till ${contact}, som återkommer till dig.`,
+    expect: (days: number) => `Du kan räkna med svar inom ${days} ${days === 1 ? 'arbetsdag' : 'arbetsdagar'}.`,
     received: 'Mottaget',
     id: 'Ärende-id',
     deleted: 'Raderas',
@@ -20,6 +21,7 @@ const TEXTS = {
   en: {
     subject: 'We have received your request',
     greeting: (contact: string) => `Thank you for your message. It has reached ${contact}, who will get back to you.`,
+    expect: (days: number) => `You can expect an answer within ${days} working ${days === 1 ? 'day' : 'days'}.`,
     received: 'Received',
     id: 'Request id',
     deleted: 'Deleted on',
@@ -31,12 +33,16 @@ const TEXTS = {
 
 export interface ReceiptOptions {
   from: string
+  /** The response time of a contact without its own (HANDLING_RESPONSE_DAYS). */
+  responseDays: number
   /** The withdrawal link for this request. */
   withdrawUrl: string
 }
 
 /** Builds the receipt; `Auto-Submitted: auto-replied` tells mail systems not to answer it. */
-export function composeReceipt (receipt: ReceiptData, { from, withdrawUrl }: ReceiptOptions): Mail.Options & { messageId: string } {
+export function composeReceipt (
+  receipt: ReceiptData, { from, withdrawUrl, responseDays }: ReceiptOptions
+): Mail.Options & { messageId: string } {
   const language = receipt.locale === 'en' ? 'en' : 'sv'
   const t = TEXTS[language]
   const { dateTime, date } = FORMATS[language]
@@ -47,10 +53,11 @@ export function composeReceipt (receipt: ReceiptData, { from, withdrawUrl }: Rec
     [t.id, receipt.requestId],
     [t.deleted, deleted]
   ]
-  const text = [t.greeting(contact), '', ...rows.map(([label, value]) => `${label}: ${value}`), '', t.retention(deleted), '', t.withdraw, withdrawUrl, '', t.ignore].join('\n')
+  const greeting = `${t.greeting(contact)} ${t.expect(receipt.responseDays ?? responseDays)}`
+  const text = [greeting, '', ...rows.map(([label, value]) => `${label}: ${value}`), '', t.retention(deleted), '', t.withdraw, withdrawUrl, '', t.ignore].join('\n')
   const html = [
     '<!doctype html><html><body style="font-family: sans-serif">',
-    `<p>${escapeHtml(t.greeting(contact))}</p>`,
+    `<p>${escapeHtml(greeting)}</p>`,
     '<table>',
     ...rows.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`),
     '</table>',

@@ -1,6 +1,6 @@
 // The pages behind a receipt's withdrawal link: ask, confirm, or say why not. Plain HTML, no
 // script; the demo page's stylesheet; nothing the person typed is shown.
-import { escapeHtml } from '../html.js'
+import { escapeHtml, plainPage } from '../html.js'
 import { FORMATS } from '../notifications/compose.js'
 import type { Locale } from '../schemas/common.js'
 
@@ -61,25 +61,5 @@ function content (view: WithdrawalView, locale: Locale): { title: string, paragr
 }
 
 export function withdrawalPage (view: WithdrawalView, locale: Locale): string {
-  const { title, paragraphs, form } = content(view, locale)
-  return `<!doctype html>
-<html lang="${locale}">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="robots" content="noindex">
-    <title>${escapeHtml(title)}</title>
-    <link rel="icon" href="/demo/favicon.svg" type="image/svg+xml">
-    <link rel="stylesheet" href="/demo/demo.css">
-  </head>
-  <body>
-    <header><span class="brand">RISE</span></header>
-    <main>
-      <h1>${escapeHtml(title)}</h1>
-      ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n      ')}
-      ${form}
-    </main>
-  </body>
-</html>
-`
+  return plainPage({ locale, ...content(view, locale) })
 }

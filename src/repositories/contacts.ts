@@ -18,7 +18,8 @@ const toEntry = (c: Contact): ContactEntry => ({
   active: c.active,
   ...(c.delegateId === null ? {} : { delegateId: c.delegateId }),
   delegateStandsIn: c.delegateStandsIn,
-  ...(c.retentionDays === null ? {} : { retentionDays: c.retentionDays })
+  ...(c.retentionDays === null ? {} : { retentionDays: c.retentionDays }),
+  ...(c.responseDays === null ? {} : { responseDays: c.responseDays })
 })
 
 /** What anyone may read of a contact: never the address. */
@@ -70,6 +71,7 @@ export function createContactRepository ({ prisma }: Database) {
           active: true,
           delegateStandsIn: true,
           retentionDays: true,
+          responseDays: true,
           delegate: { select: { id: true, email: true, locale: true, active: true } }
         }
       })
@@ -89,7 +91,8 @@ export function createContactRepository ({ prisma }: Database) {
           active: entry.active,
           delegateId: entry.delegateId ?? null,
           delegateStandsIn: entry.delegateStandsIn,
-          retentionDays: entry.retentionDays ?? null
+          retentionDays: entry.retentionDays ?? null,
+          responseDays: entry.responseDays ?? null
         }
       })
     },
@@ -110,7 +113,8 @@ export function createContactRepository ({ prisma }: Database) {
             locale: entry.locale ?? 'sv',
             active: entry.active ?? true,
             delegateStandsIn: entry.delegateStandsIn ?? false,
-            retentionDays: entry.retentionDays ?? null
+            retentionDays: entry.retentionDays ?? null,
+            responseDays: entry.responseDays ?? null
           }
           await tx.contact.upsert({ where: { id: entry.id }, create: { id: entry.id, ...data }, update: data })
         }

@@ -10,6 +10,7 @@ import { createReceiptRepository } from './receipts.js'
 import { createPurgeRunRepository } from './purge-runs.js'
 import { createRequestRepository, type RequestRepositoryOptions } from './requests.js'
 import { createSpamRepository } from './spam.js'
+import { createHandlingRepository } from './handling.js'
 import { createWebhookRepository } from './webhooks.js'
 
 export function createRepositories (database: Database, options: RequestRepositoryOptions) {
@@ -23,7 +24,8 @@ export function createRepositories (database: Database, options: RequestReposito
     audit: createAuditRepository(database),
     apiKeys: createApiKeyRepository(database),
     webhooks: createWebhookRepository(database),
-    spam: createSpamRepository(database)
+    spam: createSpamRepository(database),
+    handling: createHandlingRepository(database)
   }
 }
 export type Repositories = ReturnType<typeof createRepositories>

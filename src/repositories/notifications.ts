@@ -6,6 +6,7 @@
 import type { Database } from '../db/client.js'
 import type { Notification } from '../generated/prisma/client.js'
 import type { RoutableContact, Route } from '../contacts/routing.js'
+import type { Handler } from '../handling/links.js'
 import { createBatcher, fulfilled } from '../batcher.js'
 import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
 import { HELD_OUTCOME, heldReasonSql, heldSql } from './restriction.js'
@@ -31,13 +32,17 @@ export interface DeliveryData {
   /** Attempts so far, this one included. */
   attempts: number
   request: RequestForMail
+  /** Set when the request was passed on: the notification goes to this handler, not by the addressed contact's routing. */
+  handler: Handler | null
+  /** The contact it is routed by: the handler's when passed on to a contact, else the addressed one. */
   contact: RoutableContact & { name: string }
 }
 
 type ClaimRow = {
   id: string
   attempts: number
-  request: Omit<RequestForMail, 'receivedAt' | 'retainUntil' | 'contactName'> & { receivedAt: string, retainUntil: string }
+  handler: Handler | null
+  request: Omit<RequestForMail, 'receivedAt' | 'retainUntil'> & { receivedAt: string, retainUntil: string }
   contact: DeliveryData['contact']
 }
 
@@ -55,16 +60,20 @@ const CLAIM = `
      WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND NOT ${HELD}
     RETURNING id, request_id, attempts
   )
-  SELECT n.id, n.attempts,
+  SELECT n.id, n.attempts, n.handler,
          json_build_object('id', r.id, 'name', r.name, 'email', r.email, 'phone', r.phone, 'organisation', r.organisation,
-                           'message', r.message, 'pageUrl', r.page_url, 'receivedAt', r.received_at, 'retainUntil', r.retain_until) AS request,
+                           'message', r.message, 'pageUrl', r.page_url, 'receivedAt', r.received_at, 'retainUntil', r.retain_until,
+                           'contactName', addressed.name) AS request,
          json_build_object('id', c.id, 'name', c.name, 'email', c.email, 'locale', c.locale, 'active', c.active,
                            'delegateStandsIn', c.delegate_stands_in,
                            'delegate', (SELECT json_build_object('id', d.id, 'email', d.email, 'locale', d.locale, 'active', d.active)
                                           FROM contacts d WHERE d.id = c.delegate_id)) AS contact
     FROM claimed n
     JOIN contact_requests r ON r.id = n.request_id
-    JOIN contacts c ON c.id = r.contact_id`
+    JOIN contacts addressed ON addressed.id = r.contact_id
+    -- A request passed on goes to its new handler (by that contact's routing); the fallback inbox's
+    -- handler names no contact, and the worker routes it there.
+    JOIN contacts c ON c.id = coalesce(substring(n.handler FROM '^contact:(.*)$'), r.contact_id)`
 
 const MARK_SENT = `
   UPDATE notifications n
@@ -123,9 +132,9 @@ export function createNotificationRepository ({ prisma, pool }: Database) {
         request: {
           ...row.request,
           receivedAt: new Date(row.request.receivedAt),
-          retainUntil: new Date(row.request.retainUntil),
-          contactName: row.contact.name
+          retainUntil: new Date(row.request.retainUntil)
         },
+        handler: row.handler,
         contact: row.contact
       }]))
       return fulfilled(ids.map((id) => byId.get(id) ?? null))

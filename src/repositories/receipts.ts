@@ -18,7 +18,7 @@ const CLAIM_RECEIPT = `
     RETURNING id, request_id, attempts
   )
   SELECT c.id, c.attempts, r.id AS "requestId", r.email, r.locale, r.received_at AS "receivedAt", r.retain_until AS "retainUntil",
-         k.name AS "contactName", k.title AS "contactTitle"
+         k.name AS "contactName", k.title AS "contactTitle", k.response_days AS "responseDays"
     FROM claimed c JOIN contact_requests r ON r.id = c.request_id JOIN contacts k ON k.id = r.contact_id`
 
 /** What a receipt needs: where it goes and what it may say. Nothing the person typed but their address. */
@@ -32,6 +32,8 @@ export interface ReceiptData {
   retainUntil: Date
   contactName: string
   contactTitle: string
+  /** The contact's response time in working days; null for the default. */
+  responseDays: number | null
 }
 
 export type FailedReceipt = Pick<Receipt, 'id' | 'requestId' | 'attempts' | 'lastError' | 'failedAt'>

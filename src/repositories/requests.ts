@@ -8,7 +8,7 @@
 // look-up of earlier requests a submission repeats, and the locked removal.
 import type pg from 'pg'
 import type { Database } from '../db/client.js'
-import { isDatabaseUnavailable } from '../db/unavailable.js'
+import { inTransaction } from './transaction.js'
 import { createBatcher, fulfilled } from '../batcher.js'
 import type { ContactRequest, Prisma, RequestStatus } from '../generated/prisma/client.js'
 import { insertDeliveriesSql, isoSql, originOf, subscribedSql } from './webhooks.js'
@@ -310,6 +310,10 @@ const DETAIL = {
   spamScore: true,
   spamReasons: true,
   quarantinedAt: true,
+  handler: true,
+  takenAt: true,
+  answeredAt: true,
+  followUpStage: true,
   consent: {
     select: {
       noticeVersion: true,
@@ -625,28 +629,6 @@ function countByReason (quarantinedFor: Array<string[] | null>): Record<string, 
     for (const reason of reasonsOrNone(reasons)) counts[reason] = (counts[reason] ?? 0) + 1
   }
   return counts
-}
-
-/** Runs `work` in a transaction on one client of the pool, one statement at a time. */
-async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    const result = await work(client)
-    await client.query('COMMIT')
-    client.release()
-    return result
-  } catch (err) {
-    // A connection that timed out or broke is dropped, not rolled back: the server rolls back
-    // what it had when the session ends, and a silent one would not answer the ROLLBACK either.
-    if (isDatabaseUnavailable(err)) {
-      client.release(err as Error)
-    } else {
-      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false)
-      client.release(rolledBack ? undefined : err as Error)
-    }
-    throw err
-  }
 }
 
 /** Statements composed from fragments: checked in expanded in src/repositories/sql/ (test/unit/repositories/composed-sql.test.ts). */

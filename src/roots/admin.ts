@@ -6,6 +6,8 @@ import { createRetention } from '../retention/purge.js'
 import { createSubjectService } from '../subjects/service.js'
 import { createWebhookEndpoints } from '../webhooks/endpoints.js'
 import { createSpamDecisions } from '../admin/spam-decisions.js'
+import { createHandlingActions } from '../follow-through/actions.js'
+import { createHandlingLinks } from '../handling/links.js'
 
 /** The retention purge, for the admin and for the worker that runs it on schedule. */
 export function retentionOn ({ config, tuning, metrics, repositories, erasure }: Core) {
@@ -19,6 +21,10 @@ export function retentionOn ({ config, tuning, metrics, repositories, erasure }:
     pauseMs: tuning.purgePauseMs
   })
 }
+
+/** The notification's action links, for the pages that act on them and the mails that carry them. */
+export const handlingLinksOf = ({ config }: Pick<Core, 'config'>) =>
+  createHandlingLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL })
 
 export function createAdminServices (core: Core) {
   const { config, log, metrics, repositories, erasure, producers } = core
@@ -34,6 +40,18 @@ export function createAdminServices (core: Core) {
       pseudonymKey: config.PSEUDONYM_KEY,
       enqueueTimeoutMs: core.tuning.enqueueTimeoutMs
     }),
+    handlingActions: createHandlingActions({
+      handling: repositories.handling,
+      contacts: repositories.contacts,
+      audit: repositories.audit,
+      notify: producers.notify,
+      webhooks: producers.webhooks,
+      metrics: metrics.handling,
+      log,
+      fallbackInbox: config.NOTIFY_FALLBACK_EMAIL !== undefined,
+      enqueueTimeoutMs: core.tuning.enqueueTimeoutMs
+    }),
+    handlingLinks: handlingLinksOf(core),
     keys: createKeyStore(repositories.apiKeys),
     subjects: createSubjectService({ ...repositories, erasure, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
     retention: retentionOn(core),

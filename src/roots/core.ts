@@ -19,6 +19,9 @@ import { createMetrics, type Metrics } from '../ops/metrics.js'
 import { connectFailFast, queuePrefix } from '../redis/connect.js'
 import { closeEach } from '../lifecycle.js'
 import type { StateSource } from '../ops/state.js'
+import { unansweredByAge } from '../follow-through/follow-up.js'
+import { createWorkingCalendar } from '../handling/calendar.js'
+import { FOLLOW_UP_TIMEZONE } from '../jobs/follow-up.js'
 
 /**
  * Settings an operator has no reason to change, kept out of the environment. Tests and
@@ -91,12 +94,14 @@ export async function createCore (config: Config, options: CoreOptions) {
     receipts: createReceiptProducer(queues.receipt, retryPolicy),
     webhooks: createWebhookProducer(queues.webhook, tuning.webhookRetryMs)
   }
+  const calendar = createWorkingCalendar(FOLLOW_UP_TIMEZONE)
   /** What the scrape-time gauges read (src/ops/state.ts). */
   const opsState: StateSource = {
     queues: { [NOTIFY_QUEUE]: queues.notify, [RECEIPT_QUEUE]: queues.receipt, [WEBHOOK_QUEUE]: queues.webhook },
     backlog: async () => await repositories.notifications.backlog(config.OUTBOX_BACKLOG_SECONDS),
     lastPurge: repositories.purgeRuns.lastSuccess,
-    quarantine: repositories.spam.quarantineSize
+    quarantine: repositories.spam.quarantineSize,
+    unanswered: async () => await unansweredByAge(repositories.handling, calendar, FOLLOW_UP_TIMEZONE)
   }
 
   return {

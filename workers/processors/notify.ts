@@ -3,7 +3,8 @@ import { UnrecoverableError, type Job } from 'bullmq'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from '../../src/config.js'
 import { scrubAddresses } from '../../src/logger.js'
-import { routeRequest, type Route } from '../../src/contacts/routing.js'
+import { routeTo, type Route } from '../../src/contacts/routing.js'
+import { handlerOf, type HandlingLinks } from '../../src/handling/links.js'
 import type { NotifyPayload } from '../../src/jobs/notify.js'
 import type { WebhookProducer } from '../../src/jobs/webhook.js'
 import type { Mailer } from '../../src/mail/mailer.js'
@@ -18,6 +19,8 @@ export interface NotifyProcessorDeps {
   /** Delivers the notification.failed webhooks a failure writes. */
   webhooks: WebhookProducer
   config: Pick<Config, 'MAIL_FROM' | 'NOTIFY_FALLBACK_EMAIL'>
+  /** Signs the recipient's action links (take, answer, pass on). */
+  links: HandlingLinks
   metrics: Metrics['notifications']
   log: Logger
   /** How long a sent message's record is retried while the database is unreachable. */
@@ -95,7 +98,7 @@ async function processNotify (deps: NotifyProcessorDeps, job: Job<NotifyPayload>
     jobLog.info('nothing to send: the notification is already settled, or was erased')
     return
   }
-  const route = routeRequest(data.contact, config.NOTIFY_FALLBACK_EMAIL)
+  const route = routeTo(data.handler === 'inbox:fallback' ? null : data.contact, config.NOTIFY_FALLBACK_EMAIL)
   if (route === null) {
     const reason = 'no recipient: the contact is inactive, with no active delegate and no fallback inbox'
     await fail(deps, notificationId, reason, 'no_recipient')
@@ -104,7 +107,13 @@ async function processNotify (deps: NotifyProcessorDeps, job: Job<NotifyPayload>
   const attempt = data.attempts
   let sent
   try {
-    sent = await send(deps, composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId }))
+    // The links act as whoever receives the message: the contact, their delegate, or the fallback inbox.
+    const actions = deps.links.urls({
+      requestId: data.request.id, handler: handlerOf(route.contactId), expiresAt: data.request.retainUntil, locale: route.locale === 'en' ? 'en' : 'sv'
+    })
+    const passedOn = data.handler !== null
+    const message = composeNotification(data.request, route, { from: config.MAIL_FROM, notificationId, actions, passedOn })
+    sent = await send(deps, message)
   } catch (err) {
     return await settleSendFailure(err, job, {
       failed: async (text, permanent) => { await fail(deps, notificationId, text, permanent ? 'permanent' : 'exhausted', route) },

@@ -18,7 +18,7 @@ export interface ReceiptProcessorDeps {
   mailer: Mailer
   window: ReceiptWindow
   links: WithdrawalLinks
-  config: Pick<Config, 'MAIL_FROM' | 'RECEIPT_WINDOW_HOURS'>
+  config: Pick<Config, 'MAIL_FROM' | 'RECEIPT_WINDOW_HOURS' | 'HANDLING_RESPONSE_DAYS'>
   log: Logger
   /** How long a sent receipt's record is retried while the database is unreachable. */
   recordRetry: RecordRetry
@@ -43,7 +43,7 @@ export function createReceiptProcessor ({ receipts, mailer, window, links, confi
     const withdrawUrl = links.url({ requestId: data.requestId, expiresAt: data.retainUntil, locale: localeOf(data.locale) })
     let sent
     try {
-      sent = await mailer.send(composeReceipt(data, { from: config.MAIL_FROM, withdrawUrl }))
+      sent = await mailer.send(composeReceipt(data, { from: config.MAIL_FROM, withdrawUrl, responseDays: config.HANDLING_RESPONSE_DAYS }))
     } catch (err) {
       return await settleSendFailure(err, job, {
         failed: async (text) => { await receipts.markFailed(receiptId, text) },

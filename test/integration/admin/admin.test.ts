@@ -17,7 +17,7 @@ function routes (requestId: string, notificationId: string): Route[] {
   return [
     { method: 'GET', url: '/v1/admin/contact-requests', scope: 'requests:read', action: 'requests.list', ok: 200 },
     { method: 'GET', url: `/v1/admin/contact-requests/${requestId}`, scope: 'requests:read', action: 'requests.read', ok: 200 },
-    { method: 'POST', url: `/v1/admin/contact-requests/${requestId}/status`, scope: 'requests:write', action: 'requests.status', payload: { status: 'in_progress' }, ok: 200 },
+    { method: 'POST', url: `/v1/admin/contact-requests/${requestId}/status`, scope: 'requests:write', action: 'requests.status', payload: { status: 'received' }, ok: 200 },
     { method: 'PUT', url: `/v1/admin/contact-requests/${requestId}/legal-hold`, scope: 'requests:write', action: 'requests.legal_hold.set', payload: { reason: 'Ärende 2026/123' }, ok: 200 },
     { method: 'DELETE', url: `/v1/admin/contact-requests/${requestId}/legal-hold`, scope: 'requests:write', action: 'requests.legal_hold.lift', ok: 200 },
     { method: 'PUT', url: `/v1/admin/contact-requests/${requestId}/restriction`, scope: 'requests:write', action: 'requests.restriction.set', ok: 200 },
@@ -80,7 +80,7 @@ t.test('closing a request shortens its retention; reopening it does not lengthen
   const retainUntil = new Date(closed.json().retainUntil).getTime()
   t.ok(Math.abs(retainUntil - (Date.now() + config.RETENTION_DAYS_AFTER_CLOSE * 86_400_000)) < 60_000, 'retention ends 30 days after closing')
   t.ok(retainUntil < before.retainUntil.getTime())
-  const reopened = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${id}/status`, payload: { status: 'in_progress' } })
+  const reopened = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${id}/status`, payload: { status: 'received' } })
   t.equal(new Date(reopened.json().retainUntil).getTime(), retainUntil)
 
   // A request already due sooner keeps its earlier date.
@@ -89,7 +89,7 @@ t.test('closing a request shortens its retention; reopening it does not lengthen
   const closedAgain = await asAdmin(app, key, { method: 'POST', url: `/v1/admin/contact-requests/${id}/status`, payload: { status: 'closed' } })
   t.equal(new Date(closedAgain.json().retainUntil).getTime(), soon.getTime(), 'closing never lengthens retention')
   const detail = await asAdmin(app, key, { method: 'GET', url: `/v1/admin/contact-requests/${id}` })
-  t.same(detail.json().events.map((e: { value: string }) => e.value), ['closed', 'in_progress', 'closed'], 'the status history is kept')
+  t.same(detail.json().events.map((e: { value: string }) => e.value), ['closed', 'received', 'closed'], 'the status history is kept')
   t.equal(detail.json().email, 'anna.andersson@example.se')
   t.notOk('captchaKey' in detail.json(), 'internal keys stay internal')
 })

@@ -207,7 +207,12 @@ const bodyOf = (valid: fc.Arbitrary<Record<string, unknown>>, keys: string[]) =>
 const adminRoutes: Array<[string, fc.Arbitrary<RouteCase>]> = [
   ['GET /contact-requests', query({ contactId: text(anyString(70), fc.constantFrom('lotta-fransson', 'sofia-frolander')), status: text(anyString(10), fc.constantFrom('received', 'closed')), from: date, to: date, limit: text(anyString(5), fc.integer({ min: -5, max: 300 }).map(String)), cursor: text(anyString(250), fc.base64String({ maxLength: 80 })) }).map((q) => ({ method: 'GET', url: `/v1/admin/contact-requests${q}` }))],
   ['GET /contact-requests/:id', idSegment.map((id) => ({ method: 'GET', url: `/v1/admin/contact-requests/${id}` }))],
-  ['POST /contact-requests/:id/status', fc.tuple(idSegment, bodyOf(fc.record({ status: field(fc.constantFrom('received', 'in_progress', 'closed')) }), ['status'])).map(([id, payload]) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/status`, payload }))],
+  ['POST /contact-requests/:id/status', fc.tuple(idSegment, bodyOf(fc.record({ status: field(fc.constantFrom('received', 'taken', 'closed')) }), ['status'])).map(([id, payload]) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/status`, payload }))],
+  ['POST /contact-requests/:id/take', fc.tuple(idSegment, bodyOf(fc.record({ contactId: field(fc.constantFrom('lotta-fransson', 'sofia-frolander', 'nobody')) }), ['contactId'])).map(([id, payload]) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/take`, payload }))],
+  ['POST /contact-requests/:id/answered', idSegment.map((id) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/answered` }))],
+  ['POST /contact-requests/:id/pass', fc.tuple(idSegment, bodyOf(fc.record({ to: field(fc.constantFrom('lotta-fransson', 'sofia-frolander', 'fallback', 'nobody')) }), ['to'])).map(([id, payload]) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/pass`, payload }))],
+  ['POST /contact-requests/:id/release', idSegment.map((id) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/release` }))],
+  ['POST /contact-requests/:id/mark-spam', idSegment.map((id) => ({ method: 'POST', url: `/v1/admin/contact-requests/${id}/mark-spam` }))],
   ['PUT /contact-requests/:id/legal-hold', fc.tuple(idSegment, bodyOf(fc.record({ reason: field(anyString(520)) }), ['reason'])).map(([id, payload]) => ({ method: 'PUT', url: `/v1/admin/contact-requests/${id}/legal-hold`, payload }))],
   ['DELETE /contact-requests/:id/legal-hold', idSegment.map((id) => ({ method: 'DELETE', url: `/v1/admin/contact-requests/${id}/legal-hold` }))],
   ['PUT /contact-requests/:id/restriction', idSegment.map((id) => ({ method: 'PUT', url: `/v1/admin/contact-requests/${id}/restriction` }))],
@@ -253,7 +258,8 @@ t.test('every admin route, with a valid key: any id, filter, cursor, date or bod
 })
 
 t.test('every public route: any path, query and method gets an answer below 500', async (t) => {
-  const paths = fc.constantFrom('/', '/en', '/v1/contacts', '/v1/privacy-notice', '/v1/captcha/challenge', '/health/live', '/health/ready', '/openapi.json', '/embed/v1/contact-form.js', '/demo/demo.css')
+  const paths = fc.constantFrom('/', '/en', '/v1/contacts', '/v1/privacy-notice', '/v1/captcha/challenge', '/health/live', '/health/ready', '/openapi.json', '/embed/v1/contact-form.js', '/demo/demo.css',
+    '/withdraw', '/handle', `/handle/${'A'.repeat(34)}.${'b'.repeat(43)}`)
   const url = fc.oneof(
     fc.tuple(paths, query({ locale: fc.oneof(fc.constantFrom('sv', 'en'), anyString(10)) })).map(([p, q]) => `${p}${q}`),
     fc.webPath().map((p) => `/${p.replace(/^\/+/, '')}`),
@@ -281,6 +287,8 @@ t.test('the CLI takes any argument list as a command whose values keep the API\'
     fc.tuple(fc.constantFrom('export', 'erase'), value).map(([action, email]) => ['subject', action, '--email', email]),
     fc.tuple(value, fc.constantFrom('requests:read', 'audit:read,contacts:read', 'nope')).map(([name, scopes]) => ['keys', 'create', '--name', name, '--scopes', scopes]),
     value.map((id) => ['keys', 'revoke', '--id', id]),
+    fc.tuple(fc.constantFrom('take', 'answered', 'pass'), value, fc.constantFrom('--contact', '--to'), fc.oneof(value, fc.constantFrom('sofia-frolander', 'fallback')))
+      .map(([action, id, option, to]) => ['handle', action, '--id', id, option, to]),
     fc.tuple(fc.constantFrom('rotate', 'enable', 'disable', 'delete', 'test', 'deliveries', 'replay'), value).map(([action, id]) => ['webhooks', action, '--id', id]),
     fc.tuple(fc.oneof(value, fc.webUrl()), fc.oneof(value, fc.constantFrom('contact_request.received', 'notification.failed,contact_request.erased')), fc.constantFrom('thin', 'full', 'x'), value)
       .map(([url, events, payload, description]) => ['webhooks', 'create', '--url', url, '--events', events, '--payload', payload, '--description', description]),

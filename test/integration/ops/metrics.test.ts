@@ -150,15 +150,17 @@ t.test('a storm of scrapes reads queues and tables once per cache period', async
     queues: { notify: { getJobCounts: counts }, webhook: { getJobCounts: counts } },
     backlog: async () => 7,
     lastPurge: async () => new Date(1_800_000_000_000),
-    quarantine: async () => 4
+    quarantine: async () => 4,
+    unanswered: async () => { reads++; return { '0-2': 5, '3-5': 0 } }
   }, { database: async () => 'up' }, 60_000)
   const texts = await Promise.all(Array.from({ length: 50 }, async () => await metrics.registry.metrics()))
-  t.equal(reads, 2, 'one read of each queue for 50 scrapes')
+  t.equal(reads, 3, 'one read of each queue and of the unanswered requests for 50 scrapes')
   for (const text of texts) {
     t.equal(sampleValue(text, m('queue_jobs'), { queue: 'webhook', state: 'failed' }), 2)
     t.equal(sampleValue(text, m('outbox_backlog')), 7)
     t.equal(sampleValue(text, m('purge_last_success_timestamp_seconds')), 1_800_000_000)
     t.equal(sampleValue(text, m('spam_quarantine_requests')), 4)
+    t.equal(sampleValue(text, m('unanswered_requests'), { age: '0-2' }), 5)
   }
 })
 

@@ -36,7 +36,7 @@ const directory = (contacts: DirectoryContact[]) => {
   let reads = 0
   return { load: async () => { reads++; return contacts }, reads: () => reads }
 }
-const entry = (over: Partial<DirectoryContact> = {}): DirectoryContact => ({ ...contact(), retentionDays: null, ...over })
+const entry = (over: Partial<DirectoryContact> = {}): DirectoryContact => ({ ...contact(), retentionDays: null, responseDays: null, ...over })
 
 t.test('the router finds the route and the retention: the contact\'s override, or the default', async (t) => {
   const source = directory([entry(), entry({ id: 'kept', retentionDays: 30 })])

@@ -10,14 +10,14 @@ t.test('closing an open request keeps it RETENTION_DAYS_AFTER_CLOSE from now, an
 })
 
 t.test('closing never lengthens: a request due sooner keeps its date', async (t) => {
-  t.same(statusChange({ status: 'in_progress', retainUntil: inDays(10) }, 'closed', 30, now), { status: 'closed', closedAt: now, retainUntil: inDays(10) })
-  t.same(statusChange({ status: 'in_progress', retainUntil: inDays(30) }, 'closed', 30, now).retainUntil, inDays(30), 'the same date either way')
+  t.same(statusChange({ status: 'taken', retainUntil: inDays(10) }, 'closed', 30, now), { status: 'closed', closedAt: now, retainUntil: inDays(10) })
+  t.same(statusChange({ status: 'taken', retainUntil: inDays(30) }, 'closed', 30, now).retainUntil, inDays(30), 'the same date either way')
 })
 
 t.test('closing what is closed, and any other change, leaves the dates as they are', async (t) => {
   t.same(statusChange({ status: 'closed', retainUntil: inDays(30) }, 'closed', 1, now), { status: 'closed' })
   t.same(statusChange({ status: 'closed', retainUntil: inDays(30) }, 'received', 1, now), { status: 'received' })
-  t.same(statusChange({ status: 'received', retainUntil: inDays(180) }, 'in_progress', 1, now), { status: 'in_progress' })
+  t.same(statusChange({ status: 'received', retainUntil: inDays(180) }, 'taken', 1, now), { status: 'taken' })
 })
 
 t.test('now is the clock by default', async (t) => {

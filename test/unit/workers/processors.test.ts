@@ -7,6 +7,7 @@ import { createReceiptProcessor } from '../../../workers/processors/receipt.js'
 import { createWebhookProcessor } from '../../../workers/processors/webhook.js'
 import { createMetrics } from '../../../src/ops/metrics.js'
 import { createWithdrawalLinks } from '../../../src/receipts/withdrawal-link.js'
+import { createHandlingLinks } from '../../../src/handling/links.js'
 import { createSecretBox } from '../../../src/webhooks/secrets.js'
 import { RetryLater } from '../../../src/jobs/webhook.js'
 import type { DeliveryData } from '../../../src/repositories/notifications.js'
@@ -21,6 +22,7 @@ const lotta = { id: 'lotta', name: 'Lotta Fransson', email: 'lotta@ri.se', local
 const delivery = (over: Partial<DeliveryData['contact']> = {}): DeliveryData => ({
   id: NOTIFICATION_ID,
   attempts: 1,
+  handler: null,
   contact: { ...lotta, ...over },
   request: { id: 'r1', name: 'Anna', email: 'anna@example.se', phone: null, organisation: null, message: 'Hej', pageUrl: null, receivedAt: new Date(), retainUntil: new Date(Date.now() + 86_400_000), contactName: 'Lotta Fransson' }
 })
@@ -60,6 +62,7 @@ function notifySetup (data: DeliveryData | null, mailer = fakeMailer(), fallback
     mailer,
     webhooks: { enqueue: async (id: string) => { enqueued.push(id) } } as never,
     config: { MAIL_FROM: 'Kontakt <noreply@ri.se>', NOTIFY_FALLBACK_EMAIL: fallback },
+    links: createHandlingLinks({ pseudonymKey: 'k'.repeat(32), baseUrl: 'https://kontakt.ri.se' }),
     metrics: metrics.notifications,
     log,
     recordRetry: { maxMs: 1000, firstPauseMs: 1 }
@@ -135,7 +138,7 @@ t.test('notify: a record that fails for another reason, or for longer than the b
   t.same([long.mailer.sent.length, long.calls], [1, []])
 })
 
-const RECEIPT: ReceiptData = { id: 'rc1', attempts: 1, requestId: '6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f', email: 'anna@example.se', locale: 'en', receivedAt: new Date(), retainUntil: new Date(Date.now() + 86_400_000), contactName: 'Lotta Fransson', contactTitle: 'Projektledare' }
+const RECEIPT: ReceiptData = { id: 'rc1', attempts: 1, requestId: '6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f', email: 'anna@example.se', locale: 'en', receivedAt: new Date(), retainUntil: new Date(Date.now() + 86_400_000), contactName: 'Lotta Fransson', contactTitle: 'Projektledare', responseDays: null }
 const links = createWithdrawalLinks({ pseudonymKey: 'test-pseudonym-key-0123456789', baseUrl: 'https://kontakt.ri.se' })
 
 function receiptSetup (data: ReceiptData | null, { windowOpen = true, mailer = fakeMailer() } = {}) {
@@ -152,7 +155,7 @@ function receiptSetup (data: ReceiptData | null, { windowOpen = true, mailer = f
     window: { claim: async () => windowOpen },
     links,
     recordRetry: { maxMs: 1000, firstPauseMs: 1 },
-    config: { MAIL_FROM: 'Kontakt <noreply@ri.se>', RECEIPT_WINDOW_HOURS: 24 },
+    config: { MAIL_FROM: 'Kontakt <noreply@ri.se>', RECEIPT_WINDOW_HOURS: 24, HANDLING_RESPONSE_DAYS: 2 },
     log: memoryLog().log
   })
   return { process, calls, mailer }
