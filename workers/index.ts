@@ -25,6 +25,8 @@ export interface WorkerOptions extends Omit<CoreOptions, 'log'> {
   log?: Logger
   /** A mailer owned by the caller (tests, benchmarks): used, and left open on close. */
   mailer?: Mailer
+  /** The follow-up runs' clock (tests). */
+  clock?: () => Date
   /**
    * The core another part of the process owns (npm start's API): the workers build on it, and
    * leave closing it to its owner. Without it the workers build their own, and close it.
@@ -91,7 +93,7 @@ function startWebhookWorker (services: Built): Worker<WebhookPayload> {
 export async function startWorkers (config: Config, options: WorkerOptions = {}): Promise<Workers> {
   const log = options.core?.log ?? options.log ?? pino(loggerOptions(config))
   const core = options.core ?? await createCore(config, { ...options, log })
-  const own = createWorkerServices(core, { mailer: options.mailer, connect: options.webhookNetwork?.connect })
+  const own = createWorkerServices(core, { mailer: options.mailer, connect: options.webhookNetwork?.connect, clock: options.clock })
   const services: Built = { ...core, ...own }
   const { repositories: { notifications, receipts, webhooks }, producers, tuning, mailer } = services
 

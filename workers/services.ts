@@ -22,9 +22,11 @@ export interface WorkerServicesOptions {
   mailer?: Mailer
   /** How webhook deliveries open their sockets; tests watch it (the SSRF guard's). */
   connect?: GuardedAgentOptions['connect']
+  /** The follow-up runs' clock; tests set a working day of their choosing. */
+  clock?: () => Date
 }
 
-function followUpOf ({ config, log, repositories, metrics }: Core, mailer: Mailer, links: HandlingLinks) {
+function followUpOf ({ config, log, repositories, metrics }: Core, mailer: Mailer, links: HandlingLinks, now?: () => Date) {
   return createFollowUp({
     handling: repositories.handling,
     directory: repositories.contacts.forRouting,
@@ -36,7 +38,8 @@ function followUpOf ({ config, log, repositories, metrics }: Core, mailer: Maile
     from: config.MAIL_FROM,
     fallbackEmail: config.NOTIFY_FALLBACK_EMAIL,
     copyEmail: config.FOLLOW_UP_COPY_EMAIL,
-    responseDays: config.HANDLING_RESPONSE_DAYS
+    responseDays: config.HANDLING_RESPONSE_DAYS,
+    now
   })
 }
 
@@ -76,7 +79,7 @@ export function createWorkerServices (core: Core, options: WorkerServicesOptions
     withdrawalLinks: createWithdrawalLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL }),
     handlingLinks,
     /** The day's reminders and escalations, with their digests. */
-    followUp: followUpOf(core, mailer, handlingLinks),
+    followUp: followUpOf(core, mailer, handlingLinks, options.clock),
     retention: retentionOn(core),
 
     /** Closes what was opened here, whatever fails to close; the caller's mailer stays open. */

@@ -28,6 +28,8 @@ export interface FollowUpDeps {
   copyEmail: string | undefined
   /** Working days for a contact without responseDays. */
   responseDays: number
+  /** The clock of a scheduled run (tests set their own). */
+  now?: () => Date
 }
 
 export interface FollowUpRun {
@@ -114,8 +116,8 @@ export function createFollowUp (deps: FollowUpDeps) {
   }
 
   return {
-    /** One slot's run; `now` is the clock (tests give their own). */
-    async run (now = new Date()): Promise<FollowUpRun> {
+    /** One slot's run, at `now` (the clock's time when not given). */
+    async run (now = (deps.now ?? (() => new Date()))()): Promise<FollowUpRun> {
       const slot = calendar.dateOf(now)
       if (!calendar.isWorkingDay(slot)) return { workingDay: false, steps: 0, digests: { sent: 0, failed: 0 } }
       const byId = new Map((await deps.directory()).map((c) => [c.id, c]))

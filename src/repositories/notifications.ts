@@ -58,7 +58,7 @@ const CLAIM = `
   ), claimed AS (
     UPDATE notifications SET attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
      WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'queued') AND NOT ${HELD}
-    RETURNING id, request_id, attempts
+    RETURNING id, request_id, attempts, handler
   )
   SELECT n.id, n.attempts, n.handler,
          json_build_object('id', r.id, 'name', r.name, 'email', r.email, 'phone', r.phone, 'organisation', r.organisation,

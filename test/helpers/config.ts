@@ -31,6 +31,8 @@ export function testConfig (env: Record<string, string> = {}): Config {
     WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
     // Test receivers listen on the loopback interface, over plain http.
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    // The day's reminders run when a test runs them (the follow-up tests set a schedule of their own).
+    FOLLOW_UP_CRON: 'off',
     // Operations listeners on free ports: test files run side by side.
     METRICS_PORT: '0',
     ...env

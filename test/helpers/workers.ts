@@ -8,7 +8,7 @@ import { sharedDatabase } from './database.js'
 interface TestLike { teardown: (fn: () => unknown) => void }
 
 /** `ownDatabase`: the workers open their own pool from config.DATABASE_URL (a proxy, say) instead of sharing the test's. */
-export async function startTestWorkers (t: TestLike, config: Config, options: Pick<WorkerOptions, 'tuning' | 'webhookNetwork' | 'metrics'> & { ownDatabase?: boolean } = {}): Promise<Workers & { logs: () => string }> {
+export async function startTestWorkers (t: TestLike, config: Config, options: Pick<WorkerOptions, 'tuning' | 'webhookNetwork' | 'metrics' | 'clock'> & { ownDatabase?: boolean } = {}): Promise<Workers & { logs: () => string }> {
   const stream = new PassThrough()
   const chunks: string[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
