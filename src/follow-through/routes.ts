@@ -13,7 +13,10 @@ import type { HandlingView } from '../repositories/handling.js'
 import { fallbackName, handlingPage, type HandlingPageView, type PassOption } from './page.js'
 import type { Acted, HandlingActions } from './actions.js'
 
-const TokenParams = Type.Object({ token: Type.String({ maxLength: 300, pattern: '^[A-Za-z0-9._-]*$', description: 'the capability token from the notification' }) })
+const LinkParams = Type.Object({
+  handler: Type.String({ maxLength: 80, pattern: '^[a-z0-9:-]*$', description: 'whose link it is: contact:<id> or inbox:fallback' }),
+  token: Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9._-]*$', description: 'the capability token from the notification' })
+})
 const PassBody = Type.Object({ to: Type.Optional(Type.String({ maxLength: 80, pattern: '^[a-z0-9:-]*$' })) })
 
 export interface HandlingRoutesOptions {
@@ -33,7 +36,7 @@ function outcomePage (acted: Acted, grant: HandlingGrant, locale: Locale, links:
     return names.get(contactId) ?? (contactId === before.contactId ? before.contactName : contactId)
   }
   if ('fields' in decision) {
-    if (grant.action === 'take') return { kind: 'done', action: 'take', next: { answer: `/handle/${links.token({ ...grant, action: 'answer' })}` } }
+    if (grant.action === 'take') return { kind: 'done', action: 'take', next: { answer: links.path({ ...grant, action: 'answer' }) } }
     return { kind: 'done', action: grant.action, toName: 'notify' in decision && decision.notify !== undefined ? nameOf(decision.notify) : undefined }
   }
   return refusalPage(decision, nameOf, before)
@@ -73,6 +76,9 @@ async function passOptions (
   return { suggested, colleagues }
 }
 
+const render = async (reply: FastifyReply, view: HandlingPageView, locale: Locale, status = 200) =>
+  await reply.code(status).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(handlingPage(view, locale))
+
 const handlingRoutes: FastifyPluginAsyncTypebox<HandlingRoutesOptions> = async (app, { links, actions, contacts, fallbackInbox }) => {
   const helmet = pageSecurityFor(["'none'"])
   // Staff open these, often several from one office address: the admin API's allowance.
@@ -82,16 +88,15 @@ const handlingRoutes: FastifyPluginAsyncTypebox<HandlingRoutesOptions> = async (
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })
 
-  const render = async (reply: FastifyReply, view: HandlingPageView, locale: Locale, status = 200) =>
-    await reply.code(status).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(handlingPage(view, locale))
   const gone = async (reply: FastifyReply, locale: Locale = 'sv') => await render(reply, { kind: 'gone' }, locale, 404)
   /** The grant a valid token carries; null for anything else, malformed ones included. */
-  const grantOf = (token: string, malformed: boolean): HandlingGrant | null => malformed ? null : links.verify(token)
+  const grantOf = ({ handler, token }: { handler: string, token: string }, malformed: boolean): HandlingGrant | null =>
+    malformed ? null : links.verify(handler, token)
 
-  const options = { schema: { hide: true, params: TokenParams }, attachValidation: true, helmet, config: { rateLimit } }
+  const options = { schema: { hide: true, params: LinkParams }, attachValidation: true, helmet, config: { rateLimit } }
 
-  app.get('/handle/:token', options, async (request, reply) => {
-    const grant = grantOf(request.params.token, request.validationError !== undefined)
+  app.get('/handle/:handler/:token', options, async (request, reply) => {
+    const grant = grantOf(request.params, request.validationError !== undefined)
     const view = grant === null ? null : await actions.view(grant.requestId)
     if (grant === null || view === null) return await gone(reply, grant?.locale)
     return await render(reply, {
@@ -99,13 +104,13 @@ const handlingRoutes: FastifyPluginAsyncTypebox<HandlingRoutesOptions> = async (
       action: grant.action,
       contactName: view.contactName,
       receivedAt: view.receivedAt,
-      formAction: `/handle/${request.params.token}`,
+      formAction: links.path(grant),
       options: grant.action === 'pass' ? await passOptions({ contacts, fallbackInbox }, view, grant) : undefined
     }, grant.locale)
   })
 
-  app.post('/handle/:token', { ...options, schema: { ...options.schema, body: PassBody } }, async (request, reply) => {
-    const grant = grantOf(request.params.token, request.validationError?.validationContext === 'params')
+  app.post('/handle/:handler/:token', { ...options, schema: { ...options.schema, body: PassBody } }, async (request, reply) => {
+    const grant = grantOf(request.params, request.validationError?.validationContext === 'params')
     if (grant === null) return await gone(reply)
     const to = request.validationError === undefined ? request.body?.to : undefined
     let act: Act

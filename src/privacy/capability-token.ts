@@ -8,18 +8,27 @@ const MAC_CHARS = 43 // 32 bytes of HMAC-SHA-256
 export function capabilityTokens (pseudonymKey: string, purpose: string, { maxPayloadBytes }: { maxPayloadBytes: number }) {
   // A key of its own per purpose: a token is no use for anything else the key signs.
   const key = Buffer.from(hkdfSync('sha256', pseudonymKey, '', purpose, 32))
-  const sign = (payload: Buffer): Buffer => createHmac('sha256', key).update(payload).digest()
+  // A context (what the token is bound to but does not carry) is signed after the payload.
+  const sign = (payload: Buffer, context: string): Buffer => {
+    const mac = createHmac('sha256', key).update(payload)
+    if (context !== '') mac.update('\u0000').update(context)
+    return mac.digest()
+  }
   const shape = new RegExp(`^[A-Za-z0-9_-]{1,${Math.ceil(maxPayloadBytes * 4 / 3)}}\\.[A-Za-z0-9_-]{${MAC_CHARS}}$`)
 
   return {
-    seal: (payload: Buffer): string => `${payload.toString('base64url')}.${sign(payload).toString('base64url')}`,
+    /** The token of `payload`, bound to `context` too (which the holder must present beside it). */
+    seal: (payload: Buffer, context = ''): string => `${payload.toString('base64url')}.${sign(payload, context).toString('base64url')}`,
 
-    /** The payload of a well-formed token whose signature holds; null for anything else. */
-    open (token: string): Buffer | null {
+    /** The payload of a well-formed token whose signature holds for this context; null for anything else. */
+    open (token: string, context = ''): Buffer | null {
       if (!shape.test(token)) return null
       const dot = token.length - MAC_CHARS - 1
       const payload = Buffer.from(token.slice(0, dot), 'base64url')
-      return timingSafeEqual(sign(payload), Buffer.from(token.slice(dot + 1), 'base64url')) ? payload : null
+      const mac = Buffer.from(token.slice(dot + 1), 'base64url')
+      // One spelling per token: base64url's last character has bits that decode to nothing.
+      if (payload.toString('base64url') !== token.slice(0, dot) || mac.toString('base64url') !== token.slice(dot + 1)) return null
+      return timingSafeEqual(sign(payload, context), mac) ? payload : null
     }
   }
 }
