@@ -51,7 +51,7 @@ t.test('Prometheus scrapes the service, evaluates every rule without error, and 
     const all = await rules()
     return all.length > 0 && all.every((r) => !r.lastEvaluation.startsWith('0001')) ? all : undefined
   }, { timeoutMs: 15_000, what: 'every rule to be evaluated' })
-  t.equal(evaluated.length, 8)
+  t.equal(evaluated.length, 9)
   for (const rule of evaluated) t.equal(rule.health, 'ok', `${rule.name} evaluates${rule.lastError === undefined || rule.lastError === '' ? '' : `: ${rule.lastError}`}`)
   const firing = (all: Rule[]) => all.filter((r) => r.state !== 'inactive').map((r) => r.name)
   // The first read of the purge history can outlast the gauges' 1.5 s bound while the database
