@@ -73,7 +73,8 @@ export function processingRecord (
       'Protecting the forms against abuse: CAPTCHA, rate limits, duplicate detection (Art. 6(1)(f), Recitals 47 and 49).',
       ...(config.SPAM_FILTER
         ? ['Spam filtering (legitimate interest, Art. 6(1)(f)): local signals and a classifier trained only on this installation\'s release and mark-as-spam decisions; no recipient outside the service; a request scored as spam is held in a quarantine, delivered to nobody until an admin releases it']
-        : ['Spam filtering: off (SPAM_FILTER=false); a filled honeypot still holds a request in the quarantine'])
+        : ['Spam filtering: off (SPAM_FILTER=false); a filled honeypot still holds a request in the quarantine']),
+      `Following up requests nobody has answered (Art. 6(1)(e)/(f): answering without undue delay): reminders to the project manager who has it after ${config.HANDLING_RESPONSE_DAYS} working days (or the contact's own response time), then to the delegate and the fallback inbox${config.FOLLOW_UP_COPY_EMAIL === undefined ? '' : ', with a copy of escalations to a team address'}; response times are measured without naming anyone (no per-person metrics)`
     ],
     dataSubjects: ['People who send a contact form', 'Staff who receive the requests (contact directory)'],
     dataCategories: [
@@ -82,11 +83,13 @@ export function processingRecord (
       'Delivery records: recipient, SMTP server response, message id',
       ...(webhookEndpoints.length === 0 ? [] : ['Webhook delivery records: endpoint, event, time, HTTP status, at most 1 KB of the answer']),
       'Keyed hashes (HMAC-SHA-256) of client addresses for rate limits, and of submissions for duplicate detection; raw IP addresses are never stored',
+      'Handling: who has each request (a contact of the directory, or the fallback inbox), when it was taken, passed on and first answered, and which reminders went to whom; each change in the request\'s history with its actor; kept and removed with the request',
       'Spam: each request\'s score and reason codes; a keyed hash of its normalised text (campaigns); for requests an admin decided about, keyed hashes of their words and counts per hash (the classifier), removed with the request'
     ],
     recipients: [
       smtpHost === null ? `Project managers, by e-mail files in the local mail drop (${config.MAIL_DROP_DIR})` : `Project managers, by e-mail through the SMTP server ${smtpHost}`,
-      ...(config.NOTIFY_FALLBACK_EMAIL === undefined ? [] : ['A fallback inbox for requests no contact can take']),
+      ...(config.NOTIFY_FALLBACK_EMAIL === undefined ? [] : ['A fallback inbox for requests no contact can take, passed to it or not answered by the contact and the delegate']),
+      ...(config.FOLLOW_UP_COPY_EMAIL === undefined ? [] : ['A team address with a copy of every escalation (the sender\'s name and address, the start of the message)']),
       ...config.CAPTCHA_PROVIDERS.map((p) => `CAPTCHA: ${PROVIDER_RECIPIENTS[p] ?? p}`),
       ...webhookEndpoints.map(webhookRecipient)
     ],
@@ -98,7 +101,7 @@ export function processingRecord (
       contactOverrides,
       purgeSchedule: config.PURGE_CRON === 'off' ? 'off: purges run only when an admin starts one' : `${config.PURGE_CRON} (${config.PURGE_TIMEZONE})`,
       legalHold: 'suspends purging of a request until lifted',
-      whatIsPurged: 'the request, its consent record, notifications, webhook deliveries, queue jobs and mail-drop copies (full-payload webhook endpoints are sent contact_request.erased); an anonymous tombstone (ids, day, reason) stays'
+      whatIsPurged: 'the request, its consent record, handling history and reminders, notifications, webhook deliveries, queue jobs and mail-drop copies (full-payload webhook endpoints are sent contact_request.erased); an anonymous tombstone (ids, day, reason) stays'
     },
     securityMeasures: [
       'Admin API behind scoped, revocable keys stored as SHA-256 hashes; every admin action audited without personal data',

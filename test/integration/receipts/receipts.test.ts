@@ -45,6 +45,9 @@ t.test('a receipt arrives for an accepted request: the contact, the dates, a wor
   t.teardown(sink.close)
   const { app, config } = await withReceipts(t, { SMTP_URL: sink.url })
   await startTestWorkers(t, config)
+  // Sofia answers within a week: her receipts say so.
+  const patched = await asAdmin(app, await adminKey(app), { method: 'PATCH', url: '/v1/admin/contacts/sofia-frolander', payload: { responseDays: 5 } })
+  t.match(patched.json(), { responseDays: 5 })
   const sv = (await post(app, await altchaSubmission(app, { ...TYPED, email: 'anna@example.se' }))).json<{ id: string, retainUntil: string }>()
   const en = (await post(app, await altchaSubmission(app, { ...TYPED, email: 'ben@example.org', locale: 'en', contactId: 'sofia-frolander' }))).json<{ id: string }>()
   await eventually(async () => receiptsIn(sink).length === 2 ? true : undefined, { what: 'two receipts', timeoutMs: 10_000 })
@@ -53,9 +56,11 @@ t.test('a receipt arrives for an accepted request: the contact, the dates, a wor
   const english = receiptsIn(sink).find((m) => m.text?.includes(en.id) === true)
   t.match(swedish, { subject: 'Vi har tagit emot din förfrågan', to: { text: 'anna@example.se' } })
   t.match(swedish?.text, /Lotta Fransson, projektledare/)
+  t.match(swedish?.text, /Du kan räkna med svar inom 2 arbetsdagar\./, 'what to expect: the default response time')
   t.match(swedish?.text, new RegExp(`Raderas: ${new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeZone: 'Europe/Stockholm' }).format(new Date(sv.retainUntil))}`))
   t.match(english, { subject: 'We have received your request', to: { text: 'ben@example.org' } })
   t.match(english?.text, /Sofia Frölander, projektledare/)
+  t.match(english?.text, /You can expect an answer within 5 working days\./, 'the contact\'s own response time')
   for (const mail of [swedish, english]) {
     const whole = `${JSON.stringify([...mail?.headers ?? []])}\n${mail?.text ?? ''}\n${String(mail?.html)}`
     for (const [field, value] of Object.entries(TYPED)) t.notMatch(whole, value, `the receipt carries no ${field}`)
