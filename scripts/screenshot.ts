@@ -43,7 +43,13 @@ try {
   const lotta = handling.urls({ ...grant, handler: 'contact:lotta-fransson' })
   const mail = composeNotification({
     ...(JSON.parse(second) as { name: string, email: string, message: string }),
-    id: request.id, phone: null, organisation: 'Skellefteå kommun', pageUrl: 'https://www.ri.se/sv/berattelser/ny-kompetens', receivedAt: new Date(), retainUntil: new Date(request.retainUntil), contactName: 'Lotta Fransson'
+    id: request.id,
+    phone: null,
+    organisation: 'Skellefteå kommun',
+    pageUrl: 'https://www.ri.se/sv/berattelser/ny-kompetens',
+    receivedAt: new Date(),
+    retainUntil: new Date(request.retainUntil),
+    contactName: 'Lotta Fransson'
   }, { reason: 'direct', email: 'lotta.fransson@example.org', locale: 'sv', contactId: 'lotta-fransson' }, { from: env.MAIL_FROM as string, notificationId: request.id, actions: lotta })
   await page.setViewportSize({ width: 800, height: 700 })
   await page.setContent(String(mail.html))

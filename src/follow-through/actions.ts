@@ -73,6 +73,12 @@ export function createHandlingActions (deps: HandlingActionsDeps) {
       return { decision: outcome, before, names: mentioned.length === 0 ? new Map() : await handling.names(mentioned) }
     },
 
+    /** The directory names a page needs to say who has a request (none for the addressed contact or the inbox). */
+    async names (handler: Handler | null): Promise<Map<string, string>> {
+      const contactId = handler === null ? null : contactOf(handler)
+      return contactId === null ? new Map() : await handling.names([contactId])
+    },
+
     /** The request as a page shows it before anything is done. */
     view: async (requestId: string): Promise<HandlingView | null> => await handling.view(requestId)
   }

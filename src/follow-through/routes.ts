@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { pageSecurityFor } from '../web/page-security.js'
 import { contactOf, handlerOf, isHandler, type Handler, type HandlingGrant, type HandlingLinks } from '../handling/links.js'
-import type { Act, Decision } from '../handling/state.js'
+import { blocked, type Act, type Decision } from '../handling/state.js'
 import type { Locale } from '../schemas/common.js'
 import type { ContactRepository } from '../repositories/contacts.js'
 import type { HandlingView } from '../repositories/handling.js'
@@ -27,14 +27,17 @@ export interface HandlingRoutesOptions {
   fallbackInbox: boolean
 }
 
+/** How a page names a handler: by the directory's name, the addressed contact's, or "the shared inbox". */
+const nameFor = (view: HandlingView, names: Map<string, string>, locale: Locale) => (handler: Handler | null): string => {
+  const contactId = handler === null ? view.contactId : contactOf(handler)
+  if (contactId === null) return fallbackName(locale)
+  return names.get(contactId) ?? (contactId === view.contactId ? view.contactName : contactId)
+}
+
 /** What the page says when the action did nothing, or what it did. */
 function outcomePage (acted: Acted, grant: HandlingGrant, locale: Locale, links: HandlingLinks): HandlingPageView {
   const { decision, before, names } = acted
-  const nameOf = (handler: Handler | null): string => {
-    const contactId = handler === null ? before.contactId : contactOf(handler)
-    if (contactId === null) return fallbackName(locale)
-    return names.get(contactId) ?? (contactId === before.contactId ? before.contactName : contactId)
-  }
+  const nameOf = nameFor(before, names, locale)
   if ('fields' in decision) {
     if (grant.action === 'take') return { kind: 'done', action: 'take', next: { answer: links.path({ ...grant, action: 'answer' }) } }
     return { kind: 'done', action: grant.action, toName: 'notify' in decision && decision.notify !== undefined ? nameOf(decision.notify) : undefined }
@@ -76,6 +79,20 @@ async function passOptions (
   return { suggested, colleagues }
 }
 
+/** What a link's GET shows: the question, or — taken by someone else, answered, closed, held — what happened instead. */
+async function askPage (options: HandlingRoutesOptions, view: HandlingView, grant: HandlingGrant): Promise<HandlingPageView> {
+  const refusal = blocked(view.state, grant.action, { handler: grant.handler })
+  if (refusal !== null) return refusalPage(refusal, nameFor(view, await options.actions.names(view.state.handler), grant.locale), view)
+  return {
+    kind: 'ask',
+    action: grant.action,
+    contactName: view.contactName,
+    receivedAt: view.receivedAt,
+    formAction: options.links.path(grant),
+    options: grant.action === 'pass' ? await passOptions(options, view, grant) : undefined
+  }
+}
+
 const render = async (reply: FastifyReply, view: HandlingPageView, locale: Locale, status = 200) =>
   await reply.code(status).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(handlingPage(view, locale))
 
@@ -99,14 +116,7 @@ const handlingRoutes: FastifyPluginAsyncTypebox<HandlingRoutesOptions> = async (
     const grant = grantOf(request.params, request.validationError !== undefined)
     const view = grant === null ? null : await actions.view(grant.requestId)
     if (grant === null || view === null) return await gone(reply, grant?.locale)
-    return await render(reply, {
-      kind: 'ask',
-      action: grant.action,
-      contactName: view.contactName,
-      receivedAt: view.receivedAt,
-      formAction: links.path(grant),
-      options: grant.action === 'pass' ? await passOptions({ contacts, fallbackInbox }, view, grant) : undefined
-    }, grant.locale)
+    return await render(reply, await askPage({ links, actions, contacts, fallbackInbox }, view, grant), grant.locale)
   })
 
   app.post('/handle/:handler/:token', { ...options, schema: { ...options.schema, body: PassBody } }, async (request, reply) => {

@@ -49,15 +49,25 @@ const isOther = (state: HandlingState, actor: Actor): boolean =>
 /** What an action comes to. */
 export type Decision = Change | Refusal | { unchanged: true }
 
-export function decide (state: HandlingState, act: Act, actor: Actor, now: Date): Decision {
+/**
+ * Why this actor can do nothing of this kind to the request as it is, whatever the details (whom
+ * to pass it to): what a link's page says before anyone presses its button. Null when it can.
+ */
+export function blocked (state: HandlingState, action: Act['action'], actor: Actor): Refusal | null {
   if (state.restricted || state.status === 'quarantined') return { refused: 'held' }
   if (state.status === 'closed') return { refused: 'closed', at: state.closedAt }
-  if (state.status === 'answered' && act.action !== 'answer') return { refused: 'answered', at: state.answeredAt }
+  if (state.status === 'answered' && action !== 'answer') return { refused: 'answered', at: state.answeredAt }
   if (isOther(state, actor)) {
     return state.status === 'taken'
       ? { refused: 'taken', by: state.handler, at: state.takenAt }
       : { refused: 'passed', to: state.handler, at: state.handedAt }
   }
+  return null
+}
+
+export function decide (state: HandlingState, act: Act, actor: Actor, now: Date): Decision {
+  const refusal = blocked(state, act.action, actor)
+  if (refusal !== null) return refusal
   switch (act.action) {
     case 'take':
       if (state.status === 'taken' && state.handler === act.handler) return { unchanged: true }

@@ -95,6 +95,9 @@ t.test('"Not mine" reaches the delegate with links of their own; a second person
   t.equal((await page(app, 'POST', linkIn(sofias, 'take'))).statusCode, 200)
   t.match(await row(app, id), { status: 'taken', handler: 'contact:sofia-frolander' })
 
+  const lottasLook = await page(app, 'GET', linkIn(mail, 'answer'))
+  t.match(lottasLook.body, /Sofia Frölander tog förfrågan/, 'opening her old link already says who has it')
+  t.notMatch(lottasLook.body, /<button/, 'with no button that could not work')
   const lottasClick = await page(app, 'POST', linkIn(mail, 'take'))
   t.match([lottasClick.statusCode, lottasClick.body], [200, /<h1>Redan hanterad<\/h1>[\s\S]*Sofia Frölander tog förfrågan \d+ december \d{4} kl\. \d\d:\d\d\./])
   t.match(await row(app, id), { handler: 'contact:sofia-frolander' }, 'Lotta\'s old link changed nothing')
