@@ -209,3 +209,6 @@ export function createHandlingRepository ({ pool }: Database) {
   }
 }
 export type HandlingRepository = ReturnType<typeof createHandlingRepository>
+
+/** Statements composed from fragments: checked in expanded in src/repositories/sql/ (test/unit/repositories/composed-sql.test.ts). */
+export const COMPOSED_STATEMENTS = { 'handling.candidates': CANDIDATES, 'handling.record-steps': RECORD_STEPS, 'handling.skip-settled': SKIP_SETTLED }

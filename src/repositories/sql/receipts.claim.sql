@@ -8,5 +8,5 @@ WITH held AS (
   RETURNING id, request_id, attempts
 )
 SELECT c.id, c.attempts, r.id AS "requestId", r.email, r.locale, r.received_at AS "receivedAt", r.retain_until AS "retainUntil",
-       k.name AS "contactName", k.title AS "contactTitle"
+       k.name AS "contactName", k.title AS "contactTitle", k.response_days AS "responseDays"
   FROM claimed c JOIN contact_requests r ON r.id = c.request_id JOIN contacts k ON k.id = r.contact_id

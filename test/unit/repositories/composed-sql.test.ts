@@ -8,9 +8,10 @@ import { COMPOSED_STATEMENTS as requests } from '../../../src/repositories/reque
 import { COMPOSED_STATEMENTS as notifications } from '../../../src/repositories/notifications.js'
 import { COMPOSED_STATEMENTS as receipts } from '../../../src/repositories/receipts.js'
 import { COMPOSED_STATEMENTS as webhooks } from '../../../src/repositories/webhooks.js'
+import { COMPOSED_STATEMENTS as handling } from '../../../src/repositories/handling.js'
 
 const DIR = 'src/repositories/sql'
-const statements: Record<string, string> = { ...requests, ...notifications, ...receipts, ...webhooks }
+const statements: Record<string, string> = { ...requests, ...notifications, ...receipts, ...webhooks, ...handling }
 
 /** The statement as a file holds it: no blank lines around it, no trailing spaces, its common indentation removed. */
 function expanded (sql: string): string {
