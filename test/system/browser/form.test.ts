@@ -246,3 +246,20 @@ t.test('a name with a bidirectional override is caught in the browser, with no r
   t.equal(posted, 0, 'nothing was sent')
   t.same(problems(), [])
 })
+
+t.test('an open form makes its own card taller, not its neighbour in the same row', async (t) => {
+  const served = await servedApp(t)
+  const { page, problems } = await openPage(t, { viewport: { width: 1100, height: 900 } })
+  await page.goto(`${served.origin}/`)
+  await page.locator('[data-contact-form] form').first().waitFor({ state: 'attached' })
+  const card = (name: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name }) })
+  const heightOf = async (name: string) => (await card(name).boundingBox())?.height ?? 0
+  const [lottaBox, sofiaBox] = [await card('Lotta Fransson').boundingBox(), await card('Sofia Frölander').boundingBox()]
+  t.equal(lottaBox?.y, sofiaBox?.y, 'the two cards share a row at this width')
+  const closed = await heightOf('Sofia Frölander')
+  await card('Lotta Fransson').getByText('Kontakta Lotta', { exact: true }).click()
+  await card('Lotta Fransson').getByText(SV.captcha).waitFor()
+  t.ok(await heightOf('Lotta Fransson') > closed * 2, 'the open card grew')
+  t.equal(await heightOf('Sofia Frölander'), closed, 'the closed card kept its height')
+  t.same(problems(), [])
+})
