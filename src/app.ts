@@ -22,6 +22,9 @@ import intakeRoutes from './intake/routes.js'
 import webRoutes from './web/routes.js'
 import withdrawalRoutes from './receipts/routes.js'
 import handlingRoutes from './follow-through/routes.js'
+import consoleRoutes from './console/routes.js'
+import { createConsoleSessions } from './console/sessions.js'
+import { createSignIn } from './console/sign-in.js'
 import adminAccess from './admin/access.js'
 import adminRequestRoutes from './admin/requests.js'
 import adminNotificationRoutes from './admin/notifications.js'
@@ -151,6 +154,17 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     actions: services.handlingActions,
     contacts: repositories.contacts,
     fallbackInbox: config.NOTIFY_FALLBACK_EMAIL !== undefined
+  })
+  await app.register(consoleRoutes, {
+    sessions: createConsoleSessions({
+      redis: core.redis, prefix: config.QUEUE_PREFIX, idleSeconds: config.CONSOLE_IDLE_SECONDS, maxSeconds: config.CONSOLE_SESSION_SECONDS
+    }),
+    signIn: createSignIn(config, repositories.contacts.idByEmail),
+    requests: repositories.requests,
+    contacts: repositories.contacts,
+    names: repositories.handling.names,
+    actions: services.handlingActions,
+    audit: repositories.audit
   })
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)

@@ -184,6 +184,21 @@ const Handling = {
   FOLLOW_UP_COPY_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' }))
 }
 
+/** The console: pages for the privacy officer, the web team and the project managers, behind OpenID Connect (README: "Console"). */
+const Console = {
+  /** The identity provider's issuer (Entra ID, Keycloak, Google…); without it the console has no sign-in. */
+  OIDC_ISSUER_URL: Type.Optional(Type.String(Url)),
+  OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  /** The ID token claim that lists a person's roles (groups). */
+  OIDC_ROLES_CLAIM: Type.String({ minLength: 1, default: 'groups' }),
+  /** Which roles grant which admin scopes: comma-separated role=scope scope…, e.g. dataskydd=requests:read subjects:export. */
+  OIDC_ROLE_SCOPES: List(Type.String({ pattern: '^[^=,\\s]+=[a-z]+:[a-z]+( [a-z]+:[a-z]+)*$' }), 'comma-separated role=scope scope… pairs'),
+  /** A session unused this long ends; so does any session this old. */
+  CONSOLE_IDLE_SECONDS: Type.Integer({ minimum: 1, default: 1800 }),
+  CONSOLE_SESSION_SECONDS: Type.Integer({ minimum: 60, default: 8 * 3600 })
+}
+
 /** Webhooks: signed HTTP calls to other systems (README: "Webhooks"). */
 const Weight = (value: number) => Type.Number({ minimum: 0, maximum: 10, default: value })
 
@@ -255,6 +270,7 @@ export const ConfigSchema = Type.Object({
   ...Spam,
   ...Mail,
   ...Handling,
+  ...Console,
   ...Webhooks
 }, { additionalProperties: false })
 
@@ -292,7 +308,8 @@ const LIST_DEFAULTS: Partial<Record<keyof Static<typeof ConfigSchema>, string[]>
   REDIS_CLUSTER_NODES: [],
   // Languages a reader at a Swedish institute reads: English, and the neighbours' Scandinavian.
   SPAM_LANGUAGES: ['sv', 'en', 'da', 'no', 'nb', 'nn'],
-  SPAM_KEYWORDS: []
+  SPAM_KEYWORDS: [],
+  OIDC_ROLE_SCOPES: []
 }
 
 export class ConfigError extends Error {
@@ -362,6 +379,11 @@ function crossCheck (config: Static<typeof ConfigSchema>): string[] {
   }
   if (config.REDIS_SENTINELS.length > 0 && config.REDIS_SENTINEL_NAME === undefined) {
     problems.push('REDIS_SENTINEL_NAME: required because REDIS_SENTINELS is set')
+  }
+  if (config.OIDC_ISSUER_URL !== undefined) {
+    for (const variable of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
+      if (config[variable] === undefined) problems.push(`${variable}: required because OIDC_ISSUER_URL is set`)
+    }
   }
   return problems
 }

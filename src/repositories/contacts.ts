@@ -56,6 +56,12 @@ export function createContactRepository ({ prisma }: Database) {
       return (await prisma.contact.findMany({ orderBy: { id: 'asc' } })).map(toEntry)
     },
 
+    /** The active contact with this e-mail address (whatever its case), if any: whom a console sign-in is. */
+    async idByEmail (email: string): Promise<string | null> {
+      const row = await prisma.contact.findFirst({ where: { email: { equals: email, mode: 'insensitive' }, active: true }, select: { id: true } })
+      return row?.id ?? null
+    },
+
     /** Whether the directory has this contact, active or not. */
     async exists (id: string): Promise<boolean> {
       return await prisma.contact.count({ where: { id } }) > 0

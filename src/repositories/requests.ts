@@ -374,6 +374,8 @@ function toDetail ({ webhooks, ...row }: DetailRow): RequestDetail {
 export interface RequestFilter {
   contactId?: string
   status?: RequestStatus
+  /** Only the requests this contact may see in the console: addressed or passed to them, not quarantined. */
+  visibleTo?: string
   from?: Date
   to?: Date
   /** Newest first; the page after this (receivedAt, id). */
@@ -451,11 +453,14 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
     },
 
     /** One page of requests, newest first, and whether another follows. */
-    async list ({ contactId, status, from, to, after, limit }: RequestFilter): Promise<{ page: ContactRequest[], more: boolean }> {
+    async list (filter: RequestFilter): Promise<{ page: ContactRequest[], more: boolean }> {
+      const { contactId, status, from, to, after, limit, visibleTo } = filter
       const rows = await prisma.contactRequest.findMany({
         where: {
           contactId,
           status,
+          // A project manager's own: addressed or passed to them, never the quarantine.
+          ...(visibleTo === undefined ? {} : { AND: [{ OR: [{ contactId: visibleTo }, { handler: `contact:${visibleTo}` }] }, { status: { not: 'quarantined' } }] }),
           receivedAt: { gte: from, lt: to },
           ...(after === undefined
             ? {}

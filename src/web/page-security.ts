@@ -1,7 +1,10 @@
 // The Content-Security-Policy of the pages this service renders (helmet's route option).
 
-/** Our pages load only our own files; `frameAncestors` says who may put them in a frame. */
-export function pageSecurityFor (frameAncestors: string[]) {
+/**
+ * Our pages load only our own files; `frameAncestors` says who may put them in a frame, and
+ * `formTargets` where else a form may lead (a redirect after a post counts).
+ */
+export function pageSecurityFor (frameAncestors: string[], formTargets: string[] = []) {
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -12,7 +15,7 @@ export function pageSecurityFor (frameAncestors: string[]) {
         workerSrc: ["'self'"],
         connectSrc: ["'self'"],
         imgSrc: ["'self'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...formTargets],
         baseUri: ["'none'"],
         frameAncestors
       }

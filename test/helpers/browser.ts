@@ -44,11 +44,12 @@ export interface ServedApp {
 }
 
 /** The app, listening on loopback, as a browser reaches it. */
-export async function servedApp (t: TestLike, env: Record<string, string> = {}, options: Pick<AppOptions, 'captchaEndpoints'> = {}): Promise<ServedApp> {
+/** `port`: a port chosen beforehand, for a test whose configuration names the service's own address (PUBLIC_BASE_URL). */
+export async function servedApp (t: TestLike, env: Record<string, string> = {}, { port: chosen, ...options }: Pick<AppOptions, 'captchaEndpoints'> & { port?: number } = {}): Promise<ServedApp> {
   const database = await sharedDatabase()
   await resetData(database.prisma)
   const config = testConfig(env)
-  let port = 0
+  let port = chosen ?? 0
   let running: FastifyInstance | null = null
   const served: ServedApp = {
     app: null as unknown as FastifyInstance,

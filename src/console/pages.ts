@@ -1,0 +1,198 @@
+// The console's pages: server-rendered HTML in the demo and withdrawal pages' style (GOV.UK
+// patterns: a table, a summary list, a notification banner), no script, Swedish and English.
+// Everything shown is escaped here.
+import { escapeHtml as e } from '../html.js'
+import { FORMATS } from '../notifications/compose.js'
+import type { RequestDetail } from '../repositories/requests.js'
+import type { Locale } from '../schemas/common.js'
+import type { ConsoleSession } from './sessions.js'
+
+const TEXTS = {
+  sv: {
+    console: 'Kontaktkonsolen',
+    signIn: { title: 'Logga in', body: 'Konsolen är för dig som hanterar förfrågningar från kontaktformulären. Logga in med ditt konto hos RISE.', button: 'Logga in' },
+    expired: 'Du har loggats ut eftersom du inte har använt konsolen på ett tag. Logga in igen.',
+    notConfigured: 'Inloggning är inte inställd (OIDC_ISSUER_URL).',
+    noAccess: { title: 'Ingen behörighet', body: 'Ditt konto har ingen roll i konsolen och är inte en kontaktperson i katalogen.' },
+    forbidden: { title: 'Ingen behörighet', body: 'Den här förfrågan är inte din. Försöket har loggats.' },
+    notFound: { title: 'Förfrågan finns inte', body: 'Den kan ha raderats.' },
+    csrf: { title: 'Formuläret har gått ut', body: 'Ladda om sidan och försök igen.' },
+    signOut: 'Logga ut',
+    signedInAs: (name: string) => `Inloggad som ${name}`,
+    inbox: { title: 'Inkorg', empty: 'Inga förfrågningar.', filter: 'Filtrera', status: 'Status', any: 'Alla', next: 'Nästa sida', caption: 'Förfrågningar, nyaste först' },
+    columns: { received: 'Mottagen', to: 'Till', status: 'Status', with: 'Hos', open: 'Förfrågan' },
+    statuses: { received: 'Mottagen', taken: 'Tagen', answered: 'Besvarad', closed: 'Avslutad', quarantined: 'Skräppost' },
+    open: 'Öppna',
+    request: {
+      title: (name: string) => `Förfrågan från ${name}`,
+      labels: { name: 'Namn', email: 'E-post', phone: 'Telefon', organisation: 'Organisation', page: 'Sida', received: 'Mottagen', deleted: 'Raderas', status: 'Status', with: 'Hos', to: 'Till' },
+      message: 'Meddelande',
+      consent: 'Samtycke',
+      consentText: (version: string, locale: string, at: string) => `Integritetsmeddelandet version ${version} (${locale}), godkänt ${at}:`,
+      history: 'Historik',
+      historyColumns: { at: 'När', what: 'Vad', who: 'Vem' },
+      notifications: 'Aviseringar',
+      notificationColumns: { status: 'Status', recipient: 'Mottagare', sent: 'Skickad' },
+      actions: 'Hantera',
+      take: 'Jag tar den',
+      answer: 'Besvarad',
+      pass: 'Skicka vidare',
+      passTo: 'Skicka till',
+      done: { take: 'Du har tagit förfrågan.', answer: 'Förfrågan är markerad som besvarad.', pass: 'Förfrågan är vidareskickad.' },
+      refused: 'Det gick inte: förfrågan har ändrats av någon annan, eller är avslutad.',
+      back: 'Till inkorgen'
+    }
+  },
+  en: {
+    console: 'Contact console',
+    signIn: { title: 'Sign in', body: 'The console is for those who handle requests from the contact forms. Sign in with your RISE account.', button: 'Sign in' },
+    expired: 'You were signed out because you had not used the console for a while. Sign in again.',
+    notConfigured: 'Sign-in is not set up (OIDC_ISSUER_URL).',
+    noAccess: { title: 'No access', body: 'Your account has no role in the console and is not a contact in the directory.' },
+    forbidden: { title: 'No access', body: 'This request is not yours. The attempt has been logged.' },
+    notFound: { title: 'No such request', body: 'It may have been erased.' },
+    csrf: { title: 'The form has expired', body: 'Reload the page and try again.' },
+    signOut: 'Sign out',
+    signedInAs: (name: string) => `Signed in as ${name}`,
+    inbox: { title: 'Inbox', empty: 'No requests.', filter: 'Filter', status: 'Status', any: 'Any', next: 'Next page', caption: 'Requests, newest first' },
+    columns: { received: 'Received', to: 'To', status: 'Status', with: 'With', open: 'Request' },
+    statuses: { received: 'Received', taken: 'Taken', answered: 'Answered', closed: 'Closed', quarantined: 'Spam' },
+    open: 'Open',
+    request: {
+      title: (name: string) => `Request from ${name}`,
+      labels: { name: 'Name', email: 'E-mail', phone: 'Phone', organisation: 'Organisation', page: 'Page', received: 'Received', deleted: 'Deleted on', status: 'Status', with: 'With', to: 'To' },
+      message: 'Message',
+      consent: 'Consent',
+      consentText: (version: string, locale: string, at: string) => `Privacy notice version ${version} (${locale}), accepted ${at}:`,
+      history: 'History',
+      historyColumns: { at: 'When', what: 'What', who: 'Who' },
+      notifications: 'Notifications',
+      notificationColumns: { status: 'Status', recipient: 'Recipient', sent: 'Sent' },
+      actions: 'Handle',
+      take: 'I\'ll take it',
+      answer: 'Answered',
+      pass: 'Pass it on',
+      passTo: 'Send to',
+      done: { take: 'You have taken this request.', answer: 'The request is marked as answered.', pass: 'The request is passed on.' },
+      refused: 'That did not work: someone else changed the request, or it is closed.',
+      back: 'To the inbox'
+    }
+  }
+} as const
+
+export type ConsoleTexts = typeof TEXTS.sv | typeof TEXTS.en
+export const textsFor = (locale: Locale): ConsoleTexts => TEXTS[locale]
+export type Status = keyof typeof TEXTS.sv.statuses
+
+/** The page around the content: the console's name, who is signed in and the sign-out button. */
+export function layout (locale: Locale, title: string, body: string, session?: ConsoleSession): string {
+  const t = TEXTS[locale]
+  const account = session === undefined
+    ? ''
+    : `<form method="post" action="/console/sign-out" class="account"><span>${e(t.signedInAs(session.name))}</span>
+        <input type="hidden" name="_csrf" value="${e(session.csrf)}"><button type="submit">${e(t.signOut)}</button></form>`
+  return `<!doctype html>
+<html lang="${locale}">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="robots" content="noindex">
+    <title>${e(title)} – ${e(t.console)}</title>
+    <link rel="icon" href="/demo/favicon.svg" type="image/svg+xml">
+    <link rel="stylesheet" href="/demo/demo.css">
+  </head>
+  <body>
+    <header><a class="brand" href="/console">RISE ${e(t.console)}</a>${account}</header>
+    <main>
+${body}
+    </main>
+  </body>
+</html>
+`
+}
+
+/** A page with a heading, a paragraph and perhaps a form: sign-in, refusals, expiry. */
+export function messagePage (locale: Locale, title: string, paragraphs: string[], form = '', session?: ConsoleSession): string {
+  return layout(locale, title, `      <h1>${e(title)}</h1>\n${paragraphs.map((p) => `      <p>${e(p)}</p>`).join('\n')}\n      ${form}`, session)
+}
+
+export function signInPage (locale: Locale, { expired, configured }: { expired: boolean, configured: boolean }): string {
+  const t = TEXTS[locale]
+  const banner = expired ? [t.expired] : []
+  if (!configured) return messagePage(locale, t.signIn.title, [...banner, t.notConfigured])
+  return messagePage(locale, t.signIn.title, [...banner, t.signIn.body], `<p><a class="button" href="/console/sign-in">${e(t.signIn.button)}</a></p>`)
+}
+
+export interface InboxRow { id: string, receivedAt: Date, contactName: string, status: Status, handlerName: string | null }
+
+export function inboxPage (
+  locale: Locale, session: ConsoleSession, rows: InboxRow[], { status, next }: { status?: Status, next: string | null }
+): string {
+  const t = TEXTS[locale]
+  const when = FORMATS[locale].dateTime
+  const options = [`<option value="">${e(t.inbox.any)}</option>`, ...Object.entries(t.statuses).map(([value, label]) =>
+    `<option value="${value}"${value === status ? ' selected' : ''}>${e(label)}</option>`)].join('')
+  const table = rows.length === 0
+    ? `<p>${e(t.inbox.empty)}</p>`
+    : `<table>
+        <caption>${e(t.inbox.caption)}</caption>
+        <thead><tr><th scope="col">${e(t.columns.received)}</th><th scope="col">${e(t.columns.to)}</th><th scope="col">${e(t.columns.status)}</th><th scope="col">${e(t.columns.with)}</th><th scope="col">${e(t.columns.open)}</th></tr></thead>
+        <tbody>
+${rows.map((r) => `          <tr><td>${e(when.format(r.receivedAt))}</td><td>${e(r.contactName)}</td><td>${e(t.statuses[r.status])}</td><td>${e(r.handlerName ?? '')}</td><td><a href="/console/requests/${e(r.id)}">${e(t.open)}<span class="visually-hidden"> ${e(when.format(r.receivedAt))}</span></a></td></tr>`).join('\n')}
+        </tbody>
+      </table>`
+  return layout(locale, t.inbox.title, `      <h1>${e(t.inbox.title)}</h1>
+      <form method="get" action="/console"><p><label for="status">${e(t.inbox.status)}</label><br><select id="status" name="status">${options}</select> <button type="submit">${e(t.inbox.filter)}</button></p></form>
+      ${table}
+      ${next === null ? '' : `<p><a href="${e(next)}">${e(t.inbox.next)}</a></p>`}`, session)
+}
+
+export interface RequestPageOptions {
+  contactName: string
+  handlerName: string | null
+  /** Which handling actions this person may take here, and whom a pass may go to. */
+  actions: { take: boolean, answer: boolean, pass: Array<{ value: string, label: string }> } | null
+  banner: string | null
+}
+
+const row = (label: string, value: string | null): string => value === null || value === '' ? '' : `<div><dt>${e(label)}</dt><dd>${e(value)}</dd></div>`
+
+export function requestPage (locale: Locale, session: ConsoleSession, detail: RequestDetail, options: RequestPageOptions): string {
+  const t = TEXTS[locale]
+  const r = t.request
+  const when = FORMATS[locale].dateTime
+  const csrf = `<input type="hidden" name="_csrf" value="${e(session.csrf)}">`
+  const form = (action: string, label: string, extra = '') => `<form method="post" action="/console/requests/${e(detail.id)}/${action}">${csrf}${extra}<button type="submit">${e(label)}</button></form>`
+  const { actions } = options
+  const handling = actions === null
+    ? ''
+    : `<h2>${e(r.actions)}</h2>
+      <div class="actions">
+        ${actions.take ? form('take', r.take) : ''}
+        ${actions.answer ? form('answer', r.answer) : ''}
+        ${actions.pass.length === 0 ? '' : form('pass', r.pass, `<p><label for="to">${e(r.passTo)}</label><br><select id="to" name="to" required>${actions.pass.map((o) => `<option value="${e(o.value)}">${e(o.label)}</option>`).join('')}</select></p>`)}
+      </div>`
+  const consent = detail.consent === null
+    ? ''
+    : `<h2>${e(r.consent)}</h2>
+      <p>${e(r.consentText(detail.consent.noticeVersion, detail.consent.noticeLocale, when.format(detail.consent.consentedAt)))}</p>
+      <blockquote class="notice">${e(detail.consent.notice.text)}</blockquote>`
+  return layout(locale, r.title(detail.name), `      <p><a href="/console">${e(r.back)}</a></p>
+      ${options.banner === null ? '' : `<div class="banner" role="status"><p>${e(options.banner)}</p></div>`}
+      <h1>${e(r.title(detail.name))}</h1>
+      <dl class="summary">
+        ${row(r.labels.name, detail.name)}${row(r.labels.email, detail.email)}${row(r.labels.phone, detail.phone)}${row(r.labels.organisation, detail.organisation)}
+        ${row(r.labels.to, options.contactName)}${row(r.labels.page, detail.pageUrl)}${row(r.labels.received, when.format(detail.receivedAt))}
+        ${row(r.labels.deleted, FORMATS[locale].date.format(detail.retainUntil))}${row(r.labels.status, t.statuses[detail.status])}${row(r.labels.with, options.handlerName)}
+      </dl>
+      <h2>${e(r.message)}</h2>
+      <blockquote class="message">${e(detail.message)}</blockquote>
+      ${handling}
+      ${consent}
+      <h2>${e(r.history)}</h2>
+      <table><thead><tr><th scope="col">${e(r.historyColumns.at)}</th><th scope="col">${e(r.historyColumns.what)}</th><th scope="col">${e(r.historyColumns.who)}</th></tr></thead>
+        <tbody>${detail.events.map((ev) => `<tr><td>${e(when.format(ev.at))}</td><td>${e(`${ev.kind}: ${ev.value}`)}</td><td>${e(ev.actor)}</td></tr>`).join('')}</tbody></table>
+      <h2>${e(r.notifications)}</h2>
+      <table><thead><tr><th scope="col">${e(r.notificationColumns.status)}</th><th scope="col">${e(r.notificationColumns.recipient)}</th><th scope="col">${e(r.notificationColumns.sent)}</th></tr></thead>
+        <tbody>${detail.notifications.map((n) => `<tr><td>${e(n.status)}</td><td>${e(n.recipient ?? '')}</td><td>${e(n.sentAt === null ? '' : when.format(n.sentAt))}</td></tr>`).join('')}</tbody></table>`, session)
+}

@@ -1,0 +1,145 @@
+// The console as its people meet it: signed in through a real OpenID provider started here
+// (oidc-provider), in Chromium, under the console's CSP, with axe-core; a project manager sees
+// their own requests only, forms need the session's CSRF token, idle sessions end, sign-out ends
+// the session here and at the provider.
+import t from 'tap'
+import type { Page } from 'playwright-core'
+import { openPage, servedApp, type ServedApp } from '../../helpers/browser.js'
+import { testDatabase } from '../../helpers/database.js'
+import { altchaSubmission, post } from '../../helpers/app.js'
+import { freePort } from '../../helpers/wait.js'
+import { CLIENT, identityProvider } from '../../helpers/oidc.js'
+
+const USERS = {
+  lotta: { email: 'Lotta.Fransson@example.org', email_verified: true, name: 'Lotta Fransson', groups: [] },
+  dana: { email: 'dana@ri.se', email_verified: true, name: 'Dana Dataskydd', groups: ['dataskydd'] },
+  mallory: { email: 'sofia.frolander@example.org', email_verified: false, name: 'Not Sofia', groups: [] }
+}
+
+async function consoleApp (t: Parameters<typeof servedApp>[0], env: Record<string, string> = {}) {
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  const { issuer } = await identityProvider(t, origin, USERS)
+  const served = await servedApp(t, {
+    PUBLIC_BASE_URL: origin,
+    OIDC_ISSUER_URL: issuer,
+    OIDC_CLIENT_ID: CLIENT.id,
+    OIDC_CLIENT_SECRET: CLIENT.secret,
+    OIDC_ROLE_SCOPES: 'dataskydd=requests:read requests:write audit:read',
+    ...env
+  }, { port })
+  const submit = async (contactId: string, message: string) =>
+    (await post(served.app, await altchaSubmission(served.app, { contactId, message }))).json<{ id: string }>().id
+  return { served, submit }
+}
+
+/**
+ * Signs in at the provider's own login and consent pages, as a person would. Those pages import a
+ * web font from Google: the browser may reach loopback only, so every other request is aborted.
+ */
+async function signIn (page: Page, served: ServedApp, login: string): Promise<void> {
+  await page.context().route((url) => url.hostname !== '127.0.0.1', async (route) => { await route.abort() })
+  await page.goto(`${served.origin}/console`)
+  await page.getByRole('link', { name: 'Logga in' }).click()
+  await page.locator('input[name="login"]').fill(login)
+  await page.locator('input[name="password"]').fill('any')
+  await page.locator('button[type="submit"]').click()
+  await page.locator('button[type="submit"]').click() // the provider's consent
+  await page.waitForURL(new RegExp(`^${served.origin}/console`))
+}
+
+const sessionCookie = async (page: Page) => (await page.context().cookies()).find((c) => c.name === '__Host-console')
+
+t.test('a project manager signs in, sees only her own requests, takes one; another\'s by URL is a 403, audited', async (t) => {
+  const { served, submit } = await consoleApp(t)
+  const own = await submit('lotta-fransson', 'Till Lotta: hur anmäler jag mig?')
+  const others = await submit('sofia-frolander', 'Till Sofia: en helt annan fråga')
+  const { page, problems, axe } = await openPage(t)
+
+  await page.goto(`${served.origin}/console`)
+  await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor()
+  t.same(await axe(), [], 'axe: the sign-in page')
+  await signIn(page, served, 'lotta')
+  // What the provider's pages logged (their blocked web font) is not the console's to answer for.
+  const onProvider = problems().length
+  await page.getByRole('heading', { level: 1, name: 'Inkorg' }).waitFor()
+  t.match(await page.locator('header').innerText(), /Inloggad som Lotta Fransson/)
+  const rows = page.getByRole('table').getByRole('row')
+  t.equal(await rows.count(), 2, 'a header and one request: hers')
+  t.notMatch(await page.locator('main').innerText(), /Till Lotta|Till Sofia/, 'no message text in the list')
+  t.same(await axe(), [], 'axe: the inbox')
+  const cookie = await sessionCookie(page)
+  t.match(cookie, { httpOnly: true, secure: true, sameSite: 'Lax', path: '/' }, 'a __Host- cookie, HttpOnly, Secure, SameSite=Lax')
+
+  await page.getByRole('link', { name: /^Öppna/ }).click()
+  await page.getByRole('heading', { level: 1, name: 'Förfrågan från Anna Andersson' }).waitFor()
+  t.match(await page.locator('main').innerText(), /Till Lotta: hur anmäler jag mig\?/)
+  t.same(await axe(), [], 'axe: the request')
+  await page.getByRole('button', { name: 'Jag tar den' }).click()
+  await page.getByRole('status').getByText('Du har tagit förfrågan.').waitFor()
+  t.match(await (await testDatabase()).contactRequest.findUniqueOrThrow({ where: { id: own } }), { status: 'taken', handler: 'contact:lotta-fransson' })
+
+  const refused = await page.goto(`${served.origin}/console/requests/${others}`)
+  t.equal(refused?.status(), 403)
+  await page.getByRole('heading', { level: 1, name: 'Ingen behörighet' }).waitFor()
+  t.notMatch(await page.content(), /en helt annan fråga/)
+  const audited = await (await testDatabase()).auditEntry.findMany({ where: { targetId: others, action: 'console.requests.read' } })
+  t.match(audited, [{ actor: 'console:lotta.fransson@example.org', outcome: 'refused' }], 'the attempt is audited as her')
+  t.match(refused?.headers(), { 'cache-control': 'no-store', 'content-security-policy': /default-src 'none'.*frame-ancestors 'none'/ })
+  t.same(problems().slice(onProvider).filter((p) => !/status of 403/.test(p)), [], 'no CSP violation or console error on the console\'s pages')
+})
+
+t.test('a form without the session\'s CSRF token is refused; an unverified e-mail is nobody\'s contact', async (t) => {
+  const { served, submit } = await consoleApp(t)
+  const id = await submit('lotta-fransson', 'En fråga')
+  const { page } = await openPage(t)
+  await signIn(page, served, 'lotta')
+  const cookie = `__Host-console=${(await sessionCookie(page))?.value ?? ''}`
+  const token = await page.goto(`${served.origin}/console/requests/${id}`).then(async () => await page.locator('input[name="_csrf"]').first().inputValue())
+  const attempt = async (csrf?: string) => await served.app.inject({
+    method: 'POST', url: `/console/requests/${id}/answer`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: csrf === undefined ? '' : `_csrf=${csrf}`
+  })
+  t.equal((await attempt()).statusCode, 403, 'no token')
+  t.equal((await attempt(token.replace(/^./, (c) => c === 'A' ? 'B' : 'A'))).statusCode, 403, 'a wrong token')
+  t.equal((await (await testDatabase()).contactRequest.findUniqueOrThrow({ where: { id } })).status, 'received', 'nothing changed')
+  const accepted = await attempt(token)
+  t.match([accepted.statusCode, accepted.headers.location], [303, `/console/requests/${id}?done=answer`], 'the session\'s own token')
+
+  const { page: other } = await openPage(t)
+  await signIn(other, served, 'mallory')
+  await other.getByRole('heading', { level: 1, name: 'Ingen behörighet' }).waitFor()
+  t.pass('an unverified e-mail claim that names a contact opens nothing')
+})
+
+t.test('the privacy officer sees every request; signing out ends the session here and at the provider', async (t) => {
+  const { served, submit } = await consoleApp(t)
+  await submit('lotta-fransson', 'Ett')
+  await submit('sofia-frolander', 'Två')
+  const { page, axe } = await openPage(t)
+  await signIn(page, served, 'dana')
+  t.equal(await page.getByRole('table').getByRole('row').count(), 3, 'both requests')
+  const before = await sessionCookie(page)
+  await page.getByRole('button', { name: 'Logga ut' }).click()
+  // The provider asks whether to sign out there too.
+  await page.waitForURL((url) => url.origin !== served.origin)
+  await page.getByRole('button', { name: 'Yes, sign me out' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor()
+  t.same(await axe(), [])
+  const replayed = await served.app.inject({ method: 'GET', url: '/console', headers: { cookie: `__Host-console=${before?.value ?? ''}` } })
+  t.match(replayed.body, /<h1>Logga in<\/h1>/, 'the old cookie opens nothing')
+  t.equal((await (await testDatabase()).auditEntry.count({ where: { action: 'console.sign_out', actor: 'console:dana@ri.se' } })), 1)
+  await page.getByRole('link', { name: 'Logga in' }).click()
+  await page.locator('input[name="login"]').waitFor()
+  t.pass('signing in again asks for the login: the provider\'s session ended too')
+})
+
+t.test('an idle session expires to the sign-in page, which says why', async (t) => {
+  const { served } = await consoleApp(t, { CONSOLE_IDLE_SECONDS: '2' })
+  const { page } = await openPage(t)
+  await signIn(page, served, 'dana')
+  await page.getByRole('heading', { level: 1, name: 'Inkorg' }).waitFor()
+  await new Promise((resolve) => setTimeout(resolve, 2500))
+  await page.goto(`${served.origin}/console`)
+  await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor()
+  t.match(await page.locator('main').innerText(), /Du har loggats ut eftersom du inte har använt konsolen på ett tag/)
+})
