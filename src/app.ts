@@ -23,7 +23,6 @@ import webRoutes from './web/routes.js'
 import withdrawalRoutes from './receipts/routes.js'
 import handlingRoutes from './follow-through/routes.js'
 import consoleRoutes from './console/routes.js'
-import { createConsoleSessions } from './console/sessions.js'
 import { createSignIn } from './console/sign-in.js'
 import adminAccess from './admin/access.js'
 import adminRequestRoutes from './admin/requests.js'
@@ -156,9 +155,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     fallbackInbox: config.NOTIFY_FALLBACK_EMAIL !== undefined
   })
   await app.register(consoleRoutes, {
-    sessions: createConsoleSessions({
-      redis: core.redis, prefix: config.QUEUE_PREFIX, idleSeconds: config.CONSOLE_IDLE_SECONDS, maxSeconds: config.CONSOLE_SESSION_SECONDS
-    }),
+    sessions: services.consoleSessions,
     signIn: createSignIn(config, repositories.contacts.idByEmail),
     requests: repositories.requests,
     contacts: repositories.contacts,

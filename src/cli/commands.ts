@@ -1,4 +1,5 @@
 // The admin CLI's commands and their arguments: what `npm run cli -- …` may ask, checked before anything runs.
+import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { Value } from '@sinclair/typebox/value'
 import { ContactId, Email, Line } from '../schemas/common.js'
@@ -33,6 +34,8 @@ Commands:
   spam release --id <request id>   release a quarantined request: its e-mails and webhook event are sent, once
   spam mark --id <request id>      mark a request as spam: into quarantine, nothing more is sent
   spam summary [--days <n>]        decisions of the last n days (30) by decision and reason
+  console link --scopes <s1,s2,…> [--name <who>] [--minutes <n>]
+                                   a one-time sign-in link to the console (10 minutes, single use)
   handle take --id <request id> --contact <contact id>
                                    a contact takes the request, as their "I'll take it" link would
   handle answered --id <request id>
@@ -62,6 +65,7 @@ export type Command =
   | { command: 'spam quarantine' }
   | { command: 'spam summary', days: number }
   | { command: 'spam', action: 'release' | 'mark', id: string }
+  | { command: 'console link', name: string, scopes: Scope[], minutes: number }
   | { command: 'handle', action: 'take', id: string, contactId: string }
   | { command: 'handle', action: 'answered', id: string }
   | { command: 'handle', action: 'pass', id: string, to: string }
@@ -78,7 +82,8 @@ const OPTIONS = {
   contact: { type: 'string' },
   description: { type: 'string' },
   days: { type: 'string' },
-  to: { type: 'string' }
+  to: { type: 'string' },
+  minutes: { type: 'string' }
 } as const
 
 function oneOf<T extends string> (value: string, allowed: readonly T[], what: string): T {
@@ -141,6 +146,18 @@ function spamCommand (action: string, values: { id?: string, days?: string }): C
   return { command: 'spam', action: which, id: values.id }
 }
 
+function consoleCommand (action: string, values: { name?: string, scopes?: string, minutes?: string }): Command {
+  oneOf(action, ['link'], 'console command')
+  const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const unknown = scopes.filter((s) => !isScope(s))
+  if (scopes.length === 0 || unknown.length > 0) throw new UsageError(`--scopes must list some of: ${SCOPES.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`)
+  const name = values.name ?? userInfo().username
+  if (!Value.Check(KeyName, name)) throw new UsageError('--name: one line of up to 200 characters, no control characters')
+  const minutes = Number(values.minutes ?? '10')
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) throw new UsageError('--minutes must be a whole number from 1 to 60')
+  return { command: 'console link', name: name.trim(), scopes: scopes.filter(isScope), minutes }
+}
+
 function handleCommand (action: string, values: { id?: string, contact?: string, to?: string }): Command {
   const which = oneOf(action, ['take', 'answered', 'pass'], 'handle command')
   const id = values.id
@@ -177,6 +194,8 @@ export function parseCommand (argv: string[]): Command {
       return spamCommand(action, values)
     case 'handle':
       return handleCommand(action, values)
+    case 'console':
+      return consoleCommand(action, values)
     default:
       throw new UsageError(positionals.length === 0 ? '' : `unknown command: ${positionals.join(' ')}`)
   }

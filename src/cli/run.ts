@@ -25,7 +25,7 @@ export interface CliIo {
 }
 
 /** What a command operates with: the admin operations, and the repositories they read. */
-type Services = AdminServices & Pick<Core, 'repositories'>
+type Services = AdminServices & Pick<Core, 'repositories' | 'config'>
 
 interface Context {
   services: Services
@@ -116,6 +116,14 @@ async function handle ({ services, actor, print }: Context, command: Extract<Com
   print(handledOutcome(command.id, await services.handlingActions.act(command.id, act, { admin: actor })))
 }
 
+/** A one-time sign-in link to the console, printed once; its making is audited. */
+async function consoleLink ({ services, actor, io, print }: Context, { name, scopes, minutes }: Extract<Command, { command: 'console link' }>): Promise<void> {
+  const token = await services.consoleSessions.createLink({ name, scopes }, minutes)
+  await services.repositories.audit.record({ actor, action: 'console.link.create', outcome: 'ok', detail: { scopes: scopes.length, minutes } })
+  io.stderr.write(`Good for ${minutes} minutes, once. It signs in as "${name}" with: ${scopes.join(', ')}.\n`)
+  print({ url: `${services.config.PUBLIC_BASE_URL}/console/link/${token}`, expiresInMinutes: minutes })
+}
+
 /** Runs a command that needs the services (everything but db). */
 async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>): Promise<void> {
   const { print } = ctx
@@ -134,6 +142,7 @@ async function run (ctx: Context, command: Exclude<Command, { command: 'db' }>):
     case 'spam summary':
     case 'spam': return await spam(ctx, command)
     case 'handle': return await handle(ctx, command)
+    case 'console link': return await consoleLink(ctx, command)
   }
 }
 
@@ -153,7 +162,7 @@ async function database (config: Config, action: 'migrate' | 'seed' | 'setup'): 
 async function withServices (config: Config, run: (services: Services) => Promise<void>): Promise<void> {
   const core = await createCore({ ...config, DATABASE_POOL_SIZE: 2 }, { log: pino(loggerOptions(config)) })
   try {
-    await run({ ...createAdminServices(core), repositories: core.repositories })
+    await run({ ...createAdminServices(core), repositories: core.repositories, config: core.config })
   } finally {
     await core.close()
   }

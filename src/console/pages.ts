@@ -17,9 +17,15 @@ const TEXTS = {
     forbidden: { title: 'Ingen behörighet', body: 'Den här förfrågan är inte din. Försöket har loggats.' },
     notFound: { title: 'Förfrågan finns inte', body: 'Den kan ha raderats.' },
     csrf: { title: 'Formuläret har gått ut', body: 'Ladda om sidan och försök igen.' },
+    link: {
+      title: 'Logga in med engångslänk',
+      body: 'Länken loggar in dig en gång, med de behörigheter den skapades med. Den gäller i några minuter.',
+      button: 'Logga in',
+      gone: { title: 'Länken gäller inte', body: 'Den kan ha gått ut eller redan ha använts. Be om en ny.' }
+    },
     signOut: 'Logga ut',
     signedInAs: (name: string) => `Inloggad som ${name}`,
-    inbox: { title: 'Inkorg', empty: 'Inga förfrågningar.', filter: 'Filtrera', status: 'Status', any: 'Alla', next: 'Nästa sida', caption: 'Förfrågningar, nyaste först' },
+    inbox: { title: 'Inkorg', empty: 'Inga förfrågningar.', filter: 'Filtrera', status: 'Status', any: 'Alla', from: 'Mottagen från och med', to: 'Mottagen till och med', next: 'Nästa sida', caption: 'Förfrågningar, nyaste först' },
     columns: { received: 'Mottagen', to: 'Till', status: 'Status', with: 'Hos', open: 'Förfrågan' },
     statuses: { received: 'Mottagen', taken: 'Tagen', answered: 'Besvarad', closed: 'Avslutad', quarantined: 'Skräppost' },
     open: 'Öppna',
@@ -52,9 +58,15 @@ const TEXTS = {
     forbidden: { title: 'No access', body: 'This request is not yours. The attempt has been logged.' },
     notFound: { title: 'No such request', body: 'It may have been erased.' },
     csrf: { title: 'The form has expired', body: 'Reload the page and try again.' },
+    link: {
+      title: 'Sign in with a one-time link',
+      body: 'The link signs you in once, with the permissions it was made with. It is good for a few minutes.',
+      button: 'Sign in',
+      gone: { title: 'This link is not valid', body: 'It may have expired or been used already. Ask for a new one.' }
+    },
     signOut: 'Sign out',
     signedInAs: (name: string) => `Signed in as ${name}`,
-    inbox: { title: 'Inbox', empty: 'No requests.', filter: 'Filter', status: 'Status', any: 'Any', next: 'Next page', caption: 'Requests, newest first' },
+    inbox: { title: 'Inbox', empty: 'No requests.', filter: 'Filter', status: 'Status', any: 'Any', from: 'Received from', to: 'Received up to', next: 'Next page', caption: 'Requests, newest first' },
     columns: { received: 'Received', to: 'To', status: 'Status', with: 'With', open: 'Request' },
     statuses: { received: 'Received', taken: 'Taken', answered: 'Answered', closed: 'Closed', quarantined: 'Spam' },
     open: 'Open',
@@ -125,13 +137,18 @@ export function signInPage (locale: Locale, { expired, configured }: { expired: 
 
 export interface InboxRow { id: string, receivedAt: Date, contactName: string, status: Status, handlerName: string | null }
 
+export interface InboxFilter { status?: Status, contactId?: string, from?: string, to?: string }
+
 export function inboxPage (
-  locale: Locale, session: ConsoleSession, rows: InboxRow[], { status, next }: { status?: Status, next: string | null }
+  locale: Locale, session: ConsoleSession, rows: InboxRow[],
+  { filter, next, directory }: { filter: InboxFilter, next: string | null, directory: Array<{ value: string, label: string }> }
 ): string {
   const t = TEXTS[locale]
   const when = FORMATS[locale].dateTime
-  const options = [`<option value="">${e(t.inbox.any)}</option>`, ...Object.entries(t.statuses).map(([value, label]) =>
-    `<option value="${value}"${value === status ? ' selected' : ''}>${e(label)}</option>`)].join('')
+  const select = (name: string, label: string, options: Array<{ value: string, label: string }>, chosen: string | undefined) =>
+    `<p><label for="${name}">${e(label)}</label><br><select id="${name}" name="${name}"><option value="">${e(t.inbox.any)}</option>${options.map((o) =>
+      `<option value="${e(o.value)}"${o.value === chosen ? ' selected' : ''}>${e(o.label)}</option>`).join('')}</select></p>`
+  const date = (name: 'from' | 'to') => `<p><label for="${name}">${e(t.inbox[name])}</label><br><input type="date" id="${name}" name="${name}" value="${e(filter[name] ?? '')}"></p>`
   const table = rows.length === 0
     ? `<p>${e(t.inbox.empty)}</p>`
     : `<table>
@@ -142,7 +159,12 @@ ${rows.map((r) => `          <tr><td>${e(when.format(r.receivedAt))}</td><td>${e
         </tbody>
       </table>`
   return layout(locale, t.inbox.title, `      <h1>${e(t.inbox.title)}</h1>
-      <form method="get" action="/console"><p><label for="status">${e(t.inbox.status)}</label><br><select id="status" name="status">${options}</select> <button type="submit">${e(t.inbox.filter)}</button></p></form>
+      <form method="get" action="/console" class="filters">
+        ${select('status', t.inbox.status, Object.entries(t.statuses).map(([value, label]) => ({ value, label })), filter.status)}
+        ${directory.length === 0 ? '' : select('contactId', t.columns.to, directory, filter.contactId)}
+        ${date('from')}${date('to')}
+        <p><button type="submit">${e(t.inbox.filter)}</button></p>
+      </form>
       ${table}
       ${next === null ? '' : `<p><a href="${e(next)}">${e(t.inbox.next)}</a></p>`}`, session)
 }

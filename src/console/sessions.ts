@@ -7,7 +7,9 @@ import type { RedisClient } from '../redis/connect.js'
 
 /** Who is signed in, and what they may do. */
 export interface ConsoleIdentity {
-  /** The provider's subject and the person's verified e-mail: the audit log's actor. */
+  /** How the audit log and a request's history name them: console:<e-mail>, or console-link:<name> for a one-time link. */
+  actor: string
+  /** The provider's subject and the person's e-mail. */
   subject: string
   email: string
   name: string
@@ -26,6 +28,9 @@ export interface ConsoleSession extends ConsoleIdentity {
   idToken: string
 }
 
+/** Whom a one-time link signs in, and with which scopes. */
+export interface LinkGrant { name: string, scopes: string[] }
+
 /** A PKCE sign-in on its way through the provider. */
 export interface PendingSignIn { codeVerifier: string, state: string, nonce: string }
 
@@ -38,6 +43,7 @@ export function createConsoleSessions ({ redis, prefix, idleSeconds, maxSeconds,
 }) {
   const key = (id: string) => `${prefix}:console:session:${hash(id)}`
   const pendingKey = (id: string) => `${prefix}:console:sign-in:${hash(id)}`
+  const linkKey = (token: string) => `${prefix}:console:link:${hash(token)}`
 
   async function save (id: string, session: ConsoleSession): Promise<void> {
     const left = Math.min(idleSeconds * 1000, session.createdAt + maxSeconds * 1000 - now())
@@ -77,6 +83,19 @@ export function createConsoleSessions ({ redis, prefix, idleSeconds, maxSeconds,
     /** Whether a form's token is its session's. */
     csrfHolds: (session: ConsoleSession, token: unknown): boolean =>
       typeof token === 'string' && token.length === session.csrf.length && timingSafeEqual(Buffer.from(token), Buffer.from(session.csrf)),
+
+    /** A one-time sign-in link's token (break-glass and try-out: the CLI's console link), good for `minutes`. */
+    async createLink (grant: LinkGrant, minutes: number): Promise<string> {
+      const token = randomId()
+      await redis.set(linkKey(token), JSON.stringify(grant), 'EX', minutes * 60)
+      return token
+    },
+
+    /** What a one-time link grants, once: a second use finds nothing. */
+    async redeemLink (token: string): Promise<LinkGrant | null> {
+      const text = await redis.getdel(linkKey(token))
+      return text === null ? null : JSON.parse(text) as LinkGrant
+    },
 
     /** Keeps a sign-in's PKCE verifier, state and nonce for ten minutes, under an id for its cookie. */
     async begin (pending: PendingSignIn): Promise<string> {

@@ -63,6 +63,7 @@ export function createSignIn (config: OidcSettings, findContact: (email: string)
       const verified = claims.email_verified === true && email !== ''
       return {
         identity: {
+          actor: `console:${email}`,
           subject: claims.sub,
           email,
           name: typeof claims.name === 'string' ? claims.name : email,

@@ -8,6 +8,7 @@ import { createWebhookEndpoints } from '../webhooks/endpoints.js'
 import { createSpamDecisions } from '../admin/spam-decisions.js'
 import { createHandlingActions } from '../follow-through/actions.js'
 import { createHandlingLinks } from '../handling/links.js'
+import { createConsoleSessions } from '../console/sessions.js'
 
 /** The retention purge, for the admin and for the worker that runs it on schedule. */
 export function retentionOn ({ config, tuning, metrics, repositories, erasure }: Core) {
@@ -26,6 +27,7 @@ export function retentionOn ({ config, tuning, metrics, repositories, erasure }:
 export const handlingLinksOf = ({ config }: Pick<Core, 'config'>) =>
   createHandlingLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL })
 
+// eslint-disable-next-line max-lines-per-function -- the composition of the admin operations: one entry each
 export function createAdminServices (core: Core) {
   const { config, log, metrics, repositories, erasure, producers } = core
   return {
@@ -52,6 +54,10 @@ export function createAdminServices (core: Core) {
       enqueueTimeoutMs: core.tuning.enqueueTimeoutMs
     }),
     handlingLinks: handlingLinksOf(core),
+    /** The console's sessions and one-time links, in Redis. */
+    consoleSessions: createConsoleSessions({
+      redis: core.redis, prefix: config.QUEUE_PREFIX, idleSeconds: config.CONSOLE_IDLE_SECONDS, maxSeconds: config.CONSOLE_SESSION_SECONDS
+    }),
     keys: createKeyStore(repositories.apiKeys),
     subjects: createSubjectService({ ...repositories, erasure, metrics: metrics.subjects, pseudonymKey: config.PSEUDONYM_KEY }),
     retention: retentionOn(core),
