@@ -161,7 +161,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     contacts: repositories.contacts,
     names: repositories.handling.names,
     actions: services.handlingActions,
-    audit: repositories.audit
+    audit: repositories.audit,
+    subjects: services.subjects
   })
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)

@@ -23,6 +23,28 @@ const TEXTS = {
       button: 'Logga in',
       gone: { title: 'Länken gäller inte', body: 'Den kan ha gått ut eller redan ha använts. Be om en ny.' }
     },
+    nav: { label: 'Konsolen', inbox: 'Inkorg', subjects: 'Registrerades rättigheter', audit: 'Granskningslogg' },
+    problem: 'Det finns ett problem',
+    subjects: {
+      title: 'Registrerades rättigheter',
+      body: 'Exportera allt som finns om en e-postadress (rätt till tillgång), eller radera det (rätt till radering).',
+      email: 'E-postadress',
+      action: 'Vad vill du göra?',
+      export: 'Exportera allt om adressen',
+      erase: 'Radera allt om adressen',
+      next: 'Fortsätt',
+      errors: { email: 'Ange en e-postadress, till exempel anna@example.se', action: 'Välj vad du vill göra' },
+      check: 'Kontrollera innan du fortsätter',
+      count: (n: number) => n === 1 ? 'en förfrågan' : `${n} förfrågningar`,
+      held: (n: number) => n === 0 ? 'ingen under rättsligt skydd' : `${n} under rättsligt skydd, som behålls`,
+      exportWarning: 'Exporten är en JSON-fil med personuppgifter. Spara den säkert och ge den bara till den registrerade.',
+      eraseWarning: 'Allt raderas nu, i databasen, i köerna och i e-postkopiorna. Det går inte att ångra.',
+      doExport: 'Exportera',
+      doErase: 'Radera allt',
+      done: 'Raderat',
+      doneBody: (erased: number, held: number) => `${erased === 1 ? 'En förfrågan' : `${erased} förfrågningar`} raderades${held === 0 ? '' : `; ${held} behålls under rättsligt skydd`}.`,
+      labels: { email: 'Adress', action: 'Åtgärd', requests: 'Förfrågningar' }
+    },
     signOut: 'Logga ut',
     signedInAs: (name: string) => `Inloggad som ${name}`,
     inbox: { title: 'Inkorg', empty: 'Inga förfrågningar.', filter: 'Filtrera', status: 'Status', any: 'Alla', from: 'Mottagen från och med', to: 'Mottagen till och med', next: 'Nästa sida', caption: 'Förfrågningar, nyaste först' },
@@ -64,6 +86,28 @@ const TEXTS = {
       button: 'Sign in',
       gone: { title: 'This link is not valid', body: 'It may have expired or been used already. Ask for a new one.' }
     },
+    nav: { label: 'The console', inbox: 'Inbox', subjects: 'Data-subject rights', audit: 'Audit log' },
+    problem: 'There is a problem',
+    subjects: {
+      title: 'Data-subject rights',
+      body: 'Export everything held about an e-mail address (right of access), or erase it (right to erasure).',
+      email: 'E-mail address',
+      action: 'What do you want to do?',
+      export: 'Export everything about the address',
+      erase: 'Erase everything about the address',
+      next: 'Continue',
+      errors: { email: 'Enter an e-mail address, like anna@example.se', action: 'Choose what you want to do' },
+      check: 'Check before you continue',
+      count: (n: number) => n === 1 ? 'one request' : `${n} requests`,
+      held: (n: number) => n === 0 ? 'none under a legal hold' : `${n} under a legal hold, which are kept`,
+      exportWarning: 'The export is a JSON file of personal data. Keep it safe and give it to the data subject only.',
+      eraseWarning: 'Everything is erased now: in the database, the queues and the e-mail copies. This cannot be undone.',
+      doExport: 'Export',
+      doErase: 'Erase everything',
+      done: 'Erased',
+      doneBody: (erased: number, held: number) => `${erased === 1 ? 'One request was' : `${erased} requests were`} erased${held === 0 ? '' : `; ${held} kept under a legal hold`}.`,
+      labels: { email: 'Address', action: 'Action', requests: 'Requests' }
+    },
     signOut: 'Sign out',
     signedInAs: (name: string) => `Signed in as ${name}`,
     inbox: { title: 'Inbox', empty: 'No requests.', filter: 'Filter', status: 'Status', any: 'Any', from: 'Received from', to: 'Received up to', next: 'Next page', caption: 'Requests, newest first' },
@@ -103,6 +147,14 @@ export function layout (locale: Locale, title: string, body: string, session?: C
     ? ''
     : `<form method="post" action="/console/sign-out" class="account"><span>${e(t.signedInAs(session.name))}</span>
         <input type="hidden" name="_csrf" value="${e(session.csrf)}"><button type="submit">${e(t.signOut)}</button></form>`
+  const links = session === undefined
+    ? []
+    : [
+        { href: '/console', label: t.nav.inbox, show: true },
+        { href: '/console/subjects', label: t.nav.subjects, show: session.scopes.some((s) => s.startsWith('subjects:')) },
+        { href: '/console/audit', label: t.nav.audit, show: session.scopes.includes('audit:read') }
+      ].filter((l) => l.show)
+  const nav = links.length <= 1 ? '' : `<nav aria-label="${e(t.nav.label)}"><ul>${links.map((l) => `<li><a href="${l.href}">${e(l.label)}</a></li>`).join('')}</ul></nav>`
   return `<!doctype html>
 <html lang="${locale}">
   <head>
@@ -115,6 +167,7 @@ export function layout (locale: Locale, title: string, body: string, session?: C
   </head>
   <body>
     <header><a class="brand" href="/console">RISE ${e(t.console)}</a>${account}</header>
+    ${nav}
     <main>
 ${body}
     </main>
@@ -217,4 +270,51 @@ export function requestPage (locale: Locale, session: ConsoleSession, detail: Re
       <h2>${e(r.notifications)}</h2>
       <table><thead><tr><th scope="col">${e(r.notificationColumns.status)}</th><th scope="col">${e(r.notificationColumns.recipient)}</th><th scope="col">${e(r.notificationColumns.sent)}</th></tr></thead>
         <tbody>${detail.notifications.map((n) => `<tr><td>${e(n.status)}</td><td>${e(n.recipient ?? '')}</td><td>${e(n.sentAt === null ? '' : when.format(n.sentAt))}</td></tr>`).join('')}</tbody></table>`, session)
+}
+
+/** GOV.UK's error summary: what is wrong, each a link to its field. */
+const errorSummary = (locale: Locale, errors: Array<{ field: string, text: string }>): string => errors.length === 0
+  ? ''
+  : `<div class="error-summary" role="alert"><h2>${e(TEXTS[locale].problem)}</h2><ul>${errors.map((x) => `<li><a href="#${x.field}">${e(x.text)}</a></li>`).join('')}</ul></div>`
+
+const hidden = (session: ConsoleSession) => `<input type="hidden" name="_csrf" value="${e(session.csrf)}">`
+
+export function subjectFormPage (
+  locale: Locale, session: ConsoleSession, { actions, email = '', errors = [] }: { actions: Array<'export' | 'erase'>, email?: string, errors?: Array<'email' | 'action'> }
+): string {
+  const t = TEXTS[locale].subjects
+  const wrong = (field: 'email' | 'action') => errors.includes(field)
+  const emailError = wrong('email') ? `<p id="email-error" class="error-message">${e(t.errors.email)}</p>` : ''
+  const radios = actions.map((a, i) => `<div><input type="radio" id="action${i === 0 ? '' : `-${a}`}" name="action" value="${a}"${actions.length === 1 ? ' checked' : ''}> <label for="action${i === 0 ? '' : `-${a}`}">${e(t[a])}</label></div>`).join('')
+  return layout(locale, t.title, `      ${errorSummary(locale, errors.map((field) => ({ field, text: t.errors[field] })))}
+      <h1>${e(t.title)}</h1>
+      <p>${e(t.body)}</p>
+      <form method="post" action="/console/subjects/check" novalidate>${hidden(session)}
+        <p><label for="email">${e(t.email)}</label><br>${emailError}<input type="email" id="email" name="email" autocomplete="off" spellcheck="false" value="${e(email)}"${wrong('email') ? ' aria-invalid="true" aria-describedby="email-error"' : ''}></p>
+        <fieldset${wrong('action') ? ' aria-describedby="action-error"' : ''}><legend>${e(t.action)}</legend>${wrong('action') ? `<p id="action-error" class="error-message">${e(t.errors.action)}</p>` : ''}${radios}</fieldset>
+        <p><button type="submit">${e(t.next)}</button></p>
+      </form>`, session)
+}
+
+export function subjectCheckPage (
+  locale: Locale, session: ConsoleSession, { email, action, requests, held }: { email: string, action: 'export' | 'erase', requests: number, held: number }
+): string {
+  const t = TEXTS[locale].subjects
+  return layout(locale, t.check, `      <h1>${e(t.check)}</h1>
+      <dl class="summary">
+        <div><dt>${e(t.labels.email)}</dt><dd>${e(email)}</dd></div>
+        <div><dt>${e(t.labels.action)}</dt><dd>${e(t[action])}</dd></div>
+        <div><dt>${e(t.labels.requests)}</dt><dd>${e(`${t.count(requests)}, ${t.held(held)}`)}</dd></div>
+      </dl>
+      <p class="warning"><strong>${e(action === 'erase' ? t.eraseWarning : t.exportWarning)}</strong></p>
+      <form method="post" action="/console/subjects/${action}">${hidden(session)}<input type="hidden" name="email" value="${e(email)}">
+        <button type="submit"${action === 'erase' ? ' class="warning-button"' : ''}>${e(action === 'erase' ? t.doErase : t.doExport)}</button>
+      </form>
+      <p><a href="/console/subjects">${e(t.title)}</a></p>`, session)
+}
+
+export function subjectDonePage (locale: Locale, session: ConsoleSession, { erased, held }: { erased: number, held: number }): string {
+  const t = TEXTS[locale].subjects
+  return layout(locale, t.done, `      <div class="banner" role="status"><h1>${e(t.done)}</h1><p>${e(t.doneBody(erased, held))}</p></div>
+      <p><a href="/console/subjects">${e(t.title)}</a></p>`, session)
 }

@@ -7,10 +7,13 @@ import { Type } from '@sinclair/typebox'
 import fastifyCookie from '@fastify/cookie'
 import type { FastifyRequest } from 'fastify'
 import type { AuditRepository } from '../repositories/audit.js'
+import type { RequestRepository } from '../repositories/requests.js'
 import { COOKIE, SESSION_COOKIE, createConsoleKit } from './kit.js'
 import { signInPage } from './pages.js'
 import requestPages, { FormBody, type RequestPagesOptions } from './requests.js'
 import linkPages from './link.js'
+import subjectPages from './subjects.js'
+import type { SubjectService } from '../subjects/service.js'
 import type { ConsoleSessions } from './sessions.js'
 import type { SignIn } from './sign-in.js'
 
@@ -20,6 +23,8 @@ export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 
   sessions: ConsoleSessions
   signIn: SignIn
   audit: AuditRepository
+  subjects: SubjectService
+  requests: RequestPagesOptions['requests'] & Pick<RequestRepository, 'countByEmail'>
 }
 
 // eslint-disable-next-line max-lines-per-function -- sign-in, its callback, sign-out; the pages are plugins of their own
@@ -78,6 +83,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox<ConsoleRoutesOptions> = async (ap
 
   await app.register(requestPages, { ...options, kit, signInPage: signInPageOf })
   await app.register(linkPages, { kit, sessionSeconds: app.config.CONSOLE_SESSION_SECONDS })
+  await app.register(subjectPages, { kit, subjects: options.subjects, requests: options.requests })
 }
 
 export default consoleRoutes

@@ -489,6 +489,14 @@ export function createRequestRepository ({ prisma, pool }: Database, options: Re
       })
     },
 
+    /** How many requests an address sent, and how many of them a legal hold keeps: what an erasure's confirmation says. */
+    async countByEmail (email: string): Promise<{ requests: number, held: number }> {
+      const { rows: [row] } = await pool.query<{ requests: number, held: number }>(
+        'SELECT count(*)::int AS requests, (count(*) FILTER (WHERE legal_hold_reason IS NOT NULL))::int AS held FROM contact_requests WHERE lower(email) = $1',
+        [normaliseAddress(email)])
+      return row ?? { requests: 0, held: 0 }
+    },
+
     /** Everything sent from an address, oldest first. */
     async detailsByEmail (email: string): Promise<RequestDetail[]> {
       const { rows } = await pool.query<{ id: string }>('SELECT id FROM contact_requests WHERE lower(email) = $1', [normaliseAddress(email)])

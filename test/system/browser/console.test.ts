@@ -9,6 +9,8 @@ import { testDatabase } from '../../helpers/database.js'
 import { altchaSubmission, post } from '../../helpers/app.js'
 import { freePort } from '../../helpers/wait.js'
 import { CLIENT, identityProvider } from '../../helpers/oidc.js'
+import { databaseMentions, mailDropText, redisDump } from '../../helpers/residue.js'
+import { readFile } from 'node:fs/promises'
 
 const USERS = {
   lotta: { email: 'Lotta.Fransson@example.org', email_verified: true, name: 'Lotta Fransson', groups: [] },
@@ -25,7 +27,7 @@ async function consoleApp (t: Parameters<typeof servedApp>[0], env: Record<strin
     OIDC_ISSUER_URL: issuer,
     OIDC_CLIENT_ID: CLIENT.id,
     OIDC_CLIENT_SECRET: CLIENT.secret,
-    OIDC_ROLE_SCOPES: 'dataskydd=requests:read requests:write audit:read',
+    OIDC_ROLE_SCOPES: 'dataskydd=requests:read requests:write subjects:export subjects:erase audit:read',
     ...env
   }, { port })
   const submit = async (contactId: string, message: string) =>
@@ -142,4 +144,64 @@ t.test('an idle session expires to the sign-in page, which says why', async (t) 
   await page.goto(`${served.origin}/console`)
   await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor()
   t.match(await page.locator('main').innerText(), /Du har loggats ut eftersom du inte har använt konsolen på ett tag/)
+})
+
+t.test('the privacy officer exports and erases a subject, each after a page that says what will happen; then the address is nowhere', async (t) => {
+  const { served } = await consoleApp(t)
+  const email = 'bertil.berg@example.se'
+  for (const message of ['Första frågan', 'Andra frågan']) await post(served.app, await altchaSubmission(served.app, { email, name: 'Bertil Berg', message }))
+  const { page, problems, axe } = await openPage(t)
+  await signIn(page, served, 'dana')
+  const onProvider = problems().length
+  await page.getByRole('navigation').getByRole('link', { name: 'Registrerades rättigheter' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Registrerades rättigheter' }).waitFor()
+  t.same(await axe(), [], 'axe: the form')
+
+  // Nothing filled in: the error summary says what, and links to the fields.
+  await page.getByRole('button', { name: 'Fortsätt' }).click()
+  await page.getByRole('alert').getByRole('heading', { name: 'Det finns ett problem' }).waitFor()
+  t.same(await axe(), [], 'axe: the form with its errors')
+  await page.getByRole('alert').getByRole('link', { name: /Ange en e-postadress/ }).click()
+  t.equal(await page.evaluate('document.activeElement.id'), 'email', 'the summary\'s link leads to the field')
+
+  await page.getByLabel('E-postadress').fill(email)
+  await page.getByLabel('Exportera allt om adressen').check()
+  await page.getByRole('button', { name: 'Fortsätt' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Kontrollera innan du fortsätter' }).waitFor()
+  t.match(await page.locator('main').innerText(), /2 förfrågningar, ingen under rättsligt skydd/)
+  t.same(await axe(), [], 'axe: the check page')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Exportera' }).click()])
+  const document = JSON.parse(await readFile(await download.path(), 'utf8')) as { email: string, requests: Array<{ message: string }> }
+  t.equal(document.email, email)
+  t.same(document.requests.map((r) => r.message), ['Första frågan', 'Andra frågan'], 'the download holds both requests')
+
+  await page.goto(`${served.origin}/console/subjects`)
+  await page.getByLabel('E-postadress').fill(email)
+  await page.getByLabel('Radera allt om adressen').check()
+  await page.getByRole('button', { name: 'Fortsätt' }).click()
+  await page.getByText('Allt raderas nu, i databasen, i köerna och i e-postkopiorna. Det går inte att ångra.').waitFor()
+  await page.getByRole('button', { name: 'Radera allt' }).click()
+  await page.getByRole('status').getByText('2 förfrågningar raderades.').waitFor()
+  t.same(await axe(), [], 'axe: the confirmation')
+
+  t.same(await databaseMentions(email), [], 'no table mentions the address')
+  t.notMatch(await redisDump(served.app.core.redis, served.config.QUEUE_PREFIX), email, 'nor does Redis')
+  t.notMatch(await mailDropText(served.config.MAIL_DROP_DIR), email, 'nor the mail drop')
+  const audited = await (await testDatabase()).auditEntry.findMany({ where: { action: { in: ['subjects.export', 'subjects.erase'] } }, orderBy: { at: 'asc' } })
+  t.match(audited, [{ action: 'subjects.export', actor: 'console:dana@ri.se' }, { action: 'subjects.erase', actor: 'console:dana@ri.se' }], 'audited as her')
+  t.same(problems().slice(onProvider).filter((p) => !/status of 400/.test(p)), [], 'no CSP violation or console error (but the form\'s own 400)')
+})
+
+t.test('at 320 CSS pixels every console page reflows without horizontal scrolling', async (t) => {
+  const { served, submit } = await consoleApp(t)
+  const id = await submit('lotta-fransson', 'En ganska lång fråga om Akademin för Livslångt Lärande och hur man anmäler sig till kursen')
+  const { page, axe } = await openPage(t, { viewport: { width: 320, height: 640 } })
+  await signIn(page, served, 'dana')
+  for (const path of ['/console', `/console/requests/${id}`, '/console/subjects']) {
+    await page.goto(`${served.origin}${path}`)
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as number
+    const wide = await page.evaluate('[...document.querySelectorAll(\'body *\')].filter((el) => el.closest(\'table\') === null && el.getBoundingClientRect().right > document.documentElement.clientWidth).map((el) => el.tagName + \'.\' + el.className + \'#\' + el.id).slice(0, 5)')
+    t.equal(overflow, 0, `${path}: no horizontal scrolling ${JSON.stringify(wide)}`)
+    t.same(await axe(), [], `${path}: axe at 320 px`)
+  }
 })
