@@ -27,6 +27,7 @@ export interface SubjectPagesOptions {
 
 const allowed = (session: ConsoleSession) => (['export', 'erase'] as const).filter((a) => session.scopes.includes(SCOPE[a]))
 
+// eslint-disable-next-line max-lines-per-function -- the form, its check page, and the export or erasure
 const subjectPages: FastifyPluginAsyncTypebox<SubjectPagesOptions> = async (app, { kit, subjects, requests }) => {
   app.get('/console/subjects', { ...kit.route, schema: { hide: true } }, async (request, reply) => {
     const session = await kit.signedIn(request, reply)
@@ -59,16 +60,15 @@ const subjectPages: FastifyPluginAsyncTypebox<SubjectPagesOptions> = async (app,
     const session = await kit.posted(request, reply, SCOPE[action])
     if (session === null) return reply
     const email = request.body.email ?? ''
-    if (!Value.Check(Email, email)) {
-      return await kit.html(reply, subjectFormPage(kit.localeOf(request), session, { actions: allowed(session), email, errors: ['email'] }), 400)
-    }
+    const locale = kit.localeOf(request)
+    if (!Value.Check(Email, email)) return await kit.html(reply, subjectFormPage(locale, session, { actions: allowed(session), email, errors: ['email'] }), 400)
     if (action === 'export') {
       const document = await subjects.exportSubject({ email, actor: session.actor })
       return await reply.header('cache-control', 'no-store').header('content-disposition', 'attachment; filename="subject-export.json"')
         .type('application/json; charset=utf-8').send(JSON.stringify(document, null, 2))
     }
     const erased = await subjects.eraseSubject({ email, actor: session.actor })
-    return await kit.html(reply, subjectDonePage(kit.localeOf(request), session, { erased: erased.requestIds.length, held: erased.heldRequestIds.length }))
+    return await kit.html(reply, subjectDonePage(locale, session, { erased: erased.requestIds.length, held: erased.heldRequestIds.length }))
   })
 }
 
