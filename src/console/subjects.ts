@@ -27,7 +27,6 @@ export interface SubjectPagesOptions {
 
 const allowed = (session: ConsoleSession) => (['export', 'erase'] as const).filter((a) => session.scopes.includes(SCOPE[a]))
 
-// eslint-disable-next-line max-lines-per-function -- the form, its check page, and the export or erasure
 const subjectPages: FastifyPluginAsyncTypebox<SubjectPagesOptions> = async (app, { kit, subjects, requests }) => {
   app.get('/console/subjects', { ...kit.route, schema: { hide: true } }, async (request, reply) => {
     const session = await kit.signedIn(request, reply)
