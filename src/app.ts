@@ -162,7 +162,10 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     names: repositories.handling.names,
     actions: services.handlingActions,
     audit: repositories.audit,
-    subjects: services.subjects
+    subjects: services.subjects,
+    requestChanges: services.requestChanges,
+    redrive: services.redrive,
+    spamDecisions: services.spamDecisions
   })
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)

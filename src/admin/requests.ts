@@ -5,9 +5,8 @@ import { ContactId, ErrorSchema, Line } from '../schemas/common.js'
 import { notFound, conflict } from '../errors.js'
 import type { FastifyRequest } from 'fastify'
 import type { ContactRequest } from '../generated/prisma/client.js'
-import type { RequestChange } from './request-changes.js'
+import { REQUEST_CHANGES, type RequestChange } from './request-changes.js'
 import { adminErrors, CursorQuery, decodeCursor, encodeCursor, optionalDate, RemovedCountsSchema, RequestDetailSchema, RequestStatusSchema, RequestSummarySchema, StatusSchema, type RequestSummary } from './schemas.js'
-import { statusChange } from '../retention/dates.js'
 import { actorOf } from './access.js'
 import type { RequestRepository } from '../repositories/requests.js'
 import type { RequestChanges } from './request-changes.js'
@@ -53,8 +52,8 @@ export interface RequestRoutesOptions {
 // eslint-disable-next-line max-lines-per-function -- a table of routes, each a few lines
 const requestRoutes: FastifyPluginAsyncTypebox<RequestRoutesOptions> = async (app, { requests, requestChanges, subjects }) => {
   /** Changes a request (its history and audit entry are written by the operation). */
-  const change = async (request: FastifyRequest<{ Params: { id: string } }>, kind: string, value: string, action: string, data: RequestChange['data']): Promise<RequestSummary> =>
-    summary(await requestChanges.change(request.params.id, actorOf(request), { kind, value, action, data }))
+  const change = async (request: FastifyRequest<{ Params: { id: string } }>, what: RequestChange): Promise<RequestSummary> =>
+    summary(await requestChanges.change(request.params.id, actorOf(request), what))
 
   app.get('/contact-requests', {
     config: { scope: 'requests:read', action: 'requests.list' },
@@ -96,11 +95,7 @@ const requestRoutes: FastifyPluginAsyncTypebox<RequestRoutesOptions> = async (ap
   }, async (request) => {
     const { status } = request.body
     request.audit.detail = { status }
-    return await change(request, 'status', status, 'status', (current) => {
-      // Out of quarantine only by a release, which sends what was held.
-      if (current.status === 'quarantined') throw conflict('This request is quarantined as spam: release it first (POST …/release).')
-      return statusChange(current, status, app.config.RETENTION_DAYS_AFTER_CLOSE)
-    })
+    return await change(request, REQUEST_CHANGES.status(status, app.config.RETENTION_DAYS_AFTER_CLOSE))
   })
 
   app.put('/contact-requests/:id/legal-hold', {
@@ -111,22 +106,22 @@ const requestRoutes: FastifyPluginAsyncTypebox<RequestRoutesOptions> = async (ap
       body: Type.Object({ reason: Line(500, { required: true, minLength: 3, description: 'why; e.g. a case number (no personal data)' }) }, { additionalProperties: false }),
       response: { 200: RequestSummarySchema, ...errors }
     }
-  }, async (request) => await change(request, 'legal_hold', 'set', 'legal_hold.set', () => ({ legalHoldReason: request.body.reason, legalHoldAt: new Date() })))
+  }, async (request) => await change(request, REQUEST_CHANGES.legalHold(request.body.reason)))
 
   app.delete('/contact-requests/:id/legal-hold', {
     config: { scope: 'requests:write', action: 'requests.legal_hold.lift', selfAudited: true },
     schema: { summary: 'Lift the legal hold: the request is purged when its retention is over', params: IdParams, response: { 200: RequestSummarySchema, ...errors } }
-  }, async (request) => await change(request, 'legal_hold', 'lifted', 'legal_hold.lift', () => ({ legalHoldReason: null, legalHoldAt: null })))
+  }, async (request) => await change(request, REQUEST_CHANGES.liftLegalHold()))
 
   app.put('/contact-requests/:id/restriction', {
     config: { scope: 'requests:write', action: 'requests.restriction.set', selfAudited: true },
     schema: { summary: 'Restrict processing (GDPR Art. 18): kept, but no notification is sent', params: IdParams, response: { 200: RequestSummarySchema, ...errors } }
-  }, async (request) => await change(request, 'restriction', 'set', 'restriction.set', () => ({ restrictedAt: new Date() })))
+  }, async (request) => await change(request, REQUEST_CHANGES.restrict()))
 
   app.delete('/contact-requests/:id/restriction', {
     config: { scope: 'requests:write', action: 'requests.restriction.lift', selfAudited: true },
     schema: { summary: 'Lift the restriction', params: IdParams, response: { 200: RequestSummarySchema, ...errors } }
-  }, async (request) => await change(request, 'restriction', 'lifted', 'restriction.lift', () => ({ restrictedAt: null })))
+  }, async (request) => await change(request, REQUEST_CHANGES.liftRestriction()))
 
   app.post('/contact-requests/:id/withdraw-consent', {
     config: { scope: 'subjects:erase', action: 'requests.withdraw_consent', selfAudited: true },

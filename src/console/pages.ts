@@ -66,8 +66,40 @@ const TEXTS = {
       answer: 'Besvarad',
       pass: 'Skicka vidare',
       passTo: 'Skicka till',
-      done: { take: 'Du har tagit förfrågan.', answer: 'Förfrågan är markerad som besvarad.', pass: 'Förfrågan är vidareskickad.' },
+      done: {
+        take: 'Du har tagit förfrågan.',
+        answer: 'Förfrågan är markerad som besvarad.',
+        pass: 'Förfrågan är vidareskickad.',
+        close: 'Förfrågan är avslutad.',
+        reopen: 'Förfrågan är öppnad igen.',
+        hold: 'Förfrågan har rättsligt skydd.',
+        unhold: 'Det rättsliga skyddet är hävt.',
+        restrict: 'Behandlingen är begränsad.',
+        unrestrict: 'Begränsningen är hävd.',
+        redrive: 'Aviseringen skickas igen.',
+        release: 'Förfrågan är släppt ur karantänen och skickas nu.',
+        spam: 'Förfrågan är markerad som skräppost.'
+      },
       refused: 'Det gick inte: förfrågan har ändrats av någon annan, eller är avslutad.',
+      refusedReason: 'Ange ett skäl för det rättsliga skyddet (minst tre tecken, ingen personuppgift).',
+      refusedHeld: 'Förfrågan har rättsligt skydd och kan inte raderas förrän skyddet är hävt.',
+      admin: 'Administrera',
+      close: 'Avsluta',
+      reopen: 'Öppna igen',
+      release: 'Släpp ur karantänen',
+      spam: 'Markera som skräppost',
+      holdReason: 'Skäl för rättsligt skydd (t.ex. diarienummer)',
+      hold: 'Sätt rättsligt skydd',
+      unhold: 'Häv rättsligt skydd',
+      heldFor: (reason: string) => `Rättsligt skydd: ${reason}`,
+      restrict: 'Begränsa behandlingen',
+      unrestrict: 'Häv begränsningen',
+      redrive: 'Skicka aviseringen igen',
+      withdraw: 'Radera förfrågan (samtycket återkallat)',
+      withdrawTitle: 'Radera förfrågan?',
+      withdrawBody: 'Förfrågan och allt i den raderas nu, i databasen, i köerna och i e-postkopiorna. Det går inte att ångra.',
+      withdrawButton: 'Radera förfrågan',
+      withdrawn: 'Förfrågan är raderad.',
       back: 'Till inkorgen'
     }
   },
@@ -129,8 +161,40 @@ const TEXTS = {
       answer: 'Answered',
       pass: 'Pass it on',
       passTo: 'Send to',
-      done: { take: 'You have taken this request.', answer: 'The request is marked as answered.', pass: 'The request is passed on.' },
+      done: {
+        take: 'You have taken this request.',
+        answer: 'The request is marked as answered.',
+        pass: 'The request is passed on.',
+        close: 'The request is closed.',
+        reopen: 'The request is open again.',
+        hold: 'The request is under a legal hold.',
+        unhold: 'The legal hold is lifted.',
+        restrict: 'Processing is restricted.',
+        unrestrict: 'The restriction is lifted.',
+        redrive: 'The notification is sent again.',
+        release: 'The request is out of the quarantine and is being sent.',
+        spam: 'The request is marked as spam.'
+      },
       refused: 'That did not work: someone else changed the request, or it is closed.',
+      refusedReason: 'Give a reason for the legal hold (three characters at least, no personal data).',
+      refusedHeld: 'The request is under a legal hold and cannot be erased until the hold is lifted.',
+      admin: 'Administer',
+      close: 'Close',
+      reopen: 'Reopen',
+      release: 'Release from the quarantine',
+      spam: 'Mark as spam',
+      holdReason: 'Reason for the legal hold (e.g. a case number)',
+      hold: 'Put under a legal hold',
+      unhold: 'Lift the legal hold',
+      heldFor: (reason: string) => `Legal hold: ${reason}`,
+      restrict: 'Restrict processing',
+      unrestrict: 'Lift the restriction',
+      redrive: 'Send the notification again',
+      withdraw: 'Erase the request (consent withdrawn)',
+      withdrawTitle: 'Erase this request?',
+      withdrawBody: 'The request and everything in it are erased now: in the database, the queues and the e-mail copies. This cannot be undone.',
+      withdrawButton: 'Erase the request',
+      withdrawn: 'The request is erased.',
       back: 'To the inbox'
     }
   }
@@ -191,10 +255,16 @@ export function signInPage (locale: Locale, { expired, configured }: { expired: 
 export interface InboxRow { id: string, receivedAt: Date, contactName: string, status: Status, handlerName: string | null }
 
 export interface InboxFilter { status?: Status, contactId?: string, from?: string, to?: string }
+export interface InboxOptions {
+  filter: InboxFilter
+  next: string | null
+  directory: Array<{ value: string, label: string }>
+  banner: string | null
+}
 
 export function inboxPage (
   locale: Locale, session: ConsoleSession, rows: InboxRow[],
-  { filter, next, directory }: { filter: InboxFilter, next: string | null, directory: Array<{ value: string, label: string }> }
+  { filter, next, directory, banner }: InboxOptions
 ): string {
   const t = TEXTS[locale]
   const when = FORMATS[locale].dateTime
@@ -211,7 +281,8 @@ export function inboxPage (
 ${rows.map((r) => `          <tr><td>${e(when.format(r.receivedAt))}</td><td>${e(r.contactName)}</td><td>${e(t.statuses[r.status])}</td><td>${e(r.handlerName ?? '')}</td><td><a href="/console/requests/${e(r.id)}">${e(t.open)}<span class="visually-hidden"> ${e(when.format(r.receivedAt))}</span></a></td></tr>`).join('\n')}
         </tbody>
       </table>`
-  return layout(locale, t.inbox.title, `      <h1>${e(t.inbox.title)}</h1>
+  return layout(locale, t.inbox.title, `      ${banner === null ? '' : `<div class="banner" role="status"><p>${e(banner)}</p></div>`}
+      <h1>${e(t.inbox.title)}</h1>
       <form method="get" action="/console" class="filters">
         ${select('status', t.inbox.status, Object.entries(t.statuses).map(([value, label]) => ({ value, label })), filter.status)}
         ${directory.length === 0 ? '' : select('contactId', t.columns.to, directory, filter.contactId)}
@@ -228,6 +299,39 @@ export interface RequestPageOptions {
   /** Which handling actions this person may take here, and whom a pass may go to. */
   actions: { take: boolean, answer: boolean, pass: Array<{ value: string, label: string }> } | null
   banner: string | null
+  /** Which admin changes this person may make here. */
+  admin: { write: boolean, erase: boolean }
+}
+
+/** The admin's forms on a request's page: its status, a legal hold, a restriction, a re-drive, a spam decision, an erasure. */
+function adminSection (locale: Locale, session: ConsoleSession, detail: RequestDetail, { write, erase }: RequestPageOptions['admin']): string {
+  const r = TEXTS[locale].request
+  if (!write && !erase) return ''
+  const form = (change: string, label: string, extra = '') =>
+    `<form method="post" action="/console/requests/${e(detail.id)}/change/${change}"><input type="hidden" name="_csrf" value="${e(session.csrf)}">${extra}<button type="submit">${e(label)}</button></form>`
+  const quarantined = detail.status === 'quarantined'
+  const parts = write
+    ? [
+        quarantined ? form('release', r.release) : form('spam', r.spam),
+        quarantined ? '' : detail.status === 'closed' ? form('reopen', r.reopen) : form('close', r.close),
+        detail.legalHoldReason === null
+          ? form('hold', r.hold, `<p><label for="reason">${e(r.holdReason)}</label><br><input id="reason" name="reason" required minlength="3" maxlength="500"></p>`)
+          : `<div><p>${e(r.heldFor(detail.legalHoldReason))}</p>${form('unhold', r.unhold)}</div>`,
+        detail.restrictedAt === null ? form('restrict', r.restrict) : form('unrestrict', r.unrestrict),
+        ...detail.notifications.filter((n) => n.status === 'failed').map((n) => form('redrive', r.redrive, `<input type="hidden" name="notificationId" value="${e(n.id)}">`))
+      ]
+    : []
+  return `<h2>${e(r.admin)}</h2>
+      <div class="actions">${parts.join('\n        ')}</div>
+      ${erase ? `<p><a href="/console/requests/${e(detail.id)}/withdraw">${e(r.withdraw)}</a></p>` : ''}`
+}
+
+export function withdrawCheckPage (locale: Locale, session: ConsoleSession, id: string): string {
+  const r = TEXTS[locale].request
+  return layout(locale, r.withdrawTitle, `      <h1>${e(r.withdrawTitle)}</h1>
+      <p class="warning"><strong>${e(r.withdrawBody)}</strong></p>
+      <form method="post" action="/console/requests/${e(id)}/withdraw"><input type="hidden" name="_csrf" value="${e(session.csrf)}"><button type="submit" class="warning-button">${e(r.withdrawButton)}</button></form>
+      <p><a href="/console/requests/${e(id)}">${e(r.back)}</a></p>`, session)
 }
 
 const row = (label: string, value: string | null): string => value === null || value === '' ? '' : `<div><dt>${e(label)}</dt><dd>${e(value)}</dd></div>`
@@ -263,6 +367,7 @@ export function requestPage (locale: Locale, session: ConsoleSession, detail: Re
       <h2>${e(r.message)}</h2>
       <blockquote class="message">${e(detail.message)}</blockquote>
       ${handling}
+      ${adminSection(locale, session, detail, options.admin)}
       ${consent}
       <h2>${e(r.history)}</h2>
       <table><thead><tr><th scope="col">${e(r.historyColumns.at)}</th><th scope="col">${e(r.historyColumns.what)}</th><th scope="col">${e(r.historyColumns.who)}</th></tr></thead>

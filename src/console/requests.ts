@@ -11,7 +11,7 @@ import type { RequestDetail, RequestRepository } from '../repositories/requests.
 import { ContactId } from '../schemas/common.js'
 import { encodeCursor, decodeCursor } from '../admin/schemas.js'
 import { SESSION_COOKIE, type ConsoleKit } from './kit.js'
-import { inboxPage, requestPage, type Status } from './pages.js'
+import { inboxPage, requestPage, type ConsoleTexts, type Status } from './pages.js'
 import type { ConsoleSession } from './sessions.js'
 
 const PAGE_SIZE = 50
@@ -23,11 +23,12 @@ const InboxQuery = Type.Object({
   from: Type.Optional(Type.Union([Type.Literal(''), Type.String({ format: 'date' })])),
   to: Type.Optional(Type.Union([Type.Literal(''), Type.String({ format: 'date' })])),
   cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]*$' })),
-  expired: Type.Optional(Type.String({ maxLength: 1 }))
+  expired: Type.Optional(Type.String({ maxLength: 1 })),
+  done: Type.Optional(Type.Literal('withdrawn'))
 })
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 /** What the page after an action says: done=<action>, or refused=1. */
-const Banner = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })), refused: Type.Optional(Type.String({ maxLength: 1 })) })
+const Banner = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })), refused: Type.Optional(Type.String({ maxLength: 10 })) })
 const ActionParams = Type.Object({ id: Type.String({ format: 'uuid' }), action: Type.Union([Type.Literal('take'), Type.Literal('answer'), Type.Literal('pass')]) })
 export const FormBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 100 })),
@@ -48,6 +49,13 @@ export const seesAll = (session: ConsoleSession): boolean => session.scopes.incl
 /** Whether this person may read this request: an admin with requests:read, or its project manager. */
 const mayRead = (session: ConsoleSession, detail: RequestDetail): boolean => seesAll(session) ||
   (session.contactId !== null && detail.status !== 'quarantined' && (detail.contactId === session.contactId || detail.handler === handlerOf(session.contactId)))
+/** What the page after an action says: what was done, or why nothing was. */
+function bannerOf (t: ConsoleTexts['request'], { done, refused }: { done?: string, refused?: string }): string | null {
+  if (refused === 'reason') return t.refusedReason
+  if (refused === 'held') return t.refusedHeld
+  if (refused !== undefined) return t.refused
+  return done !== undefined && done in t.done ? t.done[done as keyof typeof t.done] : null
+}
 const blankToUndefined = <T extends string>(value: T | '' | undefined): T | undefined => value === '' ? undefined : value
 
 // eslint-disable-next-line max-lines-per-function -- the inbox, a request, and its handling
@@ -88,7 +96,7 @@ const requestPages: FastifyPluginAsyncTypebox<RequestPagesOptions> = async (app,
       contactName: named.get(r.contactId) ?? r.contactId,
       status: r.status,
       handlerName: r.handler === null ? null : named.get(contactOf(r.handler as Handler) ?? '') ?? r.handler
-    })), { filter: filter as { status?: Status, contactId?: string, from?: string, to?: string }, next, directory }))
+    })), { filter: filter as { status?: Status, contactId?: string, from?: string, to?: string }, next, directory, banner: request.query.done === 'withdrawn' ? kit.texts(request).request.withdrawn : null }))
   })
 
   /** The request this person may read, or the page that says why not (audited). */
@@ -117,12 +125,12 @@ const requestPages: FastifyPluginAsyncTypebox<RequestPagesOptions> = async (app,
     const open = detail.status === 'received' || detail.status === 'taken'
     const own = session.contactId
     const colleagues = open && own !== null ? (await contacts.listActive()).filter((c) => c.id !== own).map((c) => ({ value: handlerOf(c.id), label: `${c.name} – ${c.title}` })) : []
-    const done = request.query.done as keyof typeof t.done | undefined
     return await kit.html(reply, requestPage(kit.localeOf(request), session, detail, {
       contactName: named.get(detail.contactId) ?? detail.contactId,
       handlerName: detail.handler === null ? null : handlerContact === null ? detail.handler : named.get(handlerContact) ?? handlerContact,
       actions: own === null || !open ? null : { take: detail.status === 'received', answer: true, pass: colleagues },
-      banner: request.query.refused === '1' ? t.refused : done !== undefined && done in t.done ? t.done[done] : null
+      banner: bannerOf(t, request.query),
+      admin: { write: session.scopes.includes('requests:write'), erase: session.scopes.includes('subjects:erase') }
     }))
   })
 

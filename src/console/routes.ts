@@ -13,6 +13,7 @@ import { signInPage } from './pages.js'
 import requestPages, { FormBody, type RequestPagesOptions } from './requests.js'
 import linkPages from './link.js'
 import subjectPages from './subjects.js'
+import requestAdmin, { type RequestAdminOptions } from './request-admin.js'
 import type { SubjectService } from '../subjects/service.js'
 import type { ConsoleSessions } from './sessions.js'
 import type { SignIn } from './sign-in.js'
@@ -24,6 +25,9 @@ export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 
   signIn: SignIn
   audit: AuditRepository
   subjects: SubjectService
+  requestChanges: RequestAdminOptions['requestChanges']
+  redrive: RequestAdminOptions['redrive']
+  spamDecisions: RequestAdminOptions['spamDecisions']
   requests: RequestPagesOptions['requests'] & Pick<RequestRepository, 'countByEmail'>
 }
 
@@ -84,6 +88,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox<ConsoleRoutesOptions> = async (ap
   await app.register(requestPages, { ...options, kit, signInPage: signInPageOf })
   await app.register(linkPages, { kit, sessionSeconds: app.config.CONSOLE_SESSION_SECONDS })
   await app.register(subjectPages, { kit, subjects: options.subjects, requests: options.requests })
+  await app.register(requestAdmin, { ...options, kit })
 }
 
 export default consoleRoutes
