@@ -165,7 +165,10 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     subjects: services.subjects,
     requestChanges: services.requestChanges,
     redrive: services.redrive,
-    spamDecisions: services.spamDecisions
+    spamDecisions: services.spamDecisions,
+    spam: repositories.spam,
+    purgeRuns: repositories.purgeRuns,
+    retention: services.retention
   })
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)

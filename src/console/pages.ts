@@ -23,7 +23,39 @@ const TEXTS = {
       button: 'Logga in',
       gone: { title: 'Länken gäller inte', body: 'Den kan ha gått ut eller redan ha använts. Be om en ny.' }
     },
-    nav: { label: 'Konsolen', inbox: 'Inkorg', subjects: 'Registrerades rättigheter', audit: 'Granskningslogg' },
+    nav: { label: 'Konsolen', inbox: 'Inkorg', quarantine: 'Skräppost', subjects: 'Registrerades rättigheter', retention: 'Gallring', audit: 'Granskningslogg' },
+    audit: {
+      title: 'Granskningslogg',
+      caption: 'Händelser, nyaste först (högst 200)',
+      empty: 'Inga händelser.',
+      action: 'Åtgärd, t.ex. console.requests.read',
+      from: 'Från och med',
+      to: 'Till och med',
+      filter: 'Filtrera',
+      columns: { at: 'När', actor: 'Vem', action: 'Åtgärd', target: 'Gällde', outcome: 'Utfall' }
+    },
+    quarantine: {
+      title: 'Skräppost',
+      body: 'Förfrågningar som spamfiltret höll kvar. Öppna en för att släppa den (den skickas då) eller bekräfta att den är skräppost.',
+      caption: 'I karantänen, nyaste först',
+      empty: 'Karantänen är tom.',
+      columns: { received: 'Mottagen', to: 'Till', score: 'Poäng', reasons: 'Skäl', open: 'Förfrågan' }
+    },
+    retention: {
+      title: 'Gallring',
+      body: (days: number) => `Förfrågningar raderas när deras lagringstid är slut (${days} dagar om kontakten inte har en egen). En provkörning visar vad som skulle raderas utan att ändra något.`,
+      dryRun: 'Provkör',
+      run: 'Gallra nu',
+      check: 'Det här skulle raderas',
+      due: (n: number) => n === 1 ? 'En förfrågan' : `${n} förfrågningar`,
+      runWarning: 'Gallringen raderar dem nu, med allt som hör till dem. Det går inte att ångra.',
+      done: (n: number) => `Gallrat: ${n === 1 ? 'en förfrågan' : `${n} förfrågningar`}.`,
+      caption: 'Körningar, nyaste först',
+      empty: 'Ingen gallring har körts.',
+      columns: { started: 'Startad', trigger: 'Av', dry: 'Prov', requests: 'Förfrågningar', error: 'Fel' },
+      yes: 'ja',
+      no: 'nej'
+    },
     problem: 'Det finns ett problem',
     subjects: {
       title: 'Registrerades rättigheter',
@@ -118,7 +150,39 @@ const TEXTS = {
       button: 'Sign in',
       gone: { title: 'This link is not valid', body: 'It may have expired or been used already. Ask for a new one.' }
     },
-    nav: { label: 'The console', inbox: 'Inbox', subjects: 'Data-subject rights', audit: 'Audit log' },
+    nav: { label: 'The console', inbox: 'Inbox', quarantine: 'Spam', subjects: 'Data-subject rights', retention: 'Retention', audit: 'Audit log' },
+    audit: {
+      title: 'Audit log',
+      caption: 'Entries, newest first (at most 200)',
+      empty: 'No entries.',
+      action: 'Action, e.g. console.requests.read',
+      from: 'From',
+      to: 'Up to',
+      filter: 'Filter',
+      columns: { at: 'When', actor: 'Who', action: 'Action', target: 'About', outcome: 'Outcome' }
+    },
+    quarantine: {
+      title: 'Spam',
+      body: 'Requests the spam filter held. Open one to release it (it is then sent) or confirm it is spam.',
+      caption: 'In the quarantine, newest first',
+      empty: 'The quarantine is empty.',
+      columns: { received: 'Received', to: 'To', score: 'Score', reasons: 'Reasons', open: 'Request' }
+    },
+    retention: {
+      title: 'Retention',
+      body: (days: number) => `Requests are deleted when their retention ends (${days} days unless their contact has its own). A dry run shows what would go and changes nothing.`,
+      dryRun: 'Dry run',
+      run: 'Purge now',
+      check: 'This would be deleted',
+      due: (n: number) => n === 1 ? 'One request' : `${n} requests`,
+      runWarning: 'The purge deletes them now, with everything that belongs to them. This cannot be undone.',
+      done: (n: number) => `Purged: ${n === 1 ? 'one request' : `${n} requests`}.`,
+      caption: 'Runs, newest first',
+      empty: 'No purge has run.',
+      columns: { started: 'Started', trigger: 'By', dry: 'Dry', requests: 'Requests', error: 'Error' },
+      yes: 'yes',
+      no: 'no'
+    },
     problem: 'There is a problem',
     subjects: {
       title: 'Data-subject rights',
@@ -215,7 +279,9 @@ export function layout (locale: Locale, title: string, body: string, session?: C
     ? []
     : [
         { href: '/console', label: t.nav.inbox, show: true },
+        { href: '/console/quarantine', label: t.nav.quarantine, show: session.scopes.includes('requests:read') },
         { href: '/console/subjects', label: t.nav.subjects, show: session.scopes.some((s) => s.startsWith('subjects:')) },
+        { href: '/console/retention', label: t.nav.retention, show: session.scopes.includes('retention:purge') },
         { href: '/console/audit', label: t.nav.audit, show: session.scopes.includes('audit:read') }
       ].filter((l) => l.show)
   const nav = links.length <= 1 ? '' : `<nav aria-label="${e(t.nav.label)}"><ul>${links.map((l) => `<li><a href="${l.href}">${e(l.label)}</a></li>`).join('')}</ul></nav>`
@@ -422,4 +488,60 @@ export function subjectDonePage (locale: Locale, session: ConsoleSession, { eras
   const t = TEXTS[locale].subjects
   return layout(locale, t.done, `      <div class="banner" role="status"><h1>${e(t.done)}</h1><p>${e(t.doneBody(erased, held))}</p></div>
       <p><a href="/console/subjects">${e(t.title)}</a></p>`, session)
+}
+
+/** A table of rows, or a sentence when there are none. */
+function tableOf (caption: string, empty: string, headers: string[], rows: string[][]): string {
+  if (rows.length === 0) return `<p>${e(empty)}</p>`
+  return `<table><caption>${e(caption)}</caption>
+        <thead><tr>${headers.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead>
+        <tbody>${rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`
+}
+
+export interface AuditRow { at: Date, actor: string, action: string, targetId: string | null, outcome: string }
+
+export function auditPage (
+  locale: Locale, session: ConsoleSession, rows: AuditRow[], filter: { action?: string, from?: string, to?: string }
+): string {
+  const t = TEXTS[locale].audit
+  const when = FORMATS[locale].dateTime
+  const input = (name: 'action' | 'from' | 'to', type: string) =>
+    `<p><label for="${name}">${e(t[name])}</label><br><input type="${type}" id="${name}" name="${name}" value="${e(filter[name] ?? '')}"></p>`
+  return layout(locale, t.title, `      <h1>${e(t.title)}</h1>
+      <form method="get" action="/console/audit" class="filters">${input('action', 'text')}${input('from', 'date')}${input('to', 'date')}<p><button type="submit">${e(t.filter)}</button></p></form>
+      ${tableOf(t.caption, t.empty, Object.values(t.columns), rows.map((r) => [e(when.format(r.at)), e(r.actor), e(r.action), e(r.targetId ?? ''), e(r.outcome)]))}`, session)
+}
+
+export interface QuarantineRow { id: string, receivedAt: Date, contactName: string, spamScore: number | null, spamReasons: string[] }
+
+export function quarantinePage (locale: Locale, session: ConsoleSession, rows: QuarantineRow[]): string {
+  const t = TEXTS[locale].quarantine
+  const when = FORMATS[locale].dateTime
+  return layout(locale, t.title, `      <h1>${e(t.title)}</h1>
+      <p>${e(t.body)}</p>
+      ${tableOf(t.caption, t.empty, Object.values(t.columns), rows.map((r) => [
+        e(when.format(r.receivedAt)), e(r.contactName), e(r.spamScore === null ? '' : r.spamScore.toFixed(1)), e(r.spamReasons.join(', ')),
+        `<a href="/console/requests/${e(r.id)}">${e(TEXTS[locale].open)}<span class="visually-hidden"> ${e(when.format(r.receivedAt))}</span></a>`
+      ]))}`, session)
+}
+
+export interface PurgeRow { startedAt: Date, trigger: string, actor: string, dryRun: boolean, requests: number, error: string | null }
+
+export function retentionPage (
+  locale: Locale, session: ConsoleSession,
+  { runs, retentionDays, due, purged }: { runs: PurgeRow[], retentionDays: number, due?: number, purged?: number }
+): string {
+  const t = TEXTS[locale].retention
+  const when = FORMATS[locale].dateTime
+  const csrf = `<input type="hidden" name="_csrf" value="${e(session.csrf)}">`
+  const check = due === undefined
+    ? ''
+    : `<div class="banner" role="status"><h2>${e(t.check)}</h2><p>${e(t.due(due))}</p></div>
+      ${due === 0 ? '' : `<p class="warning"><strong>${e(t.runWarning)}</strong></p><form method="post" action="/console/retention/run">${csrf}<button type="submit" class="warning-button">${e(t.run)}</button></form>`}`
+  return layout(locale, t.title, `      ${purged === undefined ? '' : `<div class="banner" role="status"><p>${e(t.done(purged))}</p></div>`}
+      <h1>${e(t.title)}</h1>
+      <p>${e(t.body(retentionDays))}</p>
+      <form method="post" action="/console/retention/dry-run">${csrf}<button type="submit">${e(t.dryRun)}</button></form>
+      ${check}
+      ${tableOf(t.caption, t.empty, Object.values(t.columns), runs.map((r) => [e(when.format(r.startedAt)), e(`${r.trigger} (${r.actor})`), e(r.dryRun ? t.yes : t.no), e(String(r.requests)), e(r.error ?? '')]))}`, session)
 }

@@ -14,6 +14,7 @@ import requestPages, { FormBody, type RequestPagesOptions } from './requests.js'
 import linkPages from './link.js'
 import subjectPages from './subjects.js'
 import requestAdmin, { type RequestAdminOptions } from './request-admin.js'
+import adminPages, { type AdminPagesOptions } from './admin-pages.js'
 import type { SubjectService } from '../subjects/service.js'
 import type { ConsoleSessions } from './sessions.js'
 import type { SignIn } from './sign-in.js'
@@ -28,6 +29,9 @@ export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 
   requestChanges: RequestAdminOptions['requestChanges']
   redrive: RequestAdminOptions['redrive']
   spamDecisions: RequestAdminOptions['spamDecisions']
+  spam: AdminPagesOptions['spam']
+  purgeRuns: AdminPagesOptions['purgeRuns']
+  retention: AdminPagesOptions['retention']
   requests: RequestPagesOptions['requests'] & Pick<RequestRepository, 'countByEmail'>
 }
 
@@ -89,6 +93,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox<ConsoleRoutesOptions> = async (ap
   await app.register(linkPages, { kit, sessionSeconds: app.config.CONSOLE_SESSION_SECONDS })
   await app.register(subjectPages, { kit, subjects: options.subjects, requests: options.requests })
   await app.register(requestAdmin, { ...options, kit })
+  await app.register(adminPages, { ...options, kit })
 }
 
 export default consoleRoutes

@@ -2,7 +2,7 @@
 import type { Database } from '../db/client.js'
 import type { PurgeRun as PurgeRunRow } from '../generated/prisma/client.js'
 
-export type PurgeTrigger = 'cli' | 'api' | 'schedule'
+export type PurgeTrigger = 'cli' | 'api' | 'schedule' | 'console'
 
 /** A run's figures as they stand. */
 export type PurgeFigures = Pick<PurgeRunRow, 'batches' | 'requests' | 'notifications' | 'jobsRemoved' | 'mailFilesRemoved' | 'finishedAt' | 'error'> & {

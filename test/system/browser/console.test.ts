@@ -27,7 +27,7 @@ async function consoleApp (t: Parameters<typeof servedApp>[0], env: Record<strin
     OIDC_ISSUER_URL: issuer,
     OIDC_CLIENT_ID: CLIENT.id,
     OIDC_CLIENT_SECRET: CLIENT.secret,
-    OIDC_ROLE_SCOPES: 'dataskydd=requests:read requests:write subjects:export subjects:erase audit:read',
+    OIDC_ROLE_SCOPES: 'dataskydd=requests:read requests:write subjects:export subjects:erase retention:purge audit:read',
     ...env
   }, { port })
   const submit = async (contactId: string, message: string) =>
@@ -251,5 +251,40 @@ t.test('the privacy officer changes a request from its page: legal hold, restric
   t.equal(await row(), null, 'erased')
   const actions = (await (await testDatabase()).auditEntry.findMany({ where: { targetId: id, actor: 'console:dana@ri.se', action: { startsWith: 'requests.' } }, orderBy: { at: 'asc' } })).map((a) => a.action)
   t.same(actions, ['requests.legal_hold.set', 'requests.withdraw_consent', 'requests.legal_hold.lift', 'requests.restriction.set', 'requests.spam.mark_spam', 'requests.spam.release', 'requests.status', 'requests.withdraw_consent'], 'each change audited as her')
+  t.same(problems().slice(onProvider), [])
+})
+
+t.test('the quarantine, retention and the audit log: empty, filled and after a run, with the keyboard and axe', async (t) => {
+  const { served, submit } = await consoleApp(t)
+  const expired = await submit('lotta-fransson', 'En gammal fråga')
+  await (await testDatabase()).contactRequest.update({ where: { id: expired }, data: { retainUntil: new Date(Date.now() - 86_400_000) } })
+  const { page, problems, axe } = await openPage(t)
+  await signIn(page, served, 'dana')
+  const onProvider = problems().length
+  const nav = page.getByRole('navigation', { name: 'Konsolen' })
+
+  await nav.getByRole('link', { name: 'Skräppost' }).click()
+  await page.getByText('Karantänen är tom.').waitFor()
+  t.same(await axe(), [], 'axe: an empty quarantine')
+
+  await nav.getByRole('link', { name: 'Gallring' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Gallring' }).waitFor()
+  t.same(await axe(), [], 'axe: retention before any run')
+  await page.getByRole('button', { name: 'Provkör' }).focus()
+  await page.keyboard.press('Enter')
+  await page.getByRole('status').getByText('En förfrågan').waitFor()
+  t.ok(await (await testDatabase()).contactRequest.findUnique({ where: { id: expired } }), 'a dry run deletes nothing')
+  t.same(await axe(), [], 'axe: the dry run\'s answer')
+  await page.getByRole('button', { name: 'Gallra nu' }).click()
+  await page.getByRole('status').getByText('Gallrat: en förfrågan.').waitFor()
+  t.equal(await (await testDatabase()).contactRequest.findUnique({ where: { id: expired } }), null, 'the run deletes it')
+  t.equal(await page.getByRole('table').getByRole('row').count(), 3, 'both runs in the history')
+
+  await nav.getByRole('link', { name: 'Granskningslogg' }).click()
+  await page.getByLabel('Åtgärd, t.ex. console.requests.read').fill('retention.purge')
+  await page.getByRole('button', { name: 'Filtrera' }).click()
+  await page.getByRole('table').waitFor()
+  t.match(await page.getByRole('table').innerText(), /console:dana@ri\.se\s+retention\.purge/, 'the purges, as her')
+  t.same(await axe(), [], 'axe: the audit log')
   t.same(problems().slice(onProvider), [])
 })
