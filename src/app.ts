@@ -168,7 +168,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     spamDecisions: services.spamDecisions,
     spam: repositories.spam,
     purgeRuns: repositories.purgeRuns,
-    retention: services.retention
+    retention: services.retention,
+    router: services.router
   })
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)

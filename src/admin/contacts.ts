@@ -29,6 +29,27 @@ function patched (current: ContactEntry, patch: Static<typeof ContactPatchSchema
   return changed
 }
 
+export type ContactPatch = Static<typeof ContactPatchSchema>
+
+/**
+ * Changes a contact with the directory file's rules (a delegate that exists, no cycle), and makes
+ * the intake read the directory again: the admin API's PATCH and the console's form. Throws
+ * NOT_FOUND and VALIDATION_FAILED.
+ */
+export async function updateContact (
+  { contacts, router }: ContactAdminRoutesOptions, id: string, patch: ContactPatch
+): Promise<ContactEntry> {
+  const entries = await contacts.entries()
+  const current = entries.find((e) => e.id === id)
+  if (current === undefined) throw notFound('No contact with this id.')
+  const changed = patched(current, patch)
+  const problems = checkDirectory(entries.map((e) => e.id === changed.id ? changed : e))
+  if (problems.length > 0) throw validationFailed(problems.map((message) => ({ path: '/', message })), 'The change would break the directory\'s rules.')
+  await contacts.update(changed)
+  router.forget()
+  return changed
+}
+
 export interface ContactAdminRoutesOptions {
   contacts: ContactRepository
   router: ContactRouter
@@ -49,16 +70,8 @@ const contactRoutes: FastifyPluginAsyncTypebox<ContactAdminRoutesOptions> = asyn
       response: { 200: ContactEntrySchema, 404: ErrorSchema, ...adminErrors }
     }
   }, async (request) => {
-    const entries = await contacts.entries()
-    const current = entries.find((e) => e.id === request.params.id)
-    if (current === undefined) throw notFound('No contact with this id.')
-    const changed = patched(current, request.body)
-    const problems = checkDirectory(entries.map((e) => e.id === changed.id ? changed : e))
-    if (problems.length > 0) throw validationFailed(problems.map((message) => ({ path: '/', message })), 'The change would break the directory\'s rules.')
-    await contacts.update(changed)
-    router.forget()
     request.audit.detail = { fields: Object.keys(request.body) }
-    return changed
+    return await updateContact({ contacts, router }, request.params.id, request.body)
   })
 }
 

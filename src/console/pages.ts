@@ -23,7 +23,27 @@ const TEXTS = {
       button: 'Logga in',
       gone: { title: 'Länken gäller inte', body: 'Den kan ha gått ut eller redan ha använts. Be om en ny.' }
     },
-    nav: { label: 'Konsolen', inbox: 'Inkorg', quarantine: 'Skräppost', subjects: 'Registrerades rättigheter', retention: 'Gallring', audit: 'Granskningslogg' },
+    nav: { label: 'Konsolen', inbox: 'Inkorg', quarantine: 'Skräppost', directory: 'Katalog', subjects: 'Registrerades rättigheter', retention: 'Gallring', audit: 'Granskningslogg' },
+    directory: {
+      title: 'Katalog',
+      caption: 'Kontaktpersoner',
+      edit: 'Ändra',
+      saved: (name: string) => `${name} är ändrad.`,
+      yes: 'ja',
+      no: 'nej',
+      none: 'ingen',
+      columns: { name: 'Namn', title: 'Titel', active: 'Aktiv', delegate: 'Ersättare', retention: 'Lagring (dagar)', response: 'Svarstid (arbetsdagar)', edit: 'Ändra' },
+      form: {
+        active: 'Tar emot förfrågningar',
+        standsIn: 'Ersättaren tar emot i stället',
+        delegate: 'Ersättare',
+        retention: 'Lagringstid i dagar (tom: standard)',
+        response: 'Svarstid i arbetsdagar (tom: standard)',
+        save: 'Spara',
+        back: 'Till katalogen'
+      },
+      invalid: 'Ändringen bryter mot katalogens regler'
+    },
     audit: {
       title: 'Granskningslogg',
       caption: 'Händelser, nyaste först (högst 200)',
@@ -150,7 +170,27 @@ const TEXTS = {
       button: 'Sign in',
       gone: { title: 'This link is not valid', body: 'It may have expired or been used already. Ask for a new one.' }
     },
-    nav: { label: 'The console', inbox: 'Inbox', quarantine: 'Spam', subjects: 'Data-subject rights', retention: 'Retention', audit: 'Audit log' },
+    nav: { label: 'The console', inbox: 'Inbox', quarantine: 'Spam', directory: 'Directory', subjects: 'Data-subject rights', retention: 'Retention', audit: 'Audit log' },
+    directory: {
+      title: 'Directory',
+      caption: 'Contacts',
+      edit: 'Edit',
+      saved: (name: string) => `${name} is changed.`,
+      yes: 'yes',
+      no: 'no',
+      none: 'none',
+      columns: { name: 'Name', title: 'Title', active: 'Active', delegate: 'Delegate', retention: 'Retention (days)', response: 'Response time (working days)', edit: 'Edit' },
+      form: {
+        active: 'Takes requests',
+        standsIn: 'The delegate takes them instead',
+        delegate: 'Delegate',
+        retention: 'Retention in days (empty: the default)',
+        response: 'Response time in working days (empty: the default)',
+        save: 'Save',
+        back: 'To the directory'
+      },
+      invalid: 'The change breaks the directory\'s rules'
+    },
     audit: {
       title: 'Audit log',
       caption: 'Entries, newest first (at most 200)',
@@ -280,6 +320,7 @@ export function layout (locale: Locale, title: string, body: string, session?: C
     : [
         { href: '/console', label: t.nav.inbox, show: true },
         { href: '/console/quarantine', label: t.nav.quarantine, show: session.scopes.includes('requests:read') },
+        { href: '/console/directory', label: t.nav.directory, show: session.scopes.includes('contacts:read') },
         { href: '/console/subjects', label: t.nav.subjects, show: session.scopes.some((s) => s.startsWith('subjects:')) },
         { href: '/console/retention', label: t.nav.retention, show: session.scopes.includes('retention:purge') },
         { href: '/console/audit', label: t.nav.audit, show: session.scopes.includes('audit:read') }
@@ -544,4 +585,54 @@ export function retentionPage (
       <form method="post" action="/console/retention/dry-run">${csrf}<button type="submit">${e(t.dryRun)}</button></form>
       ${check}
       ${tableOf(t.caption, t.empty, Object.values(t.columns), runs.map((r) => [e(when.format(r.startedAt)), e(`${r.trigger} (${r.actor})`), e(r.dryRun ? t.yes : t.no), e(String(r.requests)), e(r.error ?? '')]))}`, session)
+}
+
+export interface DirectoryEntry {
+  id: string
+  name: string
+  title: string
+  active?: boolean
+  delegateId?: string
+  delegateStandsIn?: boolean
+  retentionDays?: number
+  responseDays?: number
+}
+
+export function directoryPage (
+  locale: Locale, session: ConsoleSession, entries: DirectoryEntry[], { saved, editable }: { saved: string | null, editable: boolean }
+): string {
+  const t = TEXTS[locale].directory
+  const names = new Map(entries.map((c) => [c.id, c.name]))
+  const headers = Object.values(t.columns).slice(0, editable ? undefined : -1)
+  return layout(locale, t.title, `      ${saved === null ? '' : `<div class="banner" role="status"><p>${e(t.saved(saved))}</p></div>`}
+      <h1>${e(t.title)}</h1>
+      ${tableOf(t.caption, '', headers, entries.map((c) => [
+        e(c.name), e(c.title), e(c.active === false ? t.no : t.yes),
+        e(c.delegateId === undefined ? t.none : names.get(c.delegateId) ?? c.delegateId),
+        e(c.retentionDays === undefined ? '' : String(c.retentionDays)), e(c.responseDays === undefined ? '' : String(c.responseDays)),
+        ...(editable ? [`<a href="/console/directory/${e(c.id)}">${e(t.edit)}<span class="visually-hidden"> ${e(c.name)}</span></a>`] : [])
+      ]))}`, session)
+}
+
+export function contactFormPage (
+  locale: Locale, session: ConsoleSession, contact: DirectoryEntry, others: DirectoryEntry[], problems: string[] = []
+): string {
+  const t = TEXTS[locale].directory
+  const f = t.form
+  const check = (name: string, label: string, on: boolean) => `<div><input type="checkbox" id="${name}" name="${name}" value="true"${on ? ' checked' : ''}> <label for="${name}">${e(label)}</label></div>`
+  const number = (name: string, label: string, value: number | undefined, max: number) =>
+    `<p><label for="${name}">${e(label)}</label><br><input type="number" inputmode="numeric" id="${name}" name="${name}" min="1" max="${max}" value="${value === undefined ? '' : value}"></p>`
+  const summary = problems.length === 0 ? '' : `<div class="error-summary" role="alert"><h2>${e(t.invalid)}</h2><ul>${problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>`
+  return layout(locale, contact.name, `      ${summary}
+      <h1>${e(contact.name)}</h1>
+      <form method="post" action="/console/directory/${e(contact.id)}"><input type="hidden" name="_csrf" value="${e(session.csrf)}">
+        ${check('active', f.active, contact.active !== false)}
+        <p><label for="delegateId">${e(f.delegate)}</label><br><select id="delegateId" name="delegateId"><option value="">${e(t.none)}</option>${others.map((o) =>
+          `<option value="${e(o.id)}"${o.id === contact.delegateId ? ' selected' : ''}>${e(o.name)}</option>`).join('')}</select></p>
+        ${check('delegateStandsIn', f.standsIn, contact.delegateStandsIn === true)}
+        ${number('retentionDays', f.retention, contact.retentionDays, 3650)}
+        ${number('responseDays', f.response, contact.responseDays, 30)}
+        <p><button type="submit">${e(f.save)}</button></p>
+      </form>
+      <p><a href="/console/directory">${e(f.back)}</a></p>`, session)
 }

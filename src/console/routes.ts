@@ -15,13 +15,16 @@ import linkPages from './link.js'
 import subjectPages from './subjects.js'
 import requestAdmin, { type RequestAdminOptions } from './request-admin.js'
 import adminPages, { type AdminPagesOptions } from './admin-pages.js'
+import directoryPages from './directory.js'
+import type { ContactAdminRoutesOptions } from '../admin/contacts.js'
 import type { SubjectService } from '../subjects/service.js'
 import type { ConsoleSessions } from './sessions.js'
 import type { SignIn } from './sign-in.js'
 
 const SIGN_IN_COOKIE = '__Host-console-sign-in'
 
-export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 'signInPage'> {
+export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 'signInPage' | 'contacts'> {
+  contacts: ContactAdminRoutesOptions['contacts']
   sessions: ConsoleSessions
   signIn: SignIn
   audit: AuditRepository
@@ -32,6 +35,7 @@ export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 
   spam: AdminPagesOptions['spam']
   purgeRuns: AdminPagesOptions['purgeRuns']
   retention: AdminPagesOptions['retention']
+  router: ContactAdminRoutesOptions['router']
   requests: RequestPagesOptions['requests'] & Pick<RequestRepository, 'countByEmail'>
 }
 
@@ -94,6 +98,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox<ConsoleRoutesOptions> = async (ap
   await app.register(subjectPages, { kit, subjects: options.subjects, requests: options.requests })
   await app.register(requestAdmin, { ...options, kit })
   await app.register(adminPages, { ...options, kit })
+  await app.register(directoryPages, { ...options, kit })
 }
 
 export default consoleRoutes

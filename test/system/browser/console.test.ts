@@ -15,7 +15,8 @@ import { readFile } from 'node:fs/promises'
 const USERS = {
   lotta: { email: 'Lotta.Fransson@example.org', email_verified: true, name: 'Lotta Fransson', groups: [] },
   dana: { email: 'dana@ri.se', email_verified: true, name: 'Dana Dataskydd', groups: ['dataskydd'] },
-  mallory: { email: 'sofia.frolander@example.org', email_verified: false, name: 'Not Sofia', groups: [] }
+  mallory: { email: 'sofia.frolander@example.org', email_verified: false, name: 'Not Sofia', groups: [] },
+  erik: { email: 'erik@ri.se', email_verified: true, name: 'Erik Webbredaktör', groups: ['webb'] }
 }
 
 async function consoleApp (t: Parameters<typeof servedApp>[0], env: Record<string, string> = {}) {
@@ -27,7 +28,7 @@ async function consoleApp (t: Parameters<typeof servedApp>[0], env: Record<strin
     OIDC_ISSUER_URL: issuer,
     OIDC_CLIENT_ID: CLIENT.id,
     OIDC_CLIENT_SECRET: CLIENT.secret,
-    OIDC_ROLE_SCOPES: 'dataskydd=requests:read requests:write subjects:export subjects:erase retention:purge audit:read',
+    OIDC_ROLE_SCOPES: 'dataskydd=requests:read requests:write subjects:export subjects:erase retention:purge audit:read,webb=contacts:read contacts:write',
     ...env
   }, { port })
   const submit = async (contactId: string, message: string) =>
@@ -287,4 +288,34 @@ t.test('the quarantine, retention and the audit log: empty, filled and after a r
   t.match(await page.getByRole('table').innerText(), /console:dana@ri\.se\s+retention\.purge/, 'the purges, as her')
   t.same(await axe(), [], 'axe: the audit log')
   t.same(problems().slice(onProvider), [])
+})
+
+t.test('a web editor deactivates a contact who left; a change that breaks the directory\'s rules is refused with the reason', async (t) => {
+  const { served } = await consoleApp(t)
+  const { page, problems, axe } = await openPage(t)
+  await signIn(page, served, 'erik')
+  const onProvider = problems().length
+  await page.getByRole('navigation', { name: 'Konsolen' }).getByRole('link', { name: 'Katalog' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Katalog' }).waitFor()
+  t.same(await axe(), [], 'axe: the directory')
+  await page.getByRole('link', { name: 'Ändra Sofia Frölander' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Sofia Frölander' }).waitFor()
+  t.same(await axe(), [], 'axe: a contact\'s form')
+  await page.getByLabel('Tar emot förfrågningar').uncheck()
+  await page.getByLabel('Svarstid i arbetsdagar (tom: standard)').fill('5')
+  await page.getByRole('button', { name: 'Spara' }).click()
+  await page.getByRole('status').getByText('Sofia Frölander är ändrad.').waitFor()
+  t.match(await (await testDatabase()).contact.findUniqueOrThrow({ where: { id: 'sofia-frolander' } }), { active: false, responseDays: 5 })
+
+  // Lotta's delegate is Sofia: Sofia's cannot be Lotta.
+  await page.getByRole('link', { name: 'Ändra Sofia Frölander' }).click()
+  await page.getByLabel('Ersättare', { exact: true }).selectOption('lotta-fransson')
+  await page.getByRole('button', { name: 'Spara' }).click()
+  await page.getByRole('alert').getByText('sofia-frolander: delegation cycle with lotta-fransson').waitFor()
+  t.same(await axe(), [], 'axe: the form with its error summary')
+  t.equal((await (await testDatabase()).contact.findUniqueOrThrow({ where: { id: 'sofia-frolander' } })).delegateId, null, 'nothing changed')
+  t.equal(await page.getByRole('navigation', { name: 'Konsolen' }).getByRole('link', { name: 'Inkorg' }).count(), 1)
+  const inbox = await page.goto(`${served.origin}/console`)
+  t.equal(inbox?.status(), 403, 'no role that reads requests: the inbox is not his')
+  t.same(problems().slice(onProvider).filter((p) => !/status of (400|403)/.test(p)), [])
 })
