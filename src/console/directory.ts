@@ -65,7 +65,8 @@ const directoryPages: FastifyPluginAsyncTypebox<{ kit: ConsoleKit } & ContactAdm
       const contact = entries.find((c) => c.id === request.params.id)
       if (contact === undefined) return await kit.message(request, reply, 'notFound', 404, session)
       const problems = (err.details ?? []).map((d) => d.message)
-      return await kit.html(reply, contactFormPage(kit.localeOf(request), session, contact, entries.filter((c) => c.id !== contact.id), problems), 400)
+      const others = entries.filter((c) => c.id !== contact.id)
+      return await kit.html(reply, contactFormPage(kit.localeOf(request), session, contact, others, problems), 400)
     }
     await kit.audit.record({ actor: session.actor, action: 'contacts.update', targetId: request.params.id, outcome: 'ok', detail: { fields: Object.keys(patch) } })
     return await reply.code(303).redirect(`/console/directory?saved=${request.params.id}`)
