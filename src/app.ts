@@ -169,7 +169,10 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     spam: repositories.spam,
     purgeRuns: repositories.purgeRuns,
     retention: services.retention,
-    router: services.router
+    router: services.router,
+    keys: services.keys,
+    webhookEndpoints: services.webhookEndpoints,
+    webhooks: repositories.webhooks
   })
 
   // Admin features: keys with scopes, a rate limit and an audit entry for every answer (admin/access.ts)

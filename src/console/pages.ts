@@ -23,7 +23,34 @@ const TEXTS = {
       button: 'Logga in',
       gone: { title: 'Länken gäller inte', body: 'Den kan ha gått ut eller redan ha använts. Be om en ny.' }
     },
-    nav: { label: 'Konsolen', inbox: 'Inkorg', quarantine: 'Skräppost', directory: 'Katalog', subjects: 'Registrerades rättigheter', retention: 'Gallring', audit: 'Granskningslogg' },
+    nav: { label: 'Konsolen', inbox: 'Inkorg', quarantine: 'Skräppost', directory: 'Katalog', subjects: 'Registrerades rättigheter', retention: 'Gallring', webhooks: 'Webhooks', keys: 'API-nycklar', audit: 'Granskningslogg' },
+    keys: {
+      title: 'API-nycklar',
+      caption: 'Nycklar (bara deras början visas)',
+      empty: 'Inga nycklar.',
+      name: 'Vem eller vad nyckeln är till',
+      scopes: 'Behörigheter',
+      create: 'Skapa nyckel',
+      revoke: 'Återkalla',
+      revoked: 'Nyckeln är återkallad.',
+      shown: 'Nyckeln visas bara nu: kopiera den och ge den till den som ska använda den.',
+      created: 'Nyckeln är skapad',
+      columns: { name: 'Namn', prefix: 'Början', scopes: 'Behörigheter', created: 'Skapad', used: 'Senast använd', revoke: 'Återkalla' },
+      errors: { name: 'Ange ett namn på en rad', scopes: 'Välj minst en behörighet' }
+    },
+    webhooks: {
+      title: 'Webhooks',
+      caption: 'Mottagare',
+      empty: 'Inga mottagare.',
+      deliveries: 'Leveranser',
+      none: 'Inga leveranser.',
+      replay: 'Leverera igen',
+      rotate: 'Byt hemlighet',
+      rotated: (until: string) => `Den nya hemligheten visas bara nu. Den gamla signerar också till ${until}.`,
+      replayed: 'Leveransen görs om.',
+      columns: { origin: 'Adress', events: 'Händelser', enabled: 'På', deliveries: 'Leveranser' },
+      deliveryColumns: { created: 'Skapad', event: 'Händelse', status: 'Status', attempts: 'Försök', replay: 'Leverera igen' }
+    },
     directory: {
       title: 'Katalog',
       caption: 'Kontaktpersoner',
@@ -170,7 +197,34 @@ const TEXTS = {
       button: 'Sign in',
       gone: { title: 'This link is not valid', body: 'It may have expired or been used already. Ask for a new one.' }
     },
-    nav: { label: 'The console', inbox: 'Inbox', quarantine: 'Spam', directory: 'Directory', subjects: 'Data-subject rights', retention: 'Retention', audit: 'Audit log' },
+    nav: { label: 'The console', inbox: 'Inbox', quarantine: 'Spam', directory: 'Directory', subjects: 'Data-subject rights', retention: 'Retention', webhooks: 'Webhooks', keys: 'API keys', audit: 'Audit log' },
+    keys: {
+      title: 'API keys',
+      caption: 'Keys (their start only)',
+      empty: 'No keys.',
+      name: 'Whom or what the key is for',
+      scopes: 'Permissions',
+      create: 'Create the key',
+      revoke: 'Revoke',
+      revoked: 'The key is revoked.',
+      shown: 'The key is shown only now: copy it and give it to whoever will use it.',
+      created: 'The key is created',
+      columns: { name: 'Name', prefix: 'Start', scopes: 'Permissions', created: 'Created', used: 'Last used', revoke: 'Revoke' },
+      errors: { name: 'Give a name on one line', scopes: 'Choose at least one permission' }
+    },
+    webhooks: {
+      title: 'Webhooks',
+      caption: 'Receivers',
+      empty: 'No receivers.',
+      deliveries: 'Deliveries',
+      none: 'No deliveries.',
+      replay: 'Deliver again',
+      rotate: 'Rotate the secret',
+      rotated: (until: string) => `The new secret is shown only now. The old one signs too until ${until}.`,
+      replayed: 'The delivery is made again.',
+      columns: { origin: 'Address', events: 'Events', enabled: 'On', deliveries: 'Deliveries' },
+      deliveryColumns: { created: 'Created', event: 'Event', status: 'Status', attempts: 'Attempts', replay: 'Deliver again' }
+    },
     directory: {
       title: 'Directory',
       caption: 'Contacts',
@@ -323,6 +377,8 @@ export function layout (locale: Locale, title: string, body: string, session?: C
         { href: '/console/directory', label: t.nav.directory, show: session.scopes.includes('contacts:read') },
         { href: '/console/subjects', label: t.nav.subjects, show: session.scopes.some((s) => s.startsWith('subjects:')) },
         { href: '/console/retention', label: t.nav.retention, show: session.scopes.includes('retention:purge') },
+        { href: '/console/webhooks', label: t.nav.webhooks, show: session.scopes.includes('webhooks:read') },
+        { href: '/console/keys', label: t.nav.keys, show: session.scopes.includes('audit:read') && session.scopes.includes('requests:write') },
         { href: '/console/audit', label: t.nav.audit, show: session.scopes.includes('audit:read') }
       ].filter((l) => l.show)
   const nav = links.length <= 1 ? '' : `<nav aria-label="${e(t.nav.label)}"><ul>${links.map((l) => `<li><a href="${l.href}">${e(l.label)}</a></li>`).join('')}</ul></nav>`
@@ -635,4 +691,73 @@ export function contactFormPage (
         <p><button type="submit">${e(f.save)}</button></p>
       </form>
       <p><a href="/console/directory">${e(f.back)}</a></p>`, session)
+}
+
+export interface KeyRow {
+  id: string
+  name: string
+  prefix: string
+  scopes: string
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+}
+
+export function keysPage (
+  locale: Locale, session: ConsoleSession, keys: KeyRow[],
+  { scopes, created, revoked, errors = [] }: { scopes: readonly string[], created?: { name: string, key: string }, revoked?: boolean, errors?: Array<'name' | 'scopes'> }
+): string {
+  const t = TEXTS[locale].keys
+  const when = FORMATS[locale].dateTime
+  const csrf = `<input type="hidden" name="_csrf" value="${e(session.csrf)}">`
+  const shown = created === undefined ? '' : `<div class="banner" role="status"><h2>${e(t.created)}</h2><p>${e(t.shown)}</p><p><code>${e(created.key)}</code></p></div>`
+  const live = keys.filter((k) => k.revokedAt === null)
+  return layout(locale, t.title, `      ${errorSummary(locale, errors.map((field) => ({ field, text: t.errors[field] })))}${shown}${revoked === true ? `<div class="banner" role="status"><p>${e(t.revoked)}</p></div>` : ''}
+      <h1>${e(t.title)}</h1>
+      ${tableOf(t.caption, t.empty, Object.values(t.columns), live.map((k) => [
+        e(k.name), e(k.prefix), e(k.scopes), e(when.format(k.createdAt)), e(k.lastUsedAt === null ? '' : when.format(k.lastUsedAt)),
+        `<form method="post" action="/console/keys/${e(k.id)}/revoke">${csrf}<button type="submit">${e(t.revoke)}<span class="visually-hidden"> ${e(k.name)}</span></button></form>`
+      ]))}
+      <h2>${e(t.create)}</h2>
+      <form method="post" action="/console/keys">${csrf}
+        <p><label for="name">${e(t.name)}</label><br><input id="name" name="name" maxlength="200"></p>
+        <fieldset id="scopes"><legend>${e(t.scopes)}</legend>${scopes.map((s, i) => `<div><input type="checkbox" id="scope-${i}" name="scope" value="${e(s)}"> <label for="scope-${i}">${e(s)}</label></div>`).join('')}</fieldset>
+        <p><button type="submit">${e(t.create)}</button></p>
+      </form>`, session)
+}
+
+export interface EndpointRow { id: string, origin: string, events: string[], enabled: boolean }
+export interface DeliveryRow { id: string, createdAt: Date, eventType: string, status: string, attempts: number }
+export interface WebhooksView {
+  deliveries: DeliveryRow[]
+  of: string | null
+  notice: string | null
+  secret: string | null
+  writable: boolean
+}
+
+export function webhooksPage (
+  locale: Locale, session: ConsoleSession, endpoints: EndpointRow[],
+  { deliveries, of, notice, secret, writable }: WebhooksView
+): string {
+  const t = TEXTS[locale].webhooks
+  const when = FORMATS[locale].dateTime
+  const csrf = `<input type="hidden" name="_csrf" value="${e(session.csrf)}">`
+  const banner = notice === null ? '' : `<div class="banner" role="status"><p>${e(notice)}</p>${secret === null ? '' : `<p><code>${e(secret)}</code></p>`}</div>`
+  const list = tableOf(t.caption, t.empty, Object.values(t.columns), endpoints.map((p) => [
+    e(p.origin), e(p.events.join(', ')), e(p.enabled ? '✓' : '–'),
+    `<a href="/console/webhooks?endpoint=${e(p.id)}">${e(t.deliveries)}<span class="visually-hidden"> ${e(p.origin)}</span></a>${writable
+      ? ` <form method="post" action="/console/webhooks/${e(p.id)}/rotate">${csrf}<button type="submit">${e(t.rotate)}<span class="visually-hidden"> ${e(p.origin)}</span></button></form>`
+      : ''}`
+  ]))
+  const log = of === null
+    ? ''
+    : `<h2>${e(t.deliveries)}</h2>${tableOf(t.deliveries, t.none, Object.values(t.deliveryColumns).slice(0, writable ? undefined : -1), deliveries.map((d) => [
+        e(when.format(d.createdAt)), e(d.eventType), e(d.status), e(String(d.attempts)),
+        ...(writable ? [`<form method="post" action="/console/webhooks/deliveries/${e(d.id)}/replay">${csrf}<input type="hidden" name="endpoint" value="${e(of)}"><button type="submit">${e(t.replay)}</button></form>`] : [])
+      ]))}`
+  return layout(locale, t.title, `      ${banner}
+      <h1>${e(t.title)}</h1>
+      ${list}
+      ${log}`, session)
 }

@@ -16,6 +16,7 @@ import subjectPages from './subjects.js'
 import requestAdmin, { type RequestAdminOptions } from './request-admin.js'
 import adminPages, { type AdminPagesOptions } from './admin-pages.js'
 import directoryPages from './directory.js'
+import settingsPages, { type SettingsPagesOptions } from './settings-pages.js'
 import type { ContactAdminRoutesOptions } from '../admin/contacts.js'
 import type { SubjectService } from '../subjects/service.js'
 import type { ConsoleSessions } from './sessions.js'
@@ -36,6 +37,9 @@ export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 
   purgeRuns: AdminPagesOptions['purgeRuns']
   retention: AdminPagesOptions['retention']
   router: ContactAdminRoutesOptions['router']
+  keys: SettingsPagesOptions['keys']
+  webhookEndpoints: SettingsPagesOptions['webhookEndpoints']
+  webhooks: SettingsPagesOptions['webhooks']
   requests: RequestPagesOptions['requests'] & Pick<RequestRepository, 'countByEmail'>
 }
 
@@ -43,8 +47,14 @@ export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 
 const consoleRoutes: FastifyPluginAsyncTypebox<ConsoleRoutesOptions> = async (app, options) => {
   const { sessions, signIn, audit } = options
   await app.register(fastifyCookie)
+  // A form's fields; a name sent more than once (ticked boxes) gives all its values.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+    const fields: Record<string, string | string[]> = {}
+    for (const [name, value] of new URLSearchParams(body as string)) {
+      const seen = fields[name]
+      fields[name] = seen === undefined ? value : [seen, value].flat()
+    }
+    done(null, fields)
   })
   // A form may lead to the provider: sign-out continues there (CSP form-action covers the redirect).
   const provider = app.config.OIDC_ISSUER_URL === undefined ? [] : [new URL(app.config.OIDC_ISSUER_URL).origin]
@@ -99,6 +109,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox<ConsoleRoutesOptions> = async (ap
   await app.register(requestAdmin, { ...options, kit })
   await app.register(adminPages, { ...options, kit })
   await app.register(directoryPages, { ...options, kit })
+  await app.register(settingsPages, { ...options, kit })
 }
 
 export default consoleRoutes

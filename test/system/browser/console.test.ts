@@ -16,7 +16,8 @@ const USERS = {
   lotta: { email: 'Lotta.Fransson@example.org', email_verified: true, name: 'Lotta Fransson', groups: [] },
   dana: { email: 'dana@ri.se', email_verified: true, name: 'Dana Dataskydd', groups: ['dataskydd'] },
   mallory: { email: 'sofia.frolander@example.org', email_verified: false, name: 'Not Sofia', groups: [] },
-  erik: { email: 'erik@ri.se', email_verified: true, name: 'Erik Webbredaktör', groups: ['webb'] }
+  erik: { email: 'erik@ri.se', email_verified: true, name: 'Erik Webbredaktör', groups: ['webb'] },
+  ops: { email: 'ops@ri.se', email_verified: true, name: 'Olle Drift', groups: ['drift'] }
 }
 
 async function consoleApp (t: Parameters<typeof servedApp>[0], env: Record<string, string> = {}) {
@@ -318,4 +319,45 @@ t.test('a web editor deactivates a contact who left; a change that breaks the di
   const inbox = await page.goto(`${served.origin}/console`)
   t.equal(inbox?.status(), 403, 'no role that reads requests: the inbox is not his')
   t.same(problems().slice(onProvider).filter((p) => !/status of (400|403)/.test(p)), [])
+})
+
+t.test('keys and webhooks: a key is shown once, then only its start, and revoked; a webhook\'s deliveries, its replay and a new secret shown once', async (t) => {
+  const { served, submit } = await consoleApp(t, { OIDC_ROLE_SCOPES: 'drift=requests:read requests:write audit:read webhooks:read webhooks:write' })
+  const created = await served.app.services.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', events: ['contact_request.received'], description: '', contactId: null, payloadMode: 'thin' }, 'test')
+  await submit('lotta-fransson', 'En fråga som en webhook får höra om')
+  const { page, problems, axe } = await openPage(t)
+  await signIn(page, served, 'ops')
+  const onProvider = problems().length
+  const nav = page.getByRole('navigation', { name: 'Konsolen' })
+
+  await nav.getByRole('link', { name: 'API-nycklar' }).click()
+  await page.getByText('Inga nycklar.').waitFor()
+  t.same(await axe(), [], 'axe: no keys yet')
+  await page.getByRole('button', { name: 'Skapa nyckel' }).click()
+  await page.getByRole('alert').getByText('Ange ett namn på en rad').waitFor()
+  t.same(await axe(), [], 'axe: the form\'s errors')
+  await page.getByLabel('Vem eller vad nyckeln är till').fill('Ärendesystemet')
+  await page.getByLabel('requests:read').check()
+  await page.getByLabel('audit:read').check()
+  await page.getByRole('button', { name: 'Skapa nyckel' }).click()
+  const key = await page.getByRole('status').locator('code').innerText()
+  t.match(key, /^cik_/, 'the key, shown once')
+  t.equal((await served.app.inject({ method: 'GET', url: '/v1/admin/audit', headers: { authorization: `Bearer ${key}` } })).statusCode, 200, 'and it opens the admin API')
+  await page.goto(`${served.origin}/console/keys`)
+  t.notMatch(await page.content(), key, 'never again')
+  t.match(await page.getByRole('table').innerText(), /Ärendesystemet[\s\S]*requests:read audit:read|Ärendesystemet[\s\S]*audit:read requests:read/)
+  await page.getByRole('button', { name: 'Återkalla Ärendesystemet' }).click()
+  await page.getByRole('status').getByText('Nyckeln är återkallad.').waitFor()
+  t.equal((await served.app.inject({ method: 'GET', url: '/v1/admin/audit', headers: { authorization: `Bearer ${key}` } })).statusCode, 401, 'revoked')
+
+  await nav.getByRole('link', { name: 'Webhooks' }).click()
+  await page.getByRole('link', { name: 'Leveranser http://127.0.0.1:9' }).click()
+  await page.getByRole('heading', { level: 2, name: 'Leveranser' }).waitFor()
+  t.match(await page.getByRole('table').nth(1).innerText(), /contact_request\.received/)
+  t.same(await axe(), [], 'axe: the deliveries')
+  await page.getByRole('button', { name: 'Byt hemlighet http://127.0.0.1:9' }).click()
+  const secret = await page.getByRole('status').locator('code').innerText()
+  t.match(secret, /^whsec_/, 'the new secret, shown once')
+  t.match(await (await testDatabase()).auditEntry.findMany({ where: { targetId: created.endpoint.id, action: 'webhooks.rotate_secret' } }), [{ actor: 'console:ops@ri.se', outcome: 'ok' }])
+  t.same(problems().slice(onProvider).filter((p) => !/status of 400/.test(p)), [])
 })
