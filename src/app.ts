@@ -23,6 +23,7 @@ import webRoutes from './web/routes.js'
 import withdrawalRoutes from './receipts/routes.js'
 import handlingRoutes from './follow-through/routes.js'
 import consoleRoutes from './console/routes.js'
+import { separateConsole, type SeparateConsole } from './console/listener.js'
 import { createSignIn } from './console/sign-in.js'
 import adminAccess from './admin/access.js'
 import adminRequestRoutes from './admin/requests.js'
@@ -44,6 +45,8 @@ declare module 'fastify' {
     core: Core
     /** What the API adds to its core (src/roots/api.ts); each route is handed the parts it uses. */
     services: ApiServices
+    /** The console's own listener, when CONSOLE_PORT sets one (src/console/listener.ts). */
+    consoleListener: SeparateConsole | null
   }
 }
 
@@ -107,6 +110,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   app.decorate('config', config)
   app.decorate('core', core)
   app.decorate('services', services)
+  app.decorate('consoleListener', config.CONSOLE_PORT === undefined ? null : separateConsole(app, { timeouts }))
 
   // Cross-cutting
   await app.register(errorHandler)

@@ -195,6 +195,9 @@ const Console = {
   /** Which roles grant which admin scopes: comma-separated role=scope scope…, e.g. dataskydd=requests:read subjects:export. */
   OIDC_ROLE_SCOPES: List(Type.String({ pattern: '^[^=,\\s]+=[a-z]+:[a-z]+( [a-z]+:[a-z]+)*$' }), 'comma-separated role=scope scope… pairs'),
   /** A session unused this long ends; so does any session this old. */
+  /** The console on a port of its own (then not on PORT), e.g. reachable only from the institute's network. */
+  CONSOLE_PORT: Type.Optional(Port),
+  CONSOLE_HOST: Type.String({ default: '127.0.0.1' }),
   CONSOLE_IDLE_SECONDS: Type.Integer({ minimum: 1, default: 1800 }),
   CONSOLE_SESSION_SECONDS: Type.Integer({ minimum: 60, default: 8 * 3600 })
 }

@@ -15,8 +15,13 @@ export async function prepareApi (config: Config, { metrics }: { metrics: Metric
   return app
 }
 
-/** Opens the public port, last of a process's listeners; answers its address. */
+/** Opens the public port (and the console's, when it has its own), last of a process's listeners; answers the public address. */
 export async function listenPublic (app: FastifyInstance, config: Config): Promise<string> {
+  const { consoleListener } = app
+  if (consoleListener !== null && config.CONSOLE_PORT !== undefined) {
+    const url = await listenOn(async (at) => await consoleListener.listen(at), { host: config.CONSOLE_HOST, port: config.CONSOLE_PORT }, 'CONSOLE_PORT')
+    app.log.info({ console: url }, 'the console listens on its own port')
+  }
   return await listenOn(async (at) => await app.listen(at), { host: config.HOST, port: config.PORT }, 'PORT')
 }
 
