@@ -259,7 +259,9 @@ t.test('every admin route, with a valid key: any id, filter, cursor, date or bod
 
 t.test('every public route: any path, query and method gets an answer below 500', async (t) => {
   const paths = fc.constantFrom('/', '/en', '/v1/contacts', '/v1/privacy-notice', '/v1/captcha/challenge', '/health/live', '/health/ready', '/openapi.json', '/embed/v1/contact-form.js', '/demo/demo.css',
-    '/withdraw', '/handle', `/handle/${'A'.repeat(34)}.${'b'.repeat(43)}`)
+    '/withdraw', '/handle', `/handle/${'A'.repeat(34)}.${'b'.repeat(43)}`,
+    '/console', '/console/sign-in', '/console/callback', '/console/requests', '/console/subjects', '/console/subjects/check', '/console/link', '/console/directory',
+    '/console/audit', '/console/retention', '/console/keys', '/console/webhooks', '/console/quarantine')
   const url = fc.oneof(
     fc.tuple(paths, query({ locale: fc.oneof(fc.constantFrom('sv', 'en'), anyString(10)) })).map(([p, q]) => `${p}${q}`),
     fc.webPath().map((p) => `/${p.replace(/^\/+/, '')}`),
