@@ -5,6 +5,9 @@ import { benchEnv, launchChromium, makeBodies, prepareDatabase, startServer } fr
 import { createWithdrawalLinks } from '../src/receipts/withdrawal-link.js'
 import { createHandlingLinks } from '../src/handling/links.js'
 import { composeNotification } from '../src/notifications/compose.js'
+import { createConsoleSessions } from '../src/console/sessions.js'
+import { SCOPES } from '../src/admin/keys.js'
+import { Redis } from 'ioredis'
 
 const env = benchEnv({ QUEUE_PREFIX: `screenshot-${process.pid}` })
 await prepareDatabase(env)
@@ -60,13 +63,28 @@ try {
   await page.getByRole('button', { name: 'Jag tar den' }).click()
   await page.getByRole('heading', { name: 'Du har tagit förfrågan' }).waitFor()
   await page.screenshot({ path: 'docs/handling-taken.png', fullPage: true })
+  // Sofia's link, once Lotta has taken it: the page says so at once.
   await page.goto(handling.url({ ...grant, handler: 'contact:sofia-frolander', action: 'take' }))
-  await page.getByRole('button', { name: 'Jag tar den' }).click()
   await page.getByRole('heading', { name: 'Redan hanterad' }).waitFor()
   await page.screenshot({ path: 'docs/handling-already.png', fullPage: true })
   await page.goto(lotta.pass)
   await page.screenshot({ path: 'docs/handling-pass.png', fullPage: true })
   process.stdout.write('wrote docs/notification.png and docs/handling-{take,taken,already,pass}.png\n')
+
+  // The console, signed in as a privacy officer through a one-time link (the CLI's console link).
+  const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+  const sessions = createConsoleSessions({ redis, prefix: env.QUEUE_PREFIX as string, idleSeconds: 600, maxSeconds: 3600 })
+  const link = await sessions.createLink({ name: 'Dana Dataskydd', scopes: [...SCOPES] }, 5)
+  redis.disconnect()
+  await page.goto(`${base}/console/link/${link}`)
+  await page.getByRole('button', { name: 'Logga in' }).click()
+  await page.getByRole('heading', { name: 'Inkorg' }).waitFor()
+  await page.setViewportSize({ width: 1100, height: 700 })
+  for (const [path, file] of [['/console', 'console-inbox'], [`/console/requests/${request.id}`, 'console-request'], ['/console/subjects', 'console-subjects']]) {
+    await page.goto(`${base}${path}`)
+    await page.screenshot({ path: `docs/${file}.png`, fullPage: true })
+  }
+  process.stdout.write('wrote docs/console-{inbox,request,subjects}.png\n')
 } finally {
   await browser.close()
   server.child.kill('SIGTERM')
