@@ -5,13 +5,11 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => ENTITIES[c] as string)
 
 /**
- * A plain page of the service's own (a receipt's withdrawal, a notification's actions): a title,
- * paragraphs of text (escaped here) and a form (HTML, escaped by its maker); no script, the demo
- * page's stylesheet, not for search engines.
+ * The frame of every page the service renders itself (the withdrawal and handling pages, the
+ * console): no script, the demo page's stylesheet, not for search engines. `header` and `main` are
+ * HTML, escaped by their maker.
  */
-export function plainPage (
-  { locale, title, paragraphs, form }: { locale: string, title: string, paragraphs: readonly string[], form: string }
-): string {
+export function pageShell ({ locale, title, header, main }: { locale: string, title: string, header: string, main: string }): string {
   return `<!doctype html>
 <html lang="${escapeHtml(locale)}">
   <head>
@@ -23,13 +21,23 @@ export function plainPage (
     <link rel="stylesheet" href="/demo/demo.css">
   </head>
   <body>
-    <header><span class="brand">RISE</span></header>
+    ${header}
     <main>
-      <h1>${escapeHtml(title)}</h1>
-      ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n      ')}
-      ${form}
+      ${main}
     </main>
   </body>
 </html>
 `
+}
+
+/** A plain page: a title, paragraphs of text (escaped here) and a form (HTML, escaped by its maker). */
+export function plainPage (
+  { locale, title, paragraphs, form }: { locale: string, title: string, paragraphs: readonly string[], form: string }
+): string {
+  return pageShell({
+    locale,
+    title,
+    header: '<header><span class="brand">RISE</span></header>',
+    main: [`<h1>${escapeHtml(title)}</h1>`, ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`), form].join('\n      ')
+  })
 }

@@ -1,7 +1,7 @@
 // The console's pages: server-rendered HTML in the demo and withdrawal pages' style (GOV.UK
 // patterns: a table, a summary list, a notification banner), no script, Swedish and English.
 // Everything shown is escaped here.
-import { escapeHtml as e } from '../html.js'
+import { escapeHtml as e, pageShell } from '../html.js'
 import { FORMATS } from '../notifications/compose.js'
 import type { RequestDetail } from '../repositories/requests.js'
 import type { Locale } from '../schemas/common.js'
@@ -382,25 +382,13 @@ export function layout (locale: Locale, title: string, body: string, session?: C
         { href: '/console/audit', label: t.nav.audit, show: session.scopes.includes('audit:read') }
       ].filter((l) => l.show)
   const nav = links.length <= 1 ? '' : `<nav aria-label="${e(t.nav.label)}"><ul>${links.map((l) => `<li><a href="${l.href}">${e(l.label)}</a></li>`).join('')}</ul></nav>`
-  return `<!doctype html>
-<html lang="${locale}">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="robots" content="noindex">
-    <title>${e(title)} – ${e(t.console)}</title>
-    <link rel="icon" href="/demo/favicon.svg" type="image/svg+xml">
-    <link rel="stylesheet" href="/demo/demo.css">
-  </head>
-  <body>
-    <header><a class="brand" href="/console">RISE ${e(t.console)}</a>${account}</header>
-    ${nav}
-    <main>
-${body}
-    </main>
-  </body>
-</html>
-`
+  return pageShell({
+    locale,
+    title: `${title} – ${t.console}`,
+    header: `<header><a class="brand" href="/console">RISE ${e(t.console)}</a>${account}</header>
+    ${nav}`,
+    main: body
+  })
 }
 
 /** A page with a heading, a paragraph and perhaps a form: sign-in, refusals, expiry. */

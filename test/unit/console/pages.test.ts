@@ -111,36 +111,50 @@ const detail = {
   webhooks: []
 } as unknown as RequestDetail
 
-t.test('every console page in English: its heading, the navigation its scopes allow, nothing unescaped', async (t) => {
-  const rendered: Array<[string, string]> = [
-    [pages.signInPage('en', { expired: true, configured: true }), 'Sign in'],
-    [pages.signInPage('en', { expired: false, configured: false }), 'Sign in'],
-    [pages.messagePage('en', 'No access', ['Your account…'], '', session), 'No access'],
-    [pages.inboxPage('en', session, [], { filter: {}, next: null, directory: [], banner: null }), 'Inbox'],
-    [pages.inboxPage('en', session, [{ id: 'i', receivedAt: at, contactName: NASTY, status: 'taken', handlerName: NASTY }], { filter: { status: 'taken' }, next: '/console?cursor=x', directory: [{ value: 'a', label: NASTY }], banner: NASTY }), 'Inbox'],
-    [pages.requestPage('en', session, detail, { contactName: NASTY, handlerName: NASTY, actions: { take: false, answer: true, pass: [{ value: 'contact:b', label: NASTY }] }, banner: NASTY, admin: { write: true, erase: true } }), `Request from ${'&lt;script&gt;alert(1)&lt;/script&gt;'}`],
-    [pages.withdrawCheckPage('en', session, detail.id), 'Erase this request?'],
-    [pages.subjectFormPage('en', session, { actions: ['export', 'erase'], email: NASTY, errors: ['email', 'action'] }), 'Data-subject rights'],
-    [pages.subjectCheckPage('en', session, { email: NASTY, action: 'erase', requests: 2, held: 1 }), 'Check before you continue'],
-    [pages.subjectCheckPage('en', session, { email: 'a@b.se', action: 'export', requests: 1, held: 0 }), 'Check before you continue'],
-    [pages.subjectDonePage('en', session, { erased: 1, held: 2 }), 'Erased'],
-    [pages.auditPage('en', session, [{ at, actor: NASTY, action: 'x', targetId: null, outcome: 'ok' }], { action: NASTY }), 'Audit log'],
-    [pages.quarantinePage('en', session, [{ id: 'q', receivedAt: at, contactName: NASTY, spamScore: 1.5, spamReasons: ['honeypot'] }]), 'Spam'],
-    [pages.quarantinePage('en', session, []), 'Spam'],
-    [pages.retentionPage('en', session, { runs: [{ startedAt: at, trigger: 'console', actor: NASTY, dryRun: true, requests: 3, error: null }], retentionDays: 180, due: 3 }), 'Retention'],
-    [pages.retentionPage('en', session, { runs: [], retentionDays: 180, purged: 1 }), 'Retention'],
-    [pages.directoryPage('en', session, [{ id: 'a', name: NASTY, title: 'PM', active: false, delegateId: 'b', retentionDays: 30, responseDays: 5 }], { saved: NASTY, editable: true }), 'Directory'],
-    [pages.contactFormPage('en', session, { id: 'a', name: 'Anna', title: 'PM', delegateId: 'b' }, [{ id: 'b', name: NASTY, title: 'PM' }], [NASTY]), 'Anna'],
-    [pages.keysPage('en', session, [{ id: 'k', name: NASTY, prefix: 'cik_1', scopes: 'audit:read', createdAt: at, lastUsedAt: at, revokedAt: null }], { scopes: ['audit:read'], created: { name: 'x', key: 'cik_secret' }, revoked: true, errors: ['name', 'scopes'] }), 'API keys'],
-    [pages.webhooksPage('en', session, [{ id: 'w', origin: NASTY, events: ['contact_request.received'], enabled: false }], { deliveries: [{ id: 'd', createdAt: at, eventType: 'e', status: 'failed', attempts: 2 }], of: 'w', notice: NASTY, secret: 'whsec_x', writable: true }), 'Webhooks']
-  ]
-  for (const [html, heading] of rendered) {
-    t.equal(h1(html), heading, heading)
-    t.notMatch(html, '<script>', `${heading}: escaped`)
-    t.match(html, '<html lang="en">')
+const HEADINGS = {
+  sv: ['Logga in', 'Logga in', 'No access', 'Inkorg', 'Inkorg', 'Förfrågan från &lt;script&gt;alert(1)&lt;/script&gt;', 'Radera förfrågan?', 'Registrerades rättigheter',
+    'Kontrollera innan du fortsätter', 'Kontrollera innan du fortsätter', 'Raderat', 'Granskningslogg', 'Skräppost', 'Skräppost', 'Gallring', 'Gallring', 'Katalog', 'Anna', 'API-nycklar', 'Webhooks'],
+  en: ['Sign in', 'Sign in', 'No access', 'Inbox', 'Inbox', 'Request from &lt;script&gt;alert(1)&lt;/script&gt;', 'Erase this request?', 'Data-subject rights',
+    'Check before you continue', 'Check before you continue', 'Erased', 'Audit log', 'Spam', 'Spam', 'Retention', 'Retention', 'Directory', 'Anna', 'API keys', 'Webhooks']
+} as const
+
+/** Every console page, in one language, in its states: with data, empty, with errors, after an action. */
+const everyPage = (locale: 'sv' | 'en'): string[] => [
+  pages.signInPage(locale, { expired: true, configured: true }),
+  pages.signInPage(locale, { expired: false, configured: false }),
+  pages.messagePage(locale, 'No access', ['Your account…'], '', session),
+  pages.inboxPage(locale, session, [], { filter: {}, next: null, directory: [], banner: null }),
+  pages.inboxPage(locale, session, [{ id: 'i', receivedAt: at, contactName: NASTY, status: 'taken', handlerName: NASTY }], { filter: { status: 'taken' }, next: '/console?cursor=x', directory: [{ value: 'a', label: NASTY }], banner: NASTY }),
+  pages.requestPage(locale, session, detail, { contactName: NASTY, handlerName: NASTY, actions: { take: false, answer: true, pass: [{ value: 'contact:b', label: NASTY }] }, banner: NASTY, admin: { write: true, erase: true } }),
+  pages.withdrawCheckPage(locale, session, detail.id),
+  pages.subjectFormPage(locale, session, { actions: ['export', 'erase'], email: NASTY, errors: ['email', 'action'] }),
+  pages.subjectCheckPage(locale, session, { email: NASTY, action: 'erase', requests: 2, held: 1 }),
+  pages.subjectCheckPage(locale, session, { email: 'a@b.se', action: 'export', requests: 1, held: 0 }),
+  pages.subjectDonePage(locale, session, { erased: 1, held: 2 }),
+  pages.auditPage(locale, session, [{ at, actor: NASTY, action: 'x', targetId: null, outcome: 'ok' }], { action: NASTY }),
+  pages.quarantinePage(locale, session, [{ id: 'q', receivedAt: at, contactName: NASTY, spamScore: 1.5, spamReasons: ['honeypot'] }]),
+  pages.quarantinePage(locale, session, []),
+  pages.retentionPage(locale, session, { runs: [{ startedAt: at, trigger: 'console', actor: NASTY, dryRun: true, requests: 3, error: null }], retentionDays: 180, due: 3 }),
+  pages.retentionPage(locale, session, { runs: [], retentionDays: 180, purged: 1 }),
+  pages.directoryPage(locale, session, [{ id: 'a', name: NASTY, title: 'PM', active: false, delegateId: 'b', retentionDays: 30, responseDays: 5 }], { saved: NASTY, editable: true }),
+  pages.contactFormPage(locale, session, { id: 'a', name: 'Anna', title: 'PM', delegateId: 'b' }, [{ id: 'b', name: NASTY, title: 'PM' }], [NASTY]),
+  pages.keysPage(locale, session, [{ id: 'k', name: NASTY, prefix: 'cik_1', scopes: 'audit:read', createdAt: at, lastUsedAt: at, revokedAt: null }], { scopes: ['audit:read'], created: { name: 'x', key: 'cik_secret' }, revoked: true, errors: ['name', 'scopes'] }),
+  pages.webhooksPage(locale, session, [{ id: 'w', origin: NASTY, events: ['contact_request.received'], enabled: false }], { deliveries: [{ id: 'd', createdAt: at, eventType: 'e', status: 'failed', attempts: 2 }], of: 'w', notice: NASTY, secret: 'whsec_x', writable: true })
+]
+
+t.test('every console page, in both languages and in its states: its heading, nothing unescaped', async (t) => {
+  for (const locale of ['sv', 'en'] as const) {
+    everyPage(locale).forEach((html, i) => {
+      t.equal(h1(html), HEADINGS[locale][i], `${locale}: ${HEADINGS[locale][i] ?? i}`)
+      t.notMatch(html, '<script>', `${locale} ${i}: escaped`)
+      t.match(html, `<html lang="${locale}">`)
+    })
   }
-  t.match(rendered[3]?.[0], /<nav aria-label="The console">[\s\S]*Spam[\s\S]*Directory[\s\S]*Data-subject rights[\s\S]*Retention[\s\S]*Webhooks[\s\S]*API keys[\s\S]*Audit log/, 'the navigation follows the scopes')
-  t.match(rendered[0]?.[0], /You were signed out because you had not used the console for a while/)
-  t.match(rendered[1]?.[0], /Sign-in is not set up/)
-  t.match(rendered[10]?.[0], /One request was erased; 2 kept under a legal hold\./)
+  const [signIn, notConfigured, , inbox, , , , , erase, , done] = everyPage('en')
+  t.match(inbox, /<nav aria-label="The console">[\s\S]*Spam[\s\S]*Directory[\s\S]*Data-subject rights[\s\S]*Retention[\s\S]*Webhooks[\s\S]*API keys[\s\S]*Audit log/, 'the navigation follows the scopes')
+  t.match(signIn, /You were signed out because you had not used the console for a while/)
+  t.match(notConfigured, /Sign-in is not set up/)
+  t.match(erase, /2 requests, 1 under a legal hold, which are kept/)
+  t.match(done, /One request was erased; 2 kept under a legal hold\./)
+  t.match(everyPage('sv')[10], /En förfrågan raderades; 2 behålls under rättsligt skydd\./)
 })

@@ -1,6 +1,6 @@
 // The handling decision: what each action does to a request as it is, and what it refuses.
 import t from 'tap'
-import { decide, type HandlingState } from '../../../src/handling/state.js'
+import { actorName, blocked, decide, type HandlingState } from '../../../src/handling/state.js'
 
 const now = new Date('2026-12-03T10:14:00+01:00')
 const earlier = new Date('2026-12-02T09:00:00+01:00')
@@ -44,4 +44,13 @@ t.test('nothing is done to a closed, restricted or quarantined request', async (
   t.same(decide({ ...received, status: 'closed', closedAt: earlier }, { action: 'answer' }, lotta, now), { refused: 'closed', at: earlier })
   t.same(decide({ ...received, restricted: true }, { action: 'take', handler: lotta.handler }, { admin: 'key:ops' }, now), { refused: 'held' })
   t.same(decide({ ...received, status: 'quarantined' }, { action: 'answer' }, lotta, now), { refused: 'held' })
+})
+
+t.test('what a link\'s page says before its button is pressed, and how actors are named', async (t) => {
+  const taken = { ...received, status: 'taken' as const, handler: lotta.handler, takenAt: earlier }
+  t.same(blocked(taken, 'pass', sofia), { refused: 'taken', by: lotta.handler, at: earlier }, 'someone else took it')
+  t.equal(blocked(taken, 'answer', lotta), null, 'the one who took it may go on')
+  t.same(blocked({ ...received, status: 'answered', answeredAt: earlier }, 'answer', sofia), null, 'answered again: it says so after, not before')
+  t.equal(actorName(lotta), 'contact:lotta-fransson')
+  t.equal(actorName({ admin: 'key:ops' }), 'key:ops')
 })
