@@ -425,7 +425,7 @@ export function inboxPage (
   const date = (name: 'from' | 'to') => `<p><label for="${name}">${e(t.inbox[name])}</label><br><input type="date" id="${name}" name="${name}" value="${e(filter[name] ?? '')}"></p>`
   const table = rows.length === 0
     ? `<p>${e(t.inbox.empty)}</p>`
-    : `<table>
+    : `<table tabindex="0">
         <caption>${e(t.inbox.caption)}</caption>
         <thead><tr><th scope="col">${e(t.columns.received)}</th><th scope="col">${e(t.columns.to)}</th><th scope="col">${e(t.columns.status)}</th><th scope="col">${e(t.columns.with)}</th><th scope="col">${e(t.columns.open)}</th></tr></thead>
         <tbody>
@@ -521,10 +521,10 @@ export function requestPage (locale: Locale, session: ConsoleSession, detail: Re
       ${adminSection(locale, session, detail, options.admin)}
       ${consent}
       <h2>${e(r.history)}</h2>
-      <table><thead><tr><th scope="col">${e(r.historyColumns.at)}</th><th scope="col">${e(r.historyColumns.what)}</th><th scope="col">${e(r.historyColumns.who)}</th></tr></thead>
+      <table tabindex="0" aria-label="${e(r.history)}"><thead><tr><th scope="col">${e(r.historyColumns.at)}</th><th scope="col">${e(r.historyColumns.what)}</th><th scope="col">${e(r.historyColumns.who)}</th></tr></thead>
         <tbody>${detail.events.map((ev) => `<tr><td>${e(when.format(ev.at))}</td><td>${e(`${ev.kind}: ${ev.value}`)}</td><td>${e(ev.actor)}</td></tr>`).join('')}</tbody></table>
       <h2>${e(r.notifications)}</h2>
-      <table><thead><tr><th scope="col">${e(r.notificationColumns.status)}</th><th scope="col">${e(r.notificationColumns.recipient)}</th><th scope="col">${e(r.notificationColumns.sent)}</th></tr></thead>
+      <table tabindex="0" aria-label="${e(r.notifications)}"><thead><tr><th scope="col">${e(r.notificationColumns.status)}</th><th scope="col">${e(r.notificationColumns.recipient)}</th><th scope="col">${e(r.notificationColumns.sent)}</th></tr></thead>
         <tbody>${detail.notifications.map((n) => `<tr><td>${e(n.status)}</td><td>${e(n.recipient ?? '')}</td><td>${e(n.sentAt === null ? '' : when.format(n.sentAt))}</td></tr>`).join('')}</tbody></table>`, session)
 }
 
@@ -575,10 +575,10 @@ export function subjectDonePage (locale: Locale, session: ConsoleSession, { eras
       <p><a href="/console/subjects">${e(t.title)}</a></p>`, session)
 }
 
-/** A table of rows, or a sentence when there are none. */
+/** A table of rows, or a sentence when there are none. Focusable: a wide one scrolls within itself, by keyboard too. */
 function tableOf (caption: string, empty: string, headers: string[], rows: string[][]): string {
   if (rows.length === 0) return `<p>${e(empty)}</p>`
-  return `<table><caption>${e(caption)}</caption>
+  return `<table tabindex="0"><caption>${e(caption)}</caption>
         <thead><tr>${headers.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead>
         <tbody>${rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`
 }

@@ -4,7 +4,7 @@
 // the session here and at the provider.
 import t from 'tap'
 import type { Page } from 'playwright-core'
-import { openPage, servedApp, type ServedApp } from '../../helpers/browser.js'
+import { focused, openPage, servedApp, type ServedApp } from '../../helpers/browser.js'
 import { testDatabase } from '../../helpers/database.js'
 import { altchaSubmission, post } from '../../helpers/app.js'
 import { freePort } from '../../helpers/wait.js'
@@ -17,7 +17,8 @@ const USERS = {
   dana: { email: 'dana@ri.se', email_verified: true, name: 'Dana Dataskydd', groups: ['dataskydd'] },
   mallory: { email: 'sofia.frolander@example.org', email_verified: false, name: 'Not Sofia', groups: [] },
   erik: { email: 'erik@ri.se', email_verified: true, name: 'Erik Webbredaktör', groups: ['webb'] },
-  ops: { email: 'ops@ri.se', email_verified: true, name: 'Olle Drift', groups: ['drift'] }
+  ops: { email: 'ops@ri.se', email_verified: true, name: 'Olle Drift', groups: ['drift'] },
+  all: { email: 'all@ri.se', email_verified: true, name: 'Alla Roller', groups: ['all'] }
 }
 
 async function consoleApp (t: Parameters<typeof servedApp>[0], env: Record<string, string> = {}) {
@@ -195,11 +196,14 @@ t.test('the privacy officer exports and erases a subject, each after a page that
 })
 
 t.test('at 320 CSS pixels every console page reflows without horizontal scrolling', async (t) => {
-  const { served, submit } = await consoleApp(t)
+  const { served, submit } = await consoleApp(t, { OIDC_ROLE_SCOPES: 'all=requests:read requests:write subjects:export subjects:erase retention:purge contacts:read contacts:write webhooks:read webhooks:write audit:read' })
   const id = await submit('lotta-fransson', 'En ganska lång fråga om Akademin för Livslångt Lärande och hur man anmäler sig till kursen')
+  const endpoint = await served.app.services.webhookEndpoints.create({ url: 'http://127.0.0.1:9/a-rather-long-path/for-the-receiver', events: ['contact_request.received'], description: '', contactId: null, payloadMode: 'thin' }, 'test')
   const { page, axe } = await openPage(t, { viewport: { width: 320, height: 640 } })
-  await signIn(page, served, 'dana')
-  for (const path of ['/console', `/console/requests/${id}`, '/console/subjects']) {
+  await signIn(page, served, 'all')
+  const pages = ['/console', `/console/requests/${id}`, `/console/requests/${id}/withdraw`, '/console/subjects', '/console/quarantine', '/console/retention',
+    '/console/directory', '/console/directory/lotta-fransson', '/console/keys', '/console/webhooks', `/console/webhooks?endpoint=${endpoint.endpoint.id}`, '/console/audit']
+  for (const path of pages) {
     await page.goto(`${served.origin}${path}`)
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as number
     const wide = await page.evaluate('[...document.querySelectorAll(\'body *\')].filter((el) => el.closest(\'table\') === null && el.getBoundingClientRect().right > document.documentElement.clientWidth).map((el) => el.tagName + \'.\' + el.className + \'#\' + el.id).slice(0, 5)')
@@ -360,4 +364,65 @@ t.test('keys and webhooks: a key is shown once, then only its start, and revoked
   t.match(secret, /^whsec_/, 'the new secret, shown once')
   t.match(await (await testDatabase()).auditEntry.findMany({ where: { targetId: created.endpoint.id, action: 'webhooks.rotate_secret' } }), [{ actor: 'console:ops@ri.se', outcome: 'ok' }])
   t.same(problems().slice(onProvider).filter((p) => !/status of 400/.test(p)), [])
+})
+
+t.test('with the keyboard only: sign in, open a request from the inbox, take it, and answer a data-subject request', async (t) => {
+  const { served, submit } = await consoleApp(t)
+  await submit('lotta-fransson', 'En fråga som tas med tangentbordet')
+  const { page } = await openPage(t)
+  await page.context().route((url) => url.hostname !== '127.0.0.1', async (route) => { await route.abort() })
+  await page.goto(`${served.origin}/console`)
+  await page.keyboard.press('Tab') // the brand link
+  await page.keyboard.press('Tab')
+  t.equal(await focused(page), 'Logga in', 'the sign-in link is the second stop')
+  await page.keyboard.press('Enter')
+  // The provider's own form, by keyboard too.
+  await page.locator('input[name="login"]').waitFor()
+  await page.keyboard.type('lotta')
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('any')
+  await page.keyboard.press('Enter')
+  await page.locator('button[type="submit"]').waitFor()
+  await page.keyboard.press('Enter')
+  await page.getByRole('heading', { level: 1, name: 'Inkorg' }).waitFor()
+
+  // Tab to the first request's link and open it.
+  for (let i = 0; i < 30 && !/^Öppna/.test(await focused(page)); i++) await page.keyboard.press('Tab')
+  t.match(await focused(page), /^Öppna/, 'the request\'s link is reached by Tab')
+  await page.keyboard.press('Enter')
+  await page.getByRole('heading', { level: 1, name: /Förfrågan från/ }).waitFor()
+  for (let i = 0; i < 30 && await focused(page) !== 'Jag tar den'; i++) await page.keyboard.press('Tab')
+  t.equal(await focused(page), 'Jag tar den')
+  await page.keyboard.press('Enter')
+  await page.getByRole('status').getByText('Du har tagit förfrågan.').waitFor()
+
+  // Sign out by keyboard too: Tab reaches the header's button.
+  await page.keyboard.press('Shift+Tab')
+  for (let i = 0; i < 40 && await focused(page) !== 'Logga ut'; i++) await page.keyboard.press('Shift+Tab')
+  t.equal(await focused(page), 'Logga ut', 'the sign-out button is reached by keyboard')
+})
+
+t.test('with the keyboard only, the privacy officer exports an address: the radio group and the check page', async (t) => {
+  const { served } = await consoleApp(t)
+  await post(served.app, await altchaSubmission(served.app, { email: 'karin@example.se', message: 'Karins fråga' }))
+  const { page } = await openPage(t)
+  await signIn(page, served, 'dana')
+  await page.goto(`${served.origin}/console/subjects`)
+  for (let i = 0; i < 30 && await focused(page) !== 'E-postadress'; i++) await page.keyboard.press('Tab')
+  t.equal(await focused(page), 'E-postadress')
+  await page.keyboard.type('karin@example.se')
+  await page.keyboard.press('Tab')
+  await page.keyboard.press('Space')
+  t.equal(await focused(page), 'Exportera allt om adressen', 'the first choice, chosen with Space')
+  await page.keyboard.press('ArrowDown')
+  t.equal(await focused(page), 'Radera allt om adressen', 'the arrow keys move within the group')
+  await page.keyboard.press('ArrowUp')
+  await page.keyboard.press('Tab')
+  t.equal(await focused(page), 'Fortsätt')
+  await page.keyboard.press('Enter')
+  await page.getByRole('heading', { level: 1, name: 'Kontrollera innan du fortsätter' }).waitFor()
+  for (let i = 0; i < 30 && await focused(page) !== 'Exportera'; i++) await page.keyboard.press('Tab')
+  t.equal(await focused(page), 'Exportera')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')])
+  t.match(JSON.parse(await readFile(await download.path(), 'utf8')), { email: 'karin@example.se', requests: [{ message: 'Karins fråga' }] })
 })
