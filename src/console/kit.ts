@@ -61,7 +61,8 @@ export function createConsoleKit ({ sessions, audit, rateLimitMax, formTargets }
         return null
       }
       if (scope !== undefined && !session.scopes.includes(scope)) {
-        await audit.record({ actor: session.actor, action: `console.${request.routeOptions.url ?? ''}`, outcome: 'refused', detail: { scope } })
+        // One action for every page a scope keeps someone from; which page and scope, in the detail.
+        await audit.record({ actor: session.actor, action: 'console.page', outcome: 'refused', detail: { page: request.routeOptions.url ?? '', scope } })
         await kit.message(request, reply, 'noAccess', 403, session)
         return null
       }

@@ -322,6 +322,9 @@ t.test('a web editor deactivates a contact who left; a change that breaks the di
   t.equal(await page.getByRole('navigation', { name: 'Konsolen' }).getByRole('link', { name: 'Inkorg' }).count(), 1)
   const inbox = await page.goto(`${served.origin}/console`)
   t.equal(inbox?.status(), 403, 'no role that reads requests: the inbox is not his')
+  await page.goto(`${served.origin}/console/audit`)
+  await page.getByRole('heading', { level: 1, name: 'Ingen behörighet' }).waitFor()
+  t.match(await (await testDatabase()).auditEntry.findMany({ where: { action: 'console.page', actor: 'console:erik@ri.se' } }), [{ outcome: 'refused', detail: { page: '/console/audit', scope: 'audit:read' } }], 'a page his scopes do not open is refused, audited')
   t.same(problems().slice(onProvider).filter((p) => !/status of (400|403)/.test(p)), [])
 })
 
