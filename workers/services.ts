@@ -5,9 +5,8 @@ import { Queue } from 'bullmq'
 import type { Core } from '../src/roots/core.js'
 import { handlingLinksOf, retentionOn } from '../src/roots/admin.js'
 import { PURGE_QUEUE, type PurgeQueue } from '../src/jobs/purge.js'
-import { FOLLOW_UP_QUEUE, FOLLOW_UP_TIMEZONE, type FollowUpQueue } from '../src/jobs/follow-up.js'
+import { FOLLOW_UP_QUEUE, type FollowUpQueue } from '../src/jobs/follow-up.js'
 import { createFollowUp } from '../src/follow-through/follow-up.js'
-import { createWorkingCalendar } from '../src/handling/calendar.js'
 import type { HandlingLinks } from '../src/handling/links.js'
 import { createMailer, type Mailer } from '../src/mail/mailer.js'
 import { createReceiptWindow } from '../src/receipts/window.js'
@@ -26,11 +25,11 @@ export interface WorkerServicesOptions {
   clock?: () => Date
 }
 
-function followUpOf ({ config, log, repositories, metrics }: Core, mailer: Mailer, links: HandlingLinks, now?: () => Date) {
+function followUpOf ({ config, log, repositories, metrics, calendar }: Core, mailer: Mailer, links: HandlingLinks, now?: () => Date) {
   return createFollowUp({
     handling: repositories.handling,
     directory: repositories.contacts.forRouting,
-    calendar: createWorkingCalendar(FOLLOW_UP_TIMEZONE),
+    calendar,
     links,
     mailer,
     metrics: metrics.handling,

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import fastifyCookie from '@fastify/cookie'
+import { acceptForms } from '../plugins/form-body.js'
 import type { FastifyRequest } from 'fastify'
 import type { AuditRepository } from '../repositories/audit.js'
 import type { RequestRepository } from '../repositories/requests.js'
@@ -47,15 +48,7 @@ export interface ConsoleRoutesOptions extends Omit<RequestPagesOptions, 'kit' | 
 const consoleRoutes: FastifyPluginAsyncTypebox<ConsoleRoutesOptions> = async (app, options) => {
   const { sessions, signIn, audit } = options
   await app.register(fastifyCookie)
-  // A form's fields; a name sent more than once (ticked boxes) gives all its values.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
-    const fields: Record<string, string | string[]> = {}
-    for (const [name, value] of new URLSearchParams(body as string)) {
-      const seen = fields[name]
-      fields[name] = seen === undefined ? value : [seen, value].flat()
-    }
-    done(null, fields)
-  })
+  acceptForms(app, 4096)
   // A form may lead to the provider: sign-out continues there (CSP form-action covers the redirect).
   const provider = app.config.OIDC_ISSUER_URL === undefined ? [] : [new URL(app.config.OIDC_ISSUER_URL).origin]
   const kit = createConsoleKit({ sessions, audit, rateLimitMax: app.config.ADMIN_RATE_LIMIT_MAX, formTargets: provider })

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { pageSecurityFor } from '../web/page-security.js'
+import { acceptForms } from '../plugins/form-body.js'
 import { contactOf, handlerOf, isHandler, type Handler, type HandlingGrant, type HandlingLinks } from '../handling/links.js'
 import { blocked, type Act, type Decision } from '../handling/state.js'
 import type { Locale } from '../schemas/common.js'
@@ -101,9 +102,7 @@ const handlingRoutes: FastifyPluginAsyncTypebox<HandlingRoutesOptions> = async (
   // Staff open these, often several from one office address: the admin API's allowance.
   const rateLimit = { max: app.config.ADMIN_RATE_LIMIT_MAX, timeWindow: 60_000 }
   // The forms post one field at most (the pass-on's choice).
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)))
-  })
+  acceptForms(app, 1024)
 
   const gone = async (reply: FastifyReply, locale: Locale = 'sv') => await render(reply, { kind: 'gone' }, locale, 404)
   /** The grant a valid token carries; null for anything else, malformed ones included. */

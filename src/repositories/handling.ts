@@ -21,6 +21,9 @@ export interface HandlingView {
   delegateName: string | null
 }
 
+/** SQL: the contact a handler column names (null for the fallback inbox or no handler). */
+export const handlerContactSql = (handler: string): string => `substring(${handler} FROM '^contact:(.*)$')`
+
 const VIEW = `
   SELECT r.id, r.status, r.handler, r.taken_at AS "takenAt", r.handed_at AS "handedAt", r.answered_at AS "answeredAt",
          r.closed_at AS "closedAt", r.restricted_at IS NOT NULL AS restricted, r.received_at AS "receivedAt",
@@ -28,7 +31,7 @@ const VIEW = `
          d.id AS "delegateId", d.name AS "delegateName"
     FROM contact_requests r
     JOIN contacts c ON c.id = r.contact_id
-    LEFT JOIN contacts holder ON holder.id = coalesce(substring(r.handler FROM '^contact:(.*)$'), r.contact_id)
+    LEFT JOIN contacts holder ON holder.id = coalesce(${handlerContactSql('r.handler')}, r.contact_id)
     LEFT JOIN contacts d ON d.id = holder.delegate_id AND d.active
    WHERE r.id = $1`
 
@@ -129,7 +132,7 @@ const PENDING_LINES = `
     FROM follow_ups f
     JOIN contact_requests r ON r.id = f.request_id
     JOIN contacts c ON c.id = r.contact_id
-    LEFT JOIN contacts h ON 'contact:' || h.id = r.handler
+    LEFT JOIN contacts h ON h.id = ${handlerContactSql('r.handler')}
    WHERE f.status = 'pending'
    ORDER BY f.recipient, r.received_at`
 

@@ -7,6 +7,7 @@ import type { Database } from '../db/client.js'
 import type { Notification } from '../generated/prisma/client.js'
 import type { RoutableContact, Route } from '../contacts/routing.js'
 import type { Handler } from '../handling/links.js'
+import { handlerContactSql } from './handling.js'
 import { createBatcher, fulfilled } from '../batcher.js'
 import { insertDeliveriesSql, isoSql, subscribedSql } from './webhooks.js'
 import { HELD_OUTCOME, heldReasonSql, heldSql } from './restriction.js'
@@ -73,7 +74,7 @@ const CLAIM = `
     JOIN contacts addressed ON addressed.id = r.contact_id
     -- A request passed on goes to its new handler (by that contact's routing); the fallback inbox's
     -- handler names no contact, and the worker routes it there.
-    JOIN contacts c ON c.id = coalesce(substring(n.handler FROM '^contact:(.*)$'), r.contact_id)`
+    JOIN contacts c ON c.id = coalesce(${handlerContactSql('n.handler')}, r.contact_id)`
 
 const MARK_SENT = `
   UPDATE notifications n

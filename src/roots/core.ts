@@ -106,6 +106,8 @@ export async function createCore (config: Config, options: CoreOptions) {
 
   return {
     config,
+    /** Swedish working days in Europe/Stockholm: the follow-up's and the unanswered gauge's (its holidays read once a year). */
+    calendar,
     log,
     tuning,
     metrics,
