@@ -104,6 +104,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   const core = await createCore(config, { log: app.log, database, tuning, metrics })
   app.addHook('onClose', core.close)
   const services = createApiServices(core, { captchaEndpoints })
+  app.addHook('onClose', services.textReader.close)
   // The classifier's counts before the first submission is scored (a failed read scores without it).
   await services.spamModel.refresh()
   const { repositories } = core

@@ -241,7 +241,12 @@ const Spam = {
   /** The classifier says nothing until it has learned from this many examples of each label. */
   SPAM_CLASSIFIER_MIN_EXAMPLES: Type.Integer({ ...PositiveInt, default: 50 }),
   /** How often the API reads the classifier's counts again. */
-  SPAM_MODEL_REFRESH_SECONDS: Type.Integer({ ...PositiveInt, default: 60 })
+  SPAM_MODEL_REFRESH_SECONDS: Type.Integer({ ...PositiveInt, default: 60 }),
+  /**
+   * Worker threads that read messages' links and language off the event loop (the costly signals,
+   * and a long message's are the costliest); 0 reads them on the event loop.
+   */
+  SPAM_THREADS: Type.Integer({ minimum: 0, maximum: 8, default: 1 })
 }
 
 const Webhooks = {

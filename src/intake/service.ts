@@ -158,7 +158,7 @@ async function submit (
   const destination = await deps.router.find(body.contactId)
   if (destination === null) throw unknownContact()
 
-  const spam = deps.spam.score({
+  const spam = await deps.spam.assess({
     message: body.message,
     email: body.email,
     locale: body.locale ?? 'sv',

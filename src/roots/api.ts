@@ -11,6 +11,7 @@ import { createWithdrawalLinks } from '../receipts/withdrawal-link.js'
 import { createRequestChanges } from '../admin/request-changes.js'
 import { createModelCache } from '../spam/model.js'
 import { createSpamScorer } from '../spam/scorer.js'
+import { createTextReader } from '../spam/text-readers.js'
 
 export interface ApiServicesOptions {
   /** Where third-party CAPTCHA providers are asked; tests point them at fakes. */
@@ -28,6 +29,7 @@ export function createApiServices (core: Core, options: ApiServicesOptions = {})
   })
   const captcha = createCaptcha(config, { log, metrics: metrics.captcha }, options.captchaEndpoints)
   const spamModel = createModelCache(repositories.spam.model, config.SPAM_MODEL_REFRESH_SECONDS * 1000, log)
+  const textReader = createTextReader(config.SPAM_THREADS, log)
   return {
     ...createAdminServices(core),
     notices,
@@ -43,9 +45,11 @@ export function createApiServices (core: Core, options: ApiServicesOptions = {})
       receipts: config.RECEIPTS ? producers.receipts : null,
       webhooks: producers.webhooks,
       enqueueTimeoutMs: tuning.enqueueTimeoutMs,
-      spam: createSpamScorer(config, spamModel.current)
+      spam: createSpamScorer(config, spamModel.current, textReader.read)
     }),
     spamModel,
+    /** Its worker threads end when the app closes. */
+    textReader,
     withdrawalLinks: createWithdrawalLinks({ pseudonymKey: config.PSEUDONYM_KEY, baseUrl: config.PUBLIC_BASE_URL }),
     requestChanges: createRequestChanges(repositories),
     redrive: createRedrive({ notifications: repositories.notifications, notify: producers.notify, log })

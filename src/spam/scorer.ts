@@ -7,13 +7,12 @@
 import { createRequire } from 'node:module'
 import type { Config } from '../config.js'
 import { hasLearned, spamProbability, type SpamModel } from './classifier.js'
-import { campaignKey, domainOf, language, linkCount, tokenHashes } from './text.js'
+import { campaignKey, domainOf, readText, tokenHashes, type TextReading } from './text.js'
+import type { TextReader } from './text-readers.js'
 import type { SpamReason } from './rule.js'
 
 /** Under this many letters, the same text from several people is not a campaign ("ring mig, tack"). */
 const CAMPAIGN_MIN_CHARS = 40
-/** Under this many characters, the language detector guesses: it is not asked. */
-const LANGUAGE_MIN_CHARS = 60
 
 export type SpamConfig = Pick<Config,
   'SPAM_FILTER' | 'PSEUDONYM_KEY' |
@@ -31,6 +30,8 @@ export interface Scorable {
   honeypotFilled: boolean
   /** When the form's CAPTCHA challenge was issued, if the provider tells. */
   startedAt: Date | null
+  /** The message's links and language, when read already (on a worker thread); read here otherwise. */
+  reading?: TextReading
 }
 
 /** The signals decided from the submission alone, and the key the campaign signal is decided by. */
@@ -70,7 +71,11 @@ const weightsOf = (config: SpamConfig): Record<SpamReason, number> => ({
   classifier: config.SPAM_WEIGHT_CLASSIFIER
 })
 
-export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
+/**
+ * `reader` reads a message's links and language for `assess` (on a worker thread when
+ * SPAM_THREADS is set: src/spam/text-readers.ts); on the event loop when not given.
+ */
+export function createSpamScorer (config: SpamConfig, model: () => SpamModel, reader: TextReader['read'] = async (message) => readText(message)) {
   const keywords = config.SPAM_KEYWORDS.map(normalisePhrase)
   const servedLanguages = new Set(config.SPAM_LANGUAGES)
 
@@ -79,12 +84,10 @@ export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
     const fired: SpamReason[] = []
     if (input.honeypotFilled) fired.push('honeypot')
     if (input.startedAt !== null && now.getTime() - input.startedAt.getTime() < config.SPAM_MIN_FILL_SECONDS * 1000) fired.push('fill_time')
-    if (linkCount(input.message) > config.SPAM_MAX_LINKS) fired.push('links')
+    const { links, language } = input.reading ?? readText(input.message)
+    if (links > config.SPAM_MAX_LINKS) fired.push('links')
     if (isDisposable(input.email)) fired.push('disposable_email')
-    if (input.message.length >= LANGUAGE_MIN_CHARS) {
-      const detected = language(input.message)
-      if (detected !== null && !servedLanguages.has(detected) && detected !== input.locale) fired.push('language')
-    }
+    if (language !== null && !servedLanguages.has(language) && language !== input.locale) fired.push('language')
     const text = keywords.length === 0 ? '' : normalisePhrase(input.message)
     if (keywords.some((phrase) => text.includes(phrase))) fired.push('keyword')
     // Its tokens (a keyed hash per word) are only worth hashing once it has learned enough to speak.
@@ -110,6 +113,12 @@ export function createSpamScorer (config: SpamConfig, model: () => SpamModel) {
       const reasons = signals(input, now)
       const score = reasons.reduce((sum, reason) => sum + weights[reason], 0)
       return { score, reasons, campaignKey: campaignKey(config.PSEUDONYM_KEY, input.message, CAMPAIGN_MIN_CHARS) }
+    },
+
+    /** As score, with the message's links and language read by the reader: what the intake asks. */
+    async assess (input: Scorable, now = new Date()): Promise<SpamScore> {
+      if (!config.SPAM_FILTER) return this.score(input, now)
+      return this.score({ ...input, reading: await reader(input.message) }, now)
     }
   }
 }

@@ -12,6 +12,8 @@ export const MAX_TOKENS = 300
 
 /** The detector reads at most this much: a language shows in the first lines. */
 const LANGUAGE_SAMPLE_CHARS = 2000
+/** Under this many characters, the language detector guesses: it is not asked. */
+const LANGUAGE_MIN_CHARS = 60
 
 /** Distinct lower-case words (letters and digits) of the message, in order, at most MAX_TOKENS. */
 export function words (message: string): string[] {
@@ -40,6 +42,19 @@ export function language (message: string): string | null {
   const detected = eld.detect(message.slice(0, LANGUAGE_SAMPLE_CHARS))
   return detected.language !== '' && detected.isReliable() ? detected.language : null
 }
+
+/** What the costly signals read of a message: how many links it holds, and its language. */
+export interface TextReading {
+  links: number
+  /** Null when the message is too short to tell, or the detector is not sure. */
+  language: string | null
+}
+
+/** Reads a message's links and language: on the event loop, or on a worker thread (src/spam/text-readers.ts). */
+export const readText = (message: string): TextReading => ({
+  links: linkCount(message),
+  language: message.length >= LANGUAGE_MIN_CHARS ? language(message) : null
+})
 
 /**
  * What makes two messages "nearly the same" for the campaign signal: letters only, lower case,

@@ -35,6 +35,9 @@ export function testConfig (env: Record<string, string> = {}): Config {
     FOLLOW_UP_CRON: 'off',
     // Operations listeners on free ports: test files run side by side.
     METRICS_PORT: '0',
+    // Messages are read on the event loop: a thread per app would load the language model for every
+    // test app. The threads are tested on their own (test/integration/spam/text-readers.test.ts).
+    SPAM_THREADS: '0',
     ...env
   })
 }
