@@ -45,11 +45,16 @@ const scraper = setInterval(() => {
   fetch(`${unscored.opsUrl ?? ''}/metrics`).then(async (res) => { await res.text() }, () => {})
 }, 1000)
 const options = { seconds: SECONDS, connections: CONNECTIONS }
-// A checkpoint (every checkpoint_timeout, or forced by WAL volume) writes out the
-// pages dirtied before it, in whichever window runs then: start every window after one.
+// A checkpoint (every checkpoint_timeout, or forced by WAL volume) writes out the pages dirtied
+// before it, and autovacuum wakes once enough rows were inserted, each in whichever window runs
+// then (it was the first window of the first round, whichever server it measured): start every
+// window after a vacuum and a checkpoint.
 const admin = new pg.Client({ connectionString: env.DATABASE_URL })
 await admin.connect()
-const checkpoint = async () => { await admin.query('CHECKPOINT') }
+const checkpoint = async () => {
+  await admin.query('VACUUM (ANALYZE)')
+  await admin.query('CHECKPOINT')
+}
 const measure = async (server: { port: number }): Promise<Measured> => {
   await checkpoint()
   return await load(server.port, take(REQUESTS), options)
