@@ -4,19 +4,21 @@ import pg from 'pg'
 import { pino } from 'pino'
 import { benchEnv, load, makeBodies, prepareDatabase, startServer, type Measured } from './common.js'
 import { loadConfig } from '../src/config.js'
-import { createCore } from '../src/roots/core.js'
+import { createCore, TUNING } from '../src/roots/core.js'
 import { retentionOn } from '../src/roots/admin.js'
 
 const ROWS = Number(process.env.BENCH_PURGE_ROWS ?? 1_000_000)
 /** Intake is measured in windows of this length: two without a purge, then one after another until the purge ends. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
-/** Enough signed submissions for the longest purge the goal allows (120 s). */
+/** Enough signed submissions for a purge twice as long as the goal allows (75 s). */
 const MAX_PURGE_SECONDS = 150
 /** A steady stream of form posts, as a busy site would send, not a saturating flood. */
 const RATE = Number(process.env.BENCH_RATE ?? 100)
 const CONNECTIONS = 10
-const BATCH = Number(process.env.BENCH_PURGE_BATCH ?? 1000)
-const PAUSE_MS = Number(process.env.BENCH_PURGE_PAUSE_MS ?? 25)
+// The shipped settings unless a run names others.
+const BATCH = Number(process.env.BENCH_PURGE_BATCH ?? TUNING.purgeBatchSize)
+const PAUSE_MS = Number(process.env.BENCH_PURGE_PAUSE_MS ?? TUNING.purgePauseMs)
+const LANES = Number(process.env.BENCH_PURGE_LANES ?? TUNING.purgeLanes)
 
 const env = benchEnv({ MAIL_DROP_DIR: 'var/bench-mail' })
 const url = env.DATABASE_URL as string
@@ -54,7 +56,7 @@ await prepareDatabase(env)
 const bodies = await makeBodies(env, RATE * (MAX_PURGE_SECONDS + 3 * SECONDS + 3) + 500 * 20)
 const intake = await startServer(env, 'intake')
 // The purge as the CLI runs it, with this run's batch size and pause.
-const core = await createCore({ ...loadConfig(env), DATABASE_POOL_SIZE: 4 }, { log: pino({ level: 'warn' }), tuning: { purgeBatchSize: BATCH, purgePauseMs: PAUSE_MS } })
+const core = await createCore({ ...loadConfig(env), DATABASE_POOL_SIZE: 4 }, { log: pino({ level: 'warn' }), tuning: { purgeBatchSize: BATCH, purgePauseMs: PAUSE_MS, purgeLanes: LANES } })
 const retention = retentionOn(core)
 const options = { seconds: SECONDS, connections: CONNECTIONS, rate: RATE }
 const check = (m: Measured, what: string) => {
@@ -87,8 +89,8 @@ try {
   const quietWorst = worst(quiet)
   const duringWorst = worst(during)
 
-  process.stdout.write(`\npurged ${run.requests} requests (${run.notifications} notifications, consent records with them) in ${run.batches} batches of ${BATCH}, ${PAUSE_MS} ms apart\n`)
-  process.stdout.write(`purge time: ${seconds.toFixed(1)} s, ${(run.requests / seconds).toFixed(0)} rows/s  (goal: ${ROWS} rows in under 120 s)\n`)
+  process.stdout.write(`\npurged ${run.requests} requests (${run.notifications} notifications, consent records with them) in ${run.batches} batches of ${BATCH}, ${LANES} at once, each lane pausing ${PAUSE_MS} ms between its batches\n`)
+  process.stdout.write(`purge time: ${seconds.toFixed(1)} s, ${(run.requests / seconds).toFixed(0)} rows/s  (goal: ${ROWS} rows in 75 s or less)\n`)
   process.stdout.write(`intake at ${RATE} req/s, ${SECONDS} s windows, p99 per window:\n`)
   process.stdout.write(`  without a purge: ${quiet.map((m) => m.p99).join(', ')} ms\n`)
   process.stdout.write(`  during the purge: ${during.map((m) => m.p99).join(', ')} ms (the last window may outlast the purge)\n`)

@@ -8,9 +8,17 @@ import type { SpamModel } from '../spam/classifier.js'
 
 export type SpamLabel = 'spam' | 'ham'
 
-/** Takes the requests' examples out of the counts; tokens left with no example go. */
+/**
+ * Takes the requests' examples out of the counts; tokens left with no example go. The counts are
+ * locked in token order first, as learn() writes them, so two removals at once (purge lanes,
+ * concurrent purges) never wait for each other in a circle.
+ */
 export async function unlearn (client: pg.PoolClient, requestIds: string[]): Promise<void> {
   if (requestIds.length === 0) return
+  await client.query(`
+    SELECT c.token FROM spam_token_counts c
+     WHERE c.token IN (SELECT unnest(tokens) FROM spam_training WHERE request_id = ANY($1::uuid[]))
+     ORDER BY c.token FOR UPDATE`, [requestIds])
   const { rows } = await client.query<{ token: string }>(`
     WITH gone AS (
       DELETE FROM spam_training WHERE request_id = ANY($1::uuid[]) RETURNING label, tokens

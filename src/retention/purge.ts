@@ -47,6 +47,8 @@ export interface RetentionDeps {
   batchSize: number
   /** Pause between batches, so a long purge leaves room for intake. */
   pauseMs: number
+  /** Batches under way at once, each in its own transaction over rows the others skip. */
+  lanes: number
 }
 
 const DAY_MS = 86_400_000
@@ -63,28 +65,36 @@ const quarantinedBefore = (run: PurgeRun, days: number): Date => new Date(run.cu
  * batches done and the rest for the next run.
  */
 async function purgeDue (deps: RetentionDeps, run: PurgeRun, onBatch: PurgeRequest['onBatch']): Promise<void> {
-  const { erasure, webhooks, metrics, detachedDeliveryDays, quarantineRetentionDays, batchSize, pauseMs } = deps
+  const { erasure, webhooks, metrics, detachedDeliveryDays, quarantineRetentionDays, batchSize, pauseMs, lanes } = deps
   const passes = [
     { due: { cutoff: run.cutoff, limit: batchSize } },
     { quarantineDue: { before: quarantinedBefore(run, quarantineRetentionDays), limit: batchSize } }
   ]
   await erasure.inBatches(async (eraseBatch) => {
     for (const selection of passes) {
-      for (;;) {
-        const removed = await eraseBatch(selection, 'retention', run.id)
-        if (removed.requests === 0) break
-        run.batches++
-        run.requests += removed.requests
-        metrics.requests.inc(removed.requests)
-        run.notifications += removed.notifications
-        run.jobsRemoved += removed.jobsRemoved
-        run.mailFilesRemoved += removed.mailFilesRemoved
-        for (const [reason, count] of Object.entries(removed.quarantinedByReason)) {
-          run.quarantinedByReason[reason] = (run.quarantinedByReason[reason] ?? 0) + count
+      // Each lane takes batches until it finds none left to take: rows another lane holds are
+      // skipped (SKIP LOCKED), so the lanes never wait for each other. When one fails, the others
+      // stop after the batch they are in, and the purge fails once they have.
+      let failed = false
+      const lane = async (): Promise<void> => {
+        while (!failed) {
+          const removed = await eraseBatch(selection, 'retention', run.id).catch((err: unknown) => { failed = true; throw err })
+          if (removed.requests === 0) return
+          run.batches++
+          run.requests += removed.requests
+          metrics.requests.inc(removed.requests)
+          run.notifications += removed.notifications
+          run.jobsRemoved += removed.jobsRemoved
+          run.mailFilesRemoved += removed.mailFilesRemoved
+          for (const [reason, count] of Object.entries(removed.quarantinedByReason)) {
+            run.quarantinedByReason[reason] = (run.quarantinedByReason[reason] ?? 0) + count
+          }
+          onBatch?.(run)
+          if (pauseMs > 0) await setTimeout(pauseMs)
         }
-        onBatch?.(run)
-        if (pauseMs > 0) await setTimeout(pauseMs)
       }
+      const failure = (await Promise.allSettled(Array.from({ length: lanes }, lane))).find((r) => r.status === 'rejected')
+      if (failure !== undefined) throw failure.reason
     }
     await webhooks.pruneDetached(new Date(run.cutoff.getTime() - detachedDeliveryDays * DAY_MS))
   })

@@ -19,7 +19,8 @@ export function retentionOn ({ config, tuning, metrics, repositories, erasure }:
     detachedDeliveryDays: config.RETENTION_DAYS,
     quarantineRetentionDays: config.QUARANTINE_RETENTION_DAYS,
     batchSize: tuning.purgeBatchSize,
-    pauseMs: tuning.purgePauseMs
+    pauseMs: tuning.purgePauseMs,
+    lanes: tuning.purgeLanes
   })
 }
 

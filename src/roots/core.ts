@@ -34,6 +34,8 @@ export const TUNING = {
   purgeBatchSize: 1000,
   /** Pause between purge batches, leaving the database to intake for a moment. */
   purgePauseMs: 25,
+  /** Purge batches under way at once: the deletes' foreign-key triggers keep one busy core per batch. */
+  purgeLanes: 2,
   /** The outbox relay looks for notifications left pending this long (the API could not enqueue them)… */
   relayDelayMs: 10_000,
   /** …every this often. */

@@ -23,7 +23,7 @@ async function setup (t: Parameters<typeof buildTestApp>[0]) {
   const { erasure, repositories } = built.app.core
   /** The purge operation with its own batch size. */
   const purge = async ({ batchSize = 1000, ...request }: Partial<PurgeRequest> & { batchSize?: number }, using: ErasureService = erasure) =>
-    await createRetention({ ...repositories, erasure: using, metrics: built.app.core.metrics.purge, detachedDeliveryDays: built.config.RETENTION_DAYS, quarantineRetentionDays: built.config.QUARANTINE_RETENTION_DAYS, batchSize, pauseMs: TUNING.purgePauseMs }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
+    await createRetention({ ...repositories, erasure: using, metrics: built.app.core.metrics.purge, detachedDeliveryDays: built.config.RETENTION_DAYS, quarantineRetentionDays: built.config.QUARANTINE_RETENTION_DAYS, batchSize, pauseMs: TUNING.purgePauseMs, lanes: TUNING.purgeLanes }).purgeExpired({ dryRun: false, actor: 'test', trigger: 'cli', ...request })
   return { ...built, pool, erasure, purge, mailDropDir }
 }
 
@@ -97,6 +97,29 @@ t.test('two purges at once delete each row once, and neither fails', async (t) =
   t.equal(await app.core.database.prisma.purgeTombstone.count(), 5000, 'one tombstone per purged request')
   t.equal(await app.core.database.prisma.contactRequest.count(), 100)
   t.equal(await app.core.database.prisma.notification.count(), 100)
+})
+
+t.test('a purge runs its batches in two lanes at once, and each row is deleted once', async (t) => {
+  const { app, pool, erasure, purge } = await setup(t)
+  await seedRequests(pool, { count: 2000, retainDays: -1 })
+  let running = 0
+  let most = 0
+  const watched: ErasureService = {
+    ...erasure,
+    inBatches: async (work) => await erasure.inBatches(async (eraseBatch) => await work(async (...args) => {
+      most = Math.max(most, ++running)
+      try {
+        return await eraseBatch(...args)
+      } finally {
+        running--
+      }
+    }))
+  }
+  const run = await purge({ dryRun: false, actor: 'test', trigger: 'cli', batchSize: 100 }, watched)
+  t.equal(most, TUNING.purgeLanes, 'as many batches under way at once as there are lanes')
+  t.match(run, { requests: 2000, batches: 20 })
+  t.equal(await app.core.database.prisma.purgeTombstone.count(), 2000, 'one tombstone per purged request')
+  t.equal(await app.core.database.prisma.contactRequest.count(), 0)
 })
 
 t.test('an interrupted purge keeps the batches it finished and the next run takes the rest', async (t) => {
