@@ -33,7 +33,7 @@ export const TUNING = {
   /** Requests deleted per purge transaction. */
   purgeBatchSize: 1000,
   /** Pause between purge batches, leaving the database to intake for a moment. */
-  purgePauseMs: 25,
+  purgePauseMs: 50,
   /** Purge batches under way at once: the deletes' foreign-key triggers keep one busy core per batch. */
   purgeLanes: 2,
   /** The outbox relay looks for notifications left pending this long (the API could not enqueue them)… */
