@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module'
 import type { Config } from '../config.js'
 import { hasLearned, spamProbability, type SpamModel } from './classifier.js'
-import { campaignKey, domainOf, readText, tokenHashes, type TextReading } from './text.js'
+import { campaignKey, domainOf, readOnLoop, readText, tokenHashes, type TextReading } from './text.js'
 import type { TextReader } from './text-readers.js'
 import type { SpamReason } from './rule.js'
 
@@ -75,7 +75,7 @@ const weightsOf = (config: SpamConfig): Record<SpamReason, number> => ({
  * `reader` reads a message's links and language for `assess` (on a worker thread when
  * SPAM_THREADS is set: src/spam/text-readers.ts); on the event loop when not given.
  */
-export function createSpamScorer (config: SpamConfig, model: () => SpamModel, reader: TextReader['read'] = async (message) => readText(message)) {
+export function createSpamScorer (config: SpamConfig, model: () => SpamModel, reader: TextReader['read'] = readOnLoop) {
   const keywords = config.SPAM_KEYWORDS.map(normalisePhrase)
   const servedLanguages = new Set(config.SPAM_LANGUAGES)
 

@@ -4,7 +4,7 @@
 import { Piscina } from 'piscina'
 import type { FastifyBaseLogger } from 'fastify'
 import { createBatcher, fulfilled } from '../batcher.js'
-import { readText, type TextReading } from './text.js'
+import { readOnLoop, readText, type TextReading } from './text.js'
 
 export interface TextReader {
   read: (message: string) => Promise<TextReading>
@@ -19,7 +19,7 @@ const MAX_BATCH = 64
 
 /** `worker` is the threads' module (a test gives one that fails). */
 export function createTextReader (threads: number, log: Pick<FastifyBaseLogger, 'warn'>, worker: URL = WORKER): TextReader {
-  if (threads === 0) return { read: async (message) => readText(message), close: async () => {} }
+  if (threads === 0) return { read: readOnLoop, close: async () => {} }
   const pool = new Piscina<string[], TextReading[]>({
     filename: worker.href,
     minThreads: threads,

@@ -56,6 +56,9 @@ export const readText = (message: string): TextReading => ({
   language: message.length >= LANGUAGE_MIN_CHARS ? language(message) : null
 })
 
+/** readText as a reader's read: on the event loop, for SPAM_THREADS=0 and for scorers given no reader. */
+export const readOnLoop = async (message: string): Promise<TextReading> => readText(message)
+
 /**
  * What makes two messages "nearly the same" for the campaign signal: letters only, lower case,
  * one space between words; numbers, links and punctuation (what a campaign varies) left out.
