@@ -47,6 +47,23 @@ export async function prepareDatabase (env: NodeJS.ProcessEnv, setup: (client: p
 }
 
 /**
+ * The bench database for the intake against its floor: the floor's table (bench/servers.ts), and
+ * the intake as a real installation runs it: receipts on (the default) and one endpoint subscribed
+ * to every new request, so each submission writes and enqueues a notification, a receipt and a
+ * delivery. Nothing delivers in the bench: the URL is never asked.
+ */
+export async function prepareIntakeBench (env: NodeJS.ProcessEnv): Promise<void> {
+  await prepareDatabase(env, async (client) => {
+    await client.query('DROP TABLE IF EXISTS bench_baseline')
+    await client.query('CREATE TABLE bench_baseline (LIKE contact_requests INCLUDING DEFAULTS)')
+    await client.query('ALTER TABLE bench_baseline ALTER captcha_provider DROP NOT NULL, ALTER captcha_verified DROP NOT NULL, ALTER captcha_key DROP NOT NULL, ALTER fingerprint DROP NOT NULL, ADD PRIMARY KEY (id)')
+    await client.query('DELETE FROM webhook_endpoints')
+    await client.query(`INSERT INTO webhook_endpoints (id, url, events, secret_sealed, updated_at)
+      VALUES (gen_random_uuid(), 'http://127.0.0.1:9/bench', '{contact_request.received}', 'not sealed: nothing delivers in the bench', now())`)
+  })
+}
+
+/**
  * The n-th body's message. People write messages of their own: each differs in its words (its
  * number spelt in letters: the campaign signal reads past digits). BENCH_SAME_TEXT=1 sends the
  * same text from every address instead, a campaign as large as the bench: the spam filter's worst case.
@@ -103,6 +120,31 @@ export async function startServer (env: NodeJS.ProcessEnv, kind: 'intake' | 'bas
     child.once('exit', (code) => { reject(new Error(`${kind} server exited with ${code}`)) })
   })
   return { child, ...started }
+}
+
+/**
+ * A checkpoint (every checkpoint_timeout, or forced by WAL volume) writes out the pages dirtied
+ * before it, and autovacuum wakes once enough rows were inserted, each in whichever window runs
+ * then (it was the first window of the first round, whichever server it measured): settle() before
+ * every measured window runs a vacuum and a checkpoint.
+ */
+export async function quietDatabase (env: NodeJS.ProcessEnv): Promise<{ settle: () => Promise<void>, end: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: env.DATABASE_URL })
+  await admin.connect()
+  return {
+    settle: async () => {
+      await admin.query('VACUUM (ANALYZE)')
+      await admin.query('CHECKPOINT')
+    },
+    end: async () => { await admin.end() }
+  }
+}
+
+/** The middle value: one round that met a noisy neighbour does not move it. */
+export function median (xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
 export interface Measured { rps: number, p50: number, p90: number, p99: number, non2xx: number, errors: number }

@@ -2,8 +2,7 @@
 // run, with receipts on and one webhook endpoint subscribed; and, in the same rounds, the cost of
 // metrics (the intake with metrics on, scraped every second, against METRICS_ENABLED=false) and of
 // spam scoring (against SPAM_FILTER=false).
-import pg from 'pg'
-import { benchEnv, load, makeBodies, prepareDatabase, removeQueueKeys, startServer, type Measured } from './common.js'
+import { benchEnv, load, makeBodies, median, prepareIntakeBench, quietDatabase, removeQueueKeys, startServer, type Measured } from './common.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 /** Distinct submissions prepared per intake measurement: more than it can take in SECONDS. */
@@ -13,17 +12,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
 const env = benchEnv()
 
-await prepareDatabase(env, async (client) => {
-  await client.query('DROP TABLE IF EXISTS bench_baseline')
-  await client.query('CREATE TABLE bench_baseline (LIKE contact_requests INCLUDING DEFAULTS)')
-  await client.query('ALTER TABLE bench_baseline ALTER captcha_provider DROP NOT NULL, ALTER captcha_verified DROP NOT NULL, ALTER captcha_key DROP NOT NULL, ALTER fingerprint DROP NOT NULL, ADD PRIMARY KEY (id)')
-  // As a real installation runs: receipts on (the default) and one endpoint subscribed to every
-  // new request, so each submission writes and enqueues a notification, a receipt and a delivery.
-  // Nothing delivers in the bench: the URL is never asked.
-  await client.query('DELETE FROM webhook_endpoints')
-  await client.query(`INSERT INTO webhook_endpoints (id, url, events, secret_sealed, updated_at)
-    VALUES (gen_random_uuid(), 'http://127.0.0.1:9/bench', '{contact_request.received}', 'not sealed: nothing delivers in the bench', now())`)
-})
+await prepareIntakeBench(env)
 process.stdout.write(`preparing ${REQUESTS * 3 * (ROUNDS + 1)} signed ALTCHA solutions…\n`)
 const bodies = await makeBodies(env, REQUESTS * 3 * (ROUNDS + 1))
 const take = (n: number) => bodies.splice(0, n)
@@ -45,18 +34,9 @@ const scraper = setInterval(() => {
   fetch(`${unscored.opsUrl ?? ''}/metrics`).then(async (res) => { await res.text() }, () => {})
 }, 1000)
 const options = { seconds: SECONDS, connections: CONNECTIONS }
-// A checkpoint (every checkpoint_timeout, or forced by WAL volume) writes out the pages dirtied
-// before it, and autovacuum wakes once enough rows were inserted, each in whichever window runs
-// then (it was the first window of the first round, whichever server it measured): start every
-// window after a vacuum and a checkpoint.
-const admin = new pg.Client({ connectionString: env.DATABASE_URL })
-await admin.connect()
-const checkpoint = async () => {
-  await admin.query('VACUUM (ANALYZE)')
-  await admin.query('CHECKPOINT')
-}
+const database = await quietDatabase(env)
 const measure = async (server: { port: number }): Promise<Measured> => {
-  await checkpoint()
+  await database.settle()
   return await load(server.port, take(REQUESTS), options)
 }
 try {
@@ -67,7 +47,7 @@ try {
   await load(unscored.port, take(REQUESTS), options)
   const runs: Array<{ base: Measured, ours: Measured, off: Measured, plain: Measured }> = []
   for (let round = 0; round < ROUNDS; round++) {
-    await checkpoint()
+    await database.settle()
     const base = await load(baseline.port, baselineBodies, { ...options, mayRepeat: true })
     // Which of the two intakes goes first alternates, so neither always meets the fresher database.
     let ours: Measured, off: Measured, plain: Measured
@@ -85,8 +65,6 @@ try {
     if ([base, ours, off, plain].some((m) => m.non2xx > 0 || m.errors > 0)) throw new Error('requests failed during the bench: the figures would not mean anything')
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-  // The middle round: one round that met a checkpoint or a noisy neighbour does not move it.
-  const median = (xs: number[]) => { const sorted = [...xs].sort((a, b) => a - b); const mid = sorted.length >> 1; return sorted.length % 2 === 1 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2 }
   const throughput = mean(runs.map((r) => r.ours.rps / r.base.rps))
   const p99 = mean(runs.map((r) => r.ours.p99 / r.base.p99))
   process.stdout.write(`\n${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds\n`)
@@ -100,7 +78,7 @@ try {
   process.stdout.write(`one scrape of the intake's /metrics:  ${scrapedBytes} bytes\n`)
 } finally {
   clearInterval(scraper)
-  await admin.end()
+  await database.end()
   for (const server of [intake, unmetered, unscored, baseline]) server.child.kill('SIGTERM')
   await removeQueueKeys(env)
 }
