@@ -29,7 +29,7 @@ const take = (n: number) => bodies.splice(0, n)
 
 const steps = await Promise.all(FLOOR_STEPS.map(async ({ name, adds }) =>
   ({ name, server: await startServer(benchEnv({ BENCH_FLOOR_ADDS: adds }), 'baseline'), repeats: true })))
-steps.push({ name: 'the intake (npm run bench\'s)', server: await startServer(env, 'intake'), repeats: false })
+steps.push({ name: 'the intake', server: await startServer(env, 'intake'), repeats: false })
 const options = { seconds: SECONDS, connections: CONNECTIONS }
 const database = await quietDatabase(env)
 const measure = async (step: typeof steps[number]): Promise<Measured> => {
