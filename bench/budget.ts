@@ -41,10 +41,9 @@ try {
   const rounds: Measured[][] = []
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order, so drift over the round hits the first and last steps alike.
-    const order = round % 2 === 0 ? steps : [...steps].reverse()
-    const measured = new Map<typeof steps[number], Measured>()
-    for (const step of order) measured.set(step, await measure(step))
-    const row = steps.map((step) => measured.get(step) as Measured)
+    const row: Measured[] = []
+    const order = steps.map((_step, i) => i)
+    for (const i of round % 2 === 0 ? order : order.reverse()) row[i] = await measure(steps[i] as typeof steps[number])
     if (row.some((m) => m.non2xx > 0 || m.errors > 0)) throw new Error('requests failed during the bench: the figures would not mean anything')
     rounds.push(row)
     process.stdout.write(`round ${round + 1}: ${row.map((m, i) => `${steps[i]?.name ?? ''} ${m.rps.toFixed(0)} req/s`).join(' | ')}\n`)
