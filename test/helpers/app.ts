@@ -6,6 +6,7 @@ import type { Config } from '../../src/config.js'
 import { testConfig } from './config.js'
 import { resetData, sharedDatabase } from './database.js'
 import { altchaToken } from './altcha.js'
+import { emptyQueue } from './wait.js'
 
 interface TestLike { teardown: (fn: () => unknown) => void }
 
@@ -31,8 +32,8 @@ export async function buildTestApp (t: TestLike, env: Record<string, string> = {
     // A test may have closed it already; a queue on a Redis that is down cannot be emptied (and has nothing in it).
     if (closed) return
     if (env.REDIS_URL === undefined) {
-      await app.core.queues.notify.obliterate({ force: true })
-      await app.core.queues.webhook.obliterate({ force: true })
+      await emptyQueue(app.core.queues.notify)
+      await emptyQueue(app.core.queues.webhook)
     }
     await app.close()
   })

@@ -13,6 +13,7 @@ import { buildApp, type AppOptions } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import { testConfig } from './config.js'
 import { resetData, sharedDatabase } from './database.js'
+import { emptyQueue } from './wait.js'
 
 interface TestLike { teardown: (fn: () => unknown) => void }
 
@@ -72,7 +73,7 @@ export async function servedApp (t: TestLike, env: Record<string, string> = {}, 
   }
   await served.restart()
   t.teardown(async () => {
-    await running?.core.queues.notify.obliterate({ force: true })
+    if (running !== null) await emptyQueue(running.core.queues.notify)
     await served.stop()
   })
   return served
