@@ -105,8 +105,10 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   app.addHook('onClose', core.close)
   const services = createApiServices(core, { captchaEndpoints })
   app.addHook('onClose', services.textReader.close)
-  // The classifier's counts before the first submission is scored (a failed read scores without it).
+  // The classifier's counts before the first submission is scored (a failed read scores without it),
+  // and the spam threads' reading module loaded before the first submission waits for it.
   await services.spamModel.refresh()
+  await services.textReader.ready()
   const { repositories } = core
   app.decorate('config', config)
   app.decorate('core', core)

@@ -8,6 +8,11 @@ import { readOnLoop, readText, type TextReading } from './text.js'
 
 export interface TextReader {
   read: (message: string) => Promise<TextReading>
+  /**
+   * Resolves once a thread has loaded the reading module (the language model takes a while), so
+   * that the first submissions after start do not wait for it within their deadline.
+   */
+  ready: () => Promise<void>
   close: () => Promise<void>
 }
 
@@ -19,7 +24,7 @@ const MAX_BATCH = 64
 
 /** `worker` is the threads' module (a test gives one that fails). */
 export function createTextReader (threads: number, log: Pick<FastifyBaseLogger, 'warn'>, worker: URL = WORKER): TextReader {
-  if (threads === 0) return { read: readOnLoop, close: async () => {} }
+  if (threads === 0) return { read: readOnLoop, ready: async () => {}, close: async () => {} }
   const pool = new Piscina<string[], TextReading[]>({
     filename: worker.href,
     minThreads: threads,
@@ -42,6 +47,11 @@ export function createTextReader (threads: number, log: Pick<FastifyBaseLogger, 
   })
   return {
     read: async (message) => await batches.push(message),
+    // An empty task: answered once its thread has imported the module, model included. A thread
+    // that cannot answer does not stop the start: its reads fall back to the loop, as any failed read.
+    ready: async () => {
+      await pool.run([]).catch((err: unknown) => { log.warn({ err }, 'spam text reading: a worker thread could not start; messages are read on the event loop until one can') })
+    },
     close: async () => { await pool.close() }
   }
 }

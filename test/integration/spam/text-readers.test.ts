@@ -52,6 +52,20 @@ t.test('when a thread fails its task, the messages are read on the event loop, a
   t.ok(warnings.length >= 1, 'and says so')
 })
 
+t.test('ready() answers once a thread has loaded the reading module, and tells of a thread that cannot', async (t) => {
+  const reader = createTextReader(1, silent)
+  t.teardown(reader.close)
+  await reader.ready()
+  t.same(await reader.read(MESSAGES[1] as string), { links: 0, language: 'de' })
+
+  const warnings: unknown[] = []
+  const failing = createTextReader(1, { warn: (...args: unknown[]) => { warnings.push(args) } }, new URL('../../helpers/failing-text-worker.ts', import.meta.url))
+  t.teardown(failing.close)
+  await failing.ready()
+  t.equal(warnings.length, 1, 'a failed start is logged, not thrown')
+  t.same(await failing.read(MESSAGES[1] as string), readText(MESSAGES[1] as string), 'and its reads fall back to the loop')
+})
+
 t.test('a submission whose signals were read on a thread is held for them', async (t) => {
   const { app } = await buildTestApp(t, { SPAM_THREADS: '1' })
   const message = 'Wir bieten Ihnen günstige Suchmaschinenoptimierung: https://seo.example.com, www.seo-billig.de und klick.de/x.'
